@@ -1,0 +1,1 @@
+"""Application layer: use cases that orchestrate the domain (training, inference, validation, registry)."""

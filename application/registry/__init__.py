@@ -1,0 +1,1 @@
+"""Registry: which models exist, which passed validation, and which one gets served."""

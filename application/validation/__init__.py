@@ -1,0 +1,1 @@
+"""Validation: gates a model must pass before it may be served."""

@@ -1,0 +1,1 @@
+"""Models by family: traditional (scikit-learn), deep_learning (pytorch, tensorflow), generative (llm), specialized (nlp)."""

@@ -1,0 +1,1 @@
+"""Infrastructure layer: adapters to the outside world (model store, containers, monitoring, CI)."""

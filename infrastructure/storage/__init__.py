@@ -1,0 +1,1 @@
+"""Storage adapters: where models and artifacts are kept."""

@@ -1,0 +1,1 @@
+"""Configuration: where the workbench keeps its state, and default config files."""

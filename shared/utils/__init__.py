@@ -1,0 +1,1 @@
+"""Cross-cutting helpers (atomic files, data helpers, GPU probes)."""

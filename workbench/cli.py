@@ -1,0 +1,144 @@
+"""The ``mlops-workbench`` command.
+
+    mlops-workbench                      open the workbench (TUI)
+    mlops-workbench --lesson ID          run lessons headless (ID, a,b, a layer, or all)
+    mlops-workbench lessons [--json]     list the lessons
+    mlops-workbench lessons check        validate every lesson
+
+Exit codes: 0 ok, 1 a step failed, 2 bad usage.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Optional
+
+import typer
+
+from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+app = typer.Typer(
+    add_completion=False,
+    no_args_is_help=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help="Learn MLOps by running the real thing, layer by layer.",
+)
+lessons_app = typer.Typer(help="List and check the lessons.", rich_markup_mode=None)
+app.add_typer(lessons_app, name="lessons")
+
+LessonsDir = typer.Option(None, "--lessons-dir", help="Load lessons from this folder instead of the built-in ones.",
+                          envvar="WORKBENCH_LESSONS_DIR", file_okay=False)
+Home = typer.Option(None, "--home", help="Workbench home (model store, progress, artifacts).", envvar="WORKBENCH_HOME",
+                    file_okay=False)
+
+
+def _home(home: Optional[Path]) -> Path:
+    import os
+
+    from shared.configs.workbench_home import workbench_home
+
+    if home is not None:
+        os.environ["WORKBENCH_HOME"] = str(home.expanduser().resolve())
+    path = workbench_home()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@app.callback(invoke_without_command=True)
+def main_command(
+    ctx: typer.Context,
+    lesson: Optional[str] = typer.Option(None, "--lesson", "-l", help="Run headless: a lesson id, a comma list, a layer, or 'all'."),
+    step: Optional[str] = typer.Option(None, "--step", help="Run only this step of the lesson."),
+    json_output: bool = typer.Option(False, "--json", help="Print one JSON document with the results to stdout."),
+    junit: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML (one testcase per step) to this path.", dir_okay=False),
+    plain: bool = typer.Option(False, "--plain", help="Plain lines even on a terminal."),
+    lessons_dir: Optional[Path] = LessonsDir,
+    home: Optional[Path] = Home,
+    version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+) -> None:
+    if version:
+        from workbench import __version__
+
+        print(f"mlops-workbench {__version__}")
+        raise typer.Exit(EXIT_OK)
+    ctx.obj = {"lessons_dir": lessons_dir}
+    if ctx.invoked_subcommand is not None:
+        return
+    if lesson is None:
+        if json_output or junit or step:
+            print("error: --json, --junit and --step go with --lesson ID", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE)
+        from workbench.tui.app import run_app
+
+        raise typer.Exit(run_app(lessons_dir=lessons_dir, home=_home(home)))
+    from workbench.headless.run import run_headless
+
+    raise typer.Exit(
+        run_headless(lesson, lessons_dir=lessons_dir, home=_home(home), json_output=json_output, junit=junit,
+                     step=step, plain=plain)
+    )
+
+
+@lessons_app.callback(invoke_without_command=True)
+def lessons_list(
+    ctx: typer.Context,
+    json_output: bool = typer.Option(False, "--json", help="Print the lessons as JSON."),
+    lessons_dir: Optional[Path] = LessonsDir,
+) -> None:
+    """List the lessons (broken ones too, with what is wrong)."""
+    if ctx.invoked_subcommand is not None:
+        ctx.obj = {"lessons_dir": lessons_dir or (ctx.obj or {}).get("lessons_dir")}
+        return
+    from workbench.curriculum.lesson_loader import load_curriculum
+
+    curriculum = load_curriculum(lessons_dir or (ctx.obj or {}).get("lessons_dir"))
+    rows = [
+        {"order": l.order, "id": l.id, "layer": l.layer, "title": l.title, "steps": [s.id for s in l.spec.steps],
+         "prerequisites": l.spec.prerequisites, "extras": list(l.spec.requirements.extras), "broken": False, "errors": []}
+        for l in curriculum.lessons
+    ] + [
+        {"order": b.order, "id": b.id, "layer": b.layer, "title": b.title, "steps": [], "prerequisites": [],
+         "extras": [], "broken": True, "errors": list(b.errors)}
+        for b in curriculum.broken
+    ]
+    rows.sort(key=lambda r: (r["order"], r["id"]))
+    if json_output:
+        json.dump({"lessons_dir": str(curriculum.root), "lessons": rows}, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title=f"Lessons in {curriculum.root}", title_justify="left")
+    for column in ("#", "id", "layer", "title", "needs"):
+        table.add_column(column)
+    for row in rows:
+        if row["broken"]:
+            table.add_row(f"{row['order']:03d}", row["id"], row["layer"] or "?", "[red]broken: " + row["errors"][0] + "[/]", "")
+        else:
+            table.add_row(f"{row['order']:03d}", row["id"], row["layer"], row["title"], ", ".join(row["prerequisites"]))
+    Console().print(table)
+
+
+@lessons_app.command("check")
+def lessons_check(ctx: typer.Context, lessons_dir: Optional[Path] = LessonsDir) -> None:
+    """Validate every lesson: format, entry points importable, parameters accepted, README names its files."""
+    from workbench.curriculum.lesson_check import check_curriculum
+    from workbench.curriculum.lesson_loader import load_curriculum
+
+    curriculum = load_curriculum(lessons_dir or (ctx.obj or {}).get("lessons_dir"))
+    report = check_curriculum(curriculum)
+    for warning in report.warnings:
+        print(f"warning: {warning}")
+    for problem in report.problems:
+        print(f"problem: {problem}")
+    total = report.checked + len(curriculum.broken)
+    print(f"lessons check: {report.checked}/{total} lessons load; {len(report.problems)} problems, {len(report.warnings)} warnings")
+    raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,271 @@
+"""Find, parse and validate every lesson; one broken lesson never hides the others.
+
+A lesson is a folder ``lessons/<NNN>-<id>/`` holding ``lesson.toml`` and
+``README.md``. Every problem is reported as ``<file>: <field>: <what was
+expected>`` so the author knows exactly what to fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from shared.constants import LAYERS
+from workbench.curriculum.lesson_schema import LessonSpec
+
+LESSON_FILE = "lesson.toml"
+README_FILE = "README.md"
+FOLDER_PATTERN = re.compile(r"^(?P<order>\d{3})-(?P<slug>[a-z0-9-]+)$")
+REPO_ROOT = Path(__file__).resolve().parents[2]
+
+
+def default_lessons_dir() -> Path:
+    raw = os.environ.get("WORKBENCH_LESSONS_DIR")
+    return Path(raw).expanduser().resolve() if raw else REPO_ROOT / "lessons"
+
+
+@dataclass(frozen=True)
+class Lesson:
+    spec: LessonSpec
+    folder: Path
+    order: int
+
+    @property
+    def id(self) -> str:
+        return self.spec.id
+
+    @property
+    def title(self) -> str:
+        return self.spec.title
+
+    @property
+    def layer(self) -> str:
+        return self.spec.layer
+
+    @property
+    def readme_path(self) -> Path:
+        return self.folder / README_FILE
+
+    def readme_text(self) -> str:
+        return self.readme_path.read_text(encoding="utf-8")
+
+
+@dataclass(frozen=True)
+class BrokenLesson:
+    """A lesson folder that could not be loaded, with every reason why."""
+
+    folder: Path
+    errors: tuple[str, ...]
+    id: str
+    order: int
+    layer: str | None = None
+    title: str | None = None
+
+
+class SelectionError(ValueError):
+    """A --lesson selection that names nothing known (bad usage: exit code 2)."""
+
+
+@dataclass
+class Curriculum:
+    root: Path
+    lessons: list[Lesson] = field(default_factory=list)
+    broken: list[BrokenLesson] = field(default_factory=list)
+
+    def get(self, lesson_id: str) -> Lesson | None:
+        return next((lesson for lesson in self.lessons if lesson.id == lesson_id), None)
+
+    @property
+    def ids(self) -> list[str]:
+        return [lesson.id for lesson in self.lessons]
+
+    def close_matches(self, name: str, limit: int = 3) -> list[str]:
+        """The known ids most similar to ``name``, closest first (always some, when any lesson exists)."""
+        known = self.ids + [b.id for b in self.broken if b.id not in self.ids]
+        scored = sorted(known, key=lambda k: (-difflib.SequenceMatcher(None, name, k).ratio(), k))
+        return scored[:limit]
+
+    def by_layer(self, layer: str) -> list[Lesson]:
+        return [lesson for lesson in self.lessons if lesson.layer == layer]
+
+    def select(self, selection: str) -> list[Lesson]:
+        """Lessons named by ``all``, a layer, an id, or a comma list of those, in curriculum order."""
+        chosen: dict[str, Lesson] = {}
+        for raw in selection.split(","):
+            name = raw.strip()
+            if not name:
+                continue
+            if name == "all":
+                found = list(self.lessons)
+            elif name in LAYERS:
+                found = self.by_layer(name)
+            elif (lesson := self.get(name)) is not None:
+                found = [lesson]
+            else:
+                broken = next((b for b in self.broken if b.id == name), None)
+                if broken is not None:
+                    raise SelectionError(f"lesson '{name}' is broken: " + "; ".join(broken.errors))
+                hint = self.close_matches(name)
+                message = f"unknown lesson '{name}'."
+                message += f" Closest matches: {', '.join(hint)}." if hint else ""
+                message += f" Known lessons: {', '.join(self.ids) or '(none)'}; layers: {', '.join(LAYERS)}; or 'all'."
+                raise SelectionError(message)
+            for lesson in found:
+                chosen[lesson.id] = lesson
+        if not chosen:
+            raise SelectionError(f"no lessons selected by '{selection}'")
+        return sorted(chosen.values(), key=lambda lesson: (lesson.order, lesson.id))
+
+    def prerequisites_of(self, lesson: Lesson) -> list[Lesson]:
+        """All prerequisites, transitively, in the order they must run."""
+        ordered: list[Lesson] = []
+
+        def visit(current: Lesson) -> None:
+            for pre_id in current.spec.prerequisites:
+                pre = self.get(pre_id)
+                if pre is not None and pre not in ordered:
+                    visit(pre)
+                    ordered.append(pre)
+
+        visit(lesson)
+        return ordered
+
+
+def _format_location(loc: tuple[Any, ...], data: Any) -> str:
+    text = ""
+    node = data
+    for part in loc:
+        if isinstance(part, int):
+            text += f"[{part}]"
+            node = node[part] if isinstance(node, list) and part < len(node) else None
+            if isinstance(node, dict) and isinstance(node.get("id"), str):
+                text += f" (id '{node['id']}')"
+        else:
+            text += ("." if text else "") + str(part)
+            node = node.get(part) if isinstance(node, dict) else None
+    return text or "(top level)"
+
+
+def _format_validation_error(path: Path, exc: ValidationError, data: Any) -> list[str]:
+    messages = []
+    for error in exc.errors():
+        where = _format_location(tuple(error["loc"]), data)
+        kind = error["type"]
+        if kind == "missing":
+            what = "required field is missing"
+        elif kind == "extra_forbidden":
+            what = "unknown field (check the spelling against the lesson format)"
+        else:
+            what = error["msg"].removeprefix("Value error, ")
+            if kind != "value_error" and "input" in error and not isinstance(error["input"], (dict, list)):
+                what += f" (got {error['input']!r})"
+        messages.append(f"{path}: {where}: {what}")
+    return messages
+
+
+def _load_one(folder: Path) -> Lesson | BrokenLesson:
+    match = FOLDER_PATTERN.match(folder.name)
+    order = int(match["order"]) if match else 999
+    slug = match["slug"] if match else folder.name
+    lesson_file = folder / LESSON_FILE
+
+    def broken(*errors: str, data: Any = None) -> BrokenLesson:
+        data = data if isinstance(data, dict) else {}
+        layer = data.get("layer") if data.get("layer") in LAYERS else None
+        title = data.get("title") if isinstance(data.get("title"), str) else None
+        lesson_id = data.get("id") if isinstance(data.get("id"), str) else slug
+        return BrokenLesson(folder=folder, errors=tuple(errors), id=lesson_id, order=order, layer=layer, title=title)
+
+    if not lesson_file.is_file():
+        return broken(f"{lesson_file}: missing; every lesson folder needs a {LESSON_FILE}")
+    try:
+        data = tomllib.loads(lesson_file.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        return broken(f"{lesson_file}: not valid TOML: {exc}")
+    except (OSError, UnicodeDecodeError) as exc:
+        return broken(f"{lesson_file}: cannot be read: {exc}")
+    errors: list[str] = []
+    if not match:
+        errors.append(f"{folder}: folder name must be '<NNN>-<lesson id>', e.g. '020-sklearn-iris'")
+    try:
+        spec = LessonSpec.model_validate(data)
+    except ValidationError as exc:
+        return broken(*errors, *_format_validation_error(lesson_file, exc, data), data=data)
+    if match and spec.id != slug:
+        errors.append(f"{lesson_file}: id: '{spec.id}' does not match the folder name '{folder.name}' (expected '{slug}')")
+    if not (folder / README_FILE).is_file():
+        errors.append(f"{folder / README_FILE}: missing; every lesson explains itself in a README")
+    if errors:
+        return broken(*errors, data=data)
+    return Lesson(spec=spec, folder=folder, order=order)
+
+
+def _cross_check(curriculum: Curriculum) -> None:
+    """Duplicate ids, unknown prerequisites and prerequisite cycles make a lesson broken."""
+    seen: dict[str, Lesson] = {}
+    good: list[Lesson] = []
+    for lesson in curriculum.lessons:
+        if lesson.id in seen:
+            curriculum.broken.append(
+                BrokenLesson(
+                    folder=lesson.folder,
+                    errors=(f"{lesson.folder / LESSON_FILE}: id: '{lesson.id}' is already used by {seen[lesson.id].folder}",),
+                    id=lesson.id, order=lesson.order, layer=lesson.layer, title=lesson.title,
+                )
+            )
+            continue
+        seen[lesson.id] = lesson
+        good.append(lesson)
+    known = {lesson.id for lesson in good} | {b.id for b in curriculum.broken}
+
+    def cycle_from(start: Lesson) -> list[str] | None:
+        stack = [(start.id, [start.id])]
+        while stack:
+            current, path = stack.pop()
+            node = seen.get(current)
+            for pre in node.spec.prerequisites if node else []:
+                if pre == start.id:
+                    return path + [pre]
+                if pre not in path:
+                    stack.append((pre, path + [pre]))
+        return None
+
+    kept: list[Lesson] = []
+    for lesson in good:
+        errors = []
+        for pre in lesson.spec.prerequisites:
+            if pre not in known:
+                errors.append(f"{lesson.folder / LESSON_FILE}: prerequisites: unknown lesson '{pre}'")
+        cycle = cycle_from(lesson)
+        if cycle:
+            errors.append(f"{lesson.folder / LESSON_FILE}: prerequisites: cycle {' -> '.join(cycle)}")
+        if errors:
+            curriculum.broken.append(
+                BrokenLesson(folder=lesson.folder, errors=tuple(errors), id=lesson.id, order=lesson.order,
+                             layer=lesson.layer, title=lesson.title)
+            )
+        else:
+            kept.append(lesson)
+    curriculum.lessons = kept
+
+
+def load_curriculum(root: Path | None = None) -> Curriculum:
+    root = Path(root) if root is not None else default_lessons_dir()
+    curriculum = Curriculum(root=root)
+    if not root.is_dir():
+        curriculum.broken.append(BrokenLesson(folder=root, errors=(f"{root}: lessons folder not found",), id="(lessons)", order=0))
+        return curriculum
+    for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
+        loaded = _load_one(folder)
+        (curriculum.lessons if isinstance(loaded, Lesson) else curriculum.broken).append(loaded)  # type: ignore[arg-type]
+    curriculum.lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
+    _cross_check(curriculum)
+    curriculum.broken.sort(key=lambda b: (b.order, b.id))
+    return curriculum

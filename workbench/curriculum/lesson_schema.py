@@ -1,0 +1,144 @@
+"""The lesson.toml format (format_version 1), as pydantic models.
+
+    format_version = 1
+    id = "sklearn-iris"
+    title = "..."
+    layer = "application"            # domain | application | infrastructure | shared
+    summary = "..."
+    objectives = ["..."]
+    prerequisites = []               # lesson ids that must have run first
+    [requirements]
+    extras = ["sklearn"]             # pip extras of mlops-workbench the steps import
+    [provides]                       # what later lessons rely on, and how to probe it
+    description = "a trained iris model in the BentoML store"
+    probe = "application.registry.iris_registry:probe_trained"
+    [[steps]]
+    id = "train"
+    title = "..."
+    entry = "application.training.iris_training:train"   # module:function
+    timeout_s = 300
+    params = { config = "..." }
+    checks = [ { output = "test_accuracy", min = 0.9 } ]
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from shared.constants import LAYERS
+
+FORMAT_VERSION = 1
+ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
+ENTRY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+ENTRY_LAYERS = ("domain", "application", "infrastructure", "shared")
+KNOWN_EXTRAS = ("sklearn", "torch", "tensorflow", "llm", "serving", "tracking", "docker", "gpu")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Check(_Strict):
+    """One condition on a step's outputs; a step passes when all its checks hold."""
+
+    output: str = Field(min_length=1, description="name of a returned output or reported metric")
+    min: float | None = None
+    max: float | None = None
+    equals: bool | int | float | str | None = None
+
+    @model_validator(mode="after")
+    def _has_condition(self) -> "Check":
+        if self.min is None and self.max is None and self.equals is None:
+            raise ValueError("a check needs at least one of min, max or equals")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"min ({self.min}) is greater than max ({self.max})")
+        return self
+
+    def describe(self) -> str:
+        parts = []
+        if self.min is not None:
+            parts.append(f"{self.output} ≥ {self.min:g}")
+        if self.max is not None:
+            parts.append(f"{self.output} ≤ {self.max:g}")
+        if self.equals is not None:
+            parts.append(f"{self.output} = {self.equals!r}")
+        return " and ".join(parts)
+
+
+def _validate_entry(value: str) -> str:
+    if not re.match(ENTRY_PATTERN, value):
+        raise ValueError("expected 'package.module:function', e.g. 'application.training.iris_training:train'")
+    top = value.split(".", 1)[0].split(":", 1)[0]
+    if top not in ENTRY_LAYERS:
+        raise ValueError(f"entry point must live in a layer package {list(ENTRY_LAYERS)}, got '{top}'")
+    return value
+
+
+class Step(_Strict):
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    entry: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    timeout_s: float = Field(default=300, gt=0, le=6 * 3600)
+    checks: list[Check] = Field(min_length=1)
+    explain: str = ""
+
+    @field_validator("entry")
+    @classmethod
+    def _entry_in_a_layer(cls, value: str) -> str:
+        return _validate_entry(value)
+
+    @property
+    def module(self) -> str:
+        return self.entry.split(":", 1)[0]
+
+    @property
+    def function(self) -> str:
+        return self.entry.split(":", 1)[1]
+
+    @property
+    def layer(self) -> str:
+        return self.entry.split(".", 1)[0]
+
+
+class Requirements(_Strict):
+    extras: list[Literal[KNOWN_EXTRAS]] = Field(default_factory=list)  # type: ignore[valid-type]
+    docker: bool = False
+    gpu: Literal["none", "optional", "required"] = "none"
+
+
+class Provides(_Strict):
+    description: str = Field(min_length=1)
+    probe: str
+
+    @field_validator("probe")
+    @classmethod
+    def _probe_in_a_layer(cls, value: str) -> str:
+        return _validate_entry(value)
+
+
+class LessonSpec(_Strict):
+    format_version: Literal[1]
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    layer: Literal[LAYERS]  # type: ignore[valid-type]
+    summary: str = Field(min_length=1)
+    objectives: list[str] = Field(min_length=1)
+    prerequisites: list[str] = Field(default_factory=list)
+    requirements: Requirements = Field(default_factory=Requirements)
+    provides: Provides | None = None
+    steps: list[Step] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique_steps(self) -> "LessonSpec":
+        seen: set[str] = set()
+        for step in self.steps:
+            if step.id in seen:
+                raise ValueError(f"step id '{step.id}' is used twice; step ids must be unique in a lesson")
+            seen.add(step.id)
+        if self.id in self.prerequisites:
+            raise ValueError("a lesson cannot be its own prerequisite")
+        return self

@@ -1,0 +1,1 @@
+"""Headless mode: lessons run from the command line, rendered as text, JSON or JUnit."""

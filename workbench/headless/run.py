@@ -1,0 +1,75 @@
+"""``mlops-workbench --lesson ID``: run lessons without the TUI and report the result."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import signal
+import sys
+from pathlib import Path
+
+from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from workbench.curriculum.lesson_loader import SelectionError, load_curriculum
+from workbench.headless.renderers import PlainRenderer, RichRenderer
+from workbench.headless.reports import json_document, write_junit
+from workbench.progress_store import ProgressStore
+from workbench.runner.lesson_runner import LessonReport, LessonRunner
+
+
+def _usage_error(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return EXIT_USAGE
+
+
+async def _run(runner: LessonRunner, selected, step: str | None) -> list[LessonReport]:
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, runner.cancel)  # Ctrl-C ends the step's whole process tree, then reports
+    try:
+        return await runner.run(selected, only_step=step)
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.remove_signal_handler(sig)
+
+
+def run_headless(
+    selection: str,
+    *,
+    lessons_dir: Path | None,
+    home: Path,
+    json_output: bool = False,
+    junit: Path | None = None,
+    step: str | None = None,
+    plain: bool = False,
+) -> int:
+    curriculum = load_curriculum(lessons_dir)
+    try:
+        selected = curriculum.select(selection)
+    except SelectionError as exc:
+        return _usage_error(str(exc))
+    if step is not None:
+        if len(selected) != 1:
+            return _usage_error("--step needs exactly one lesson in --lesson")
+        known = [s.id for s in selected[0].spec.steps]
+        if step not in known:
+            return _usage_error(f"lesson '{selected[0].id}' has no step '{step}'; its steps: {', '.join(known)}")
+
+    out = sys.stderr if json_output else sys.stdout
+    renderer = PlainRenderer(out) if plain or not out.isatty() else RichRenderer(out)
+    for broken in curriculum.broken:
+        renderer.note(f"broken lesson '{broken.id}': " + "; ".join(broken.errors), "warning")
+    progress = ProgressStore.open(home)
+    if progress.warning:
+        renderer.note(progress.warning, "warning")
+    runner = LessonRunner(curriculum, home, renderer, progress)
+    reports = asyncio.run(_run(runner, selected, step))
+
+    document = json_document(reports)
+    if junit is not None:
+        renderer.note(f"JUnit report written to {write_junit(junit, reports)}")
+    if json_output:
+        json.dump(document, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    passed = sum(r.passed for r in reports)
+    renderer.note(f"{passed}/{len(reports)} lessons passed", "info" if document["passed"] else "error")
+    return EXIT_OK if document["passed"] else EXIT_FAILED

