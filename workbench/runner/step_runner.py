@@ -32,6 +32,7 @@ READ_CHUNK = 65536
 MAX_LINE_CHARS = 8000
 LOG_TAIL_LINES = 12
 DRAIN_TIMEOUT_S = 1.0
+EXIT_POLL_S = 0.05
 
 EventSink = Callable[[Event], None]
 
@@ -78,6 +79,17 @@ def describe_exit(returncode: int) -> str:
             name = f"signal {-returncode}"
         return f"killed by {name}"
     return f"exited with code {returncode}"
+
+
+async def _exited(process: asyncio.subprocess.Process) -> int:
+    """The exit status as soon as the child exits.
+
+    ``Process.wait()`` (Python 3.11) also waits until every pipe closes, so a
+    grandchild that inherited stdout would keep it waiting after a SIGKILL.
+    """
+    while process.returncode is None:
+        await asyncio.sleep(EXIT_POLL_S)
+    return process.returncode
 
 
 class StepRun:
@@ -211,7 +223,7 @@ class StepRun:
             asyncio.create_task(self._pump_lines(process.stderr, lambda t: Log(t, stream="stderr"))),
             asyncio.create_task(self._pump_lines(event_reader, lambda t: decode(t) if t.strip() else None)),
         ]
-        waiter: asyncio.Future[int] = asyncio.ensure_future(process.wait())
+        waiter: asyncio.Future[int] = asyncio.ensure_future(_exited(process))
         cancelled = asyncio.ensure_future(self._cancel.wait())
         ended_by: str | None = None
         try:
@@ -233,6 +245,10 @@ class StepRun:
             for task in still_reading:
                 task.cancel()
             transport.close()
+            try:  # let asyncio reap and close the child's transport
+                await asyncio.wait_for(process.wait(), timeout=DRAIN_TIMEOUT_S)
+            except asyncio.TimeoutError:
+                pass
         return self._outcome(process.returncode, ended_by, time.monotonic() - start)
 
     def _outcome(self, returncode: int | None, ended_by: str | None, duration: float) -> StepOutcome:

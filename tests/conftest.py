@@ -1,0 +1,64 @@
+"""Shared fixtures: a temporary workbench home, the real lessons, and the CLI as a user runs it."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+LESSONS_DIR = REPO_ROOT / "lessons"
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A fresh workbench home (model store, progress, artifacts) for one test."""
+    path = tmp_path / "home"
+    path.mkdir()
+    monkeypatch.setenv("WORKBENCH_HOME", str(path))
+    monkeypatch.delenv("BENTOML_HOME", raising=False)
+    monkeypatch.delenv("WORKBENCH_LESSONS_DIR", raising=False)
+    return path
+
+
+@pytest.fixture
+def lessons_copy(tmp_path: Path) -> Path:
+    """A copy of the real lessons folder that a test may edit or break."""
+    target = tmp_path / "lessons"
+    shutil.copytree(LESSONS_DIR, target)
+    return target
+
+
+@dataclass
+class CliResult:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> dict:
+        return json.loads(self.stdout)
+
+
+def run_cli(*args: str, home: Path, timeout: float = 300, env: dict[str, str] | None = None) -> CliResult:
+    """Run ``mlops-workbench`` exactly as a user would, in a separate process."""
+    full_env = {**os.environ, "WORKBENCH_HOME": str(home), **(env or {})}
+    full_env.pop("BENTOML_HOME", None)
+    completed = subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO_ROOT,
+    )
+    return CliResult(completed.returncode, completed.stdout, completed.stderr)
+
+
+@pytest.fixture
+def cli(home: Path):
+    def _run(*args: str, **kwargs) -> CliResult:
+        return run_cli(*args, home=home, **kwargs)
+
+    return _run

@@ -1,0 +1,124 @@
+"""`mlops-workbench --lesson ...` run as a user runs it: real training, real model store."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+from xml.etree import ElementTree as ET
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def store_labels(home: Path) -> dict[str, str]:
+    """stage label of every iris model, read from the BentoML store in a separate process."""
+    code = (
+        "import bentoml, json; print(json.dumps({str(m.tag): m.info.labels.get('stage') "
+        "for m in bentoml.models.list('iris_classifier')}))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         env={"BENTOML_HOME": str(home / "bentoml"), "BENTOML_DO_NOT_TRACK": "True", "PATH": "/usr/bin:/bin"})
+    import json
+
+    return json.loads(out.stdout)
+
+
+def test_sklearn_iris_trains_for_real_and_reports_test_accuracy_as_json(cli, home):
+    result = cli("--lesson", "sklearn-iris", "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    document = result.json()
+    assert document["passed"] is True
+    [lesson] = document["lessons"]
+    [step] = lesson["steps"]
+    assert (lesson["id"], step["id"], step["passed"]) == ("sklearn-iris", "train", True)
+    assert step["metrics"]["test_accuracy"] >= 0.9
+    assert step["duration_s"] > 0
+    # The model is in the real BentoML store under the workbench home, with its artifacts beside.
+    assert list(store_labels(home).values()) == ["trained"]
+    artifacts = home / "artifacts" / "sklearn-iris" / "train"
+    assert (artifacts / "classification_report.txt").read_text().count("virginica") == 1
+    assert (artifacts / "confusion_matrix.json").exists()
+    # The human-readable stream goes to stderr in --json mode, with the equivalent command.
+    assert "python -c 'from application.training.iris_training import train" in result.stderr
+
+
+def test_model_validation_on_a_fresh_home_trains_first_and_says_so(cli, home):
+    result = cli("--lesson", "data-quality,model-validation", "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    document = result.json()
+    assert [l["id"] for l in document["lessons"]] == ["data-quality", "sklearn-iris", "model-validation"]
+    assert document["lessons"][1]["reason"] == "prerequisite of model-validation"
+    assert "running prerequisite 'sklearn-iris' first for 'model-validation'" in result.stderr
+    validate = document["lessons"][2]["steps"][0]
+    assert validate["metrics"]["latency_p95_ms"] > 0
+    assert list(store_labels(home).values()) == ["validated"]
+    assert (home / "artifacts" / "model-validation" / "validate" / "validation_report.json").exists()
+    # A second run finds the validated model and does not train again.
+    again = cli("--lesson", "model-validation", "--plain")
+    assert again.returncode == 0
+    assert "prerequisite 'sklearn-iris' of 'model-validation' is satisfied" in again.stdout
+    assert "== sklearn-iris" not in again.stdout
+
+
+def test_a_model_that_fails_a_gate_is_not_labelled_validated(home, lessons_copy, cli):
+    toml = lessons_copy / "030-model-validation" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("max_p95_latency_ms = 100.0", "max_p95_latency_ms = 0.0001"))
+    result = cli("--lesson", "model-validation", "--lessons-dir", str(lessons_copy), "--plain")
+    assert result.returncode == 1
+    assert "FAIL model-validation/validate" in result.stdout
+    assert "not validated: latency" in result.stdout
+    assert list(store_labels(home).values()) == ["rejected"]
+
+
+def test_an_unknown_lesson_is_bad_usage_and_names_close_matches(cli):
+    result = cli("--lesson", "no-such-lesson")
+    assert result.returncode == 2
+    assert "unknown lesson 'no-such-lesson'" in result.stderr
+    assert "Closest matches:" in result.stderr
+    typo = cli("--lesson", "sklearn-irs")
+    assert typo.returncode == 2 and "Closest matches: sklearn-iris" in typo.stderr
+
+
+def test_a_broken_lesson_does_not_stop_the_others(cli, lessons_copy):
+    toml = lessons_copy / "020-sklearn-iris" / "lesson.toml"
+    toml.write_text(toml.read_text().replace('layer = "application"', 'layer = "presentation"'))
+    listing = cli("lessons", "--json", "--lessons-dir", str(lessons_copy))
+    assert listing.returncode == 0
+    rows = {row["id"]: row for row in listing.json()["lessons"]}
+    assert rows["data-quality"]["broken"] is False
+    assert rows["sklearn-iris"]["broken"] is True
+    assert f"{toml}: layer: Input should be" in rows["sklearn-iris"]["errors"][0]
+    run = cli("--lesson", "data-quality", "--lessons-dir", str(lessons_copy), "--plain")
+    assert run.returncode == 0
+    assert "broken lesson 'sklearn-iris'" in run.stdout
+    check = cli("lessons", "check", "--lessons-dir", str(lessons_copy))
+    assert check.returncode == 1
+    assert f"problem: {toml}: layer" in check.stdout
+
+
+def test_junit_report_has_one_testcase_per_step(cli, home, tmp_path):
+    report = tmp_path / "junit.xml"
+    result = cli("--lesson", "data-quality", "--junit", str(report))
+    assert result.returncode == 0, result.stdout[-3000:]
+    suite = ET.parse(report).getroot().find("testsuite")
+    assert suite.get("name") == "data-quality" and suite.get("failures") == "0"
+    assert [case.get("name") for case in suite.iter("testcase")] == ["profile", "split-drift", "catch-corruption"]
+
+
+def test_bad_usage_exits_2(cli):
+    assert cli("--json").returncode == 2
+    assert cli("--lesson", "sklearn-iris", "--step", "nope").returncode == 2
+    assert cli("--no-such-flag").returncode == 2
+
+
+def test_lessons_check_passes_on_the_shipped_lessons_and_catches_a_bad_entry(cli, lessons_copy):
+    ok = cli("lessons", "check")
+    assert ok.returncode == 0, ok.stdout
+    assert "0 problems" in ok.stdout
+    toml = lessons_copy / "020-sklearn-iris" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("iris_training:train", "iris_training:trian").replace("params = {}", "params = { trees = 3 }"))
+    bad = cli("lessons", "check", "--lessons-dir", str(lessons_copy))
+    assert bad.returncode == 1
+    assert "module 'application.training.iris_training' has no attribute 'trian'" in bad.stdout
