@@ -1,3 +1,99 @@
-def run_app(lessons_dir, home):
-    print("TUI not yet")
-    return 0
+"""The workbench app: ``mlops-workbench`` with no arguments.
+
+Start-up stays fast because nothing heavy is imported here: lessons are data,
+steps run in child processes, screens are imported when first opened.
+"""
+
+from __future__ import annotations
+
+import time
+
+_STARTED = time.perf_counter()
+
+import tomllib  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+from textual.app import App  # noqa: E402
+from textual.binding import Binding  # noqa: E402
+
+from workbench.curriculum.lesson_loader import Curriculum, load_curriculum  # noqa: E402
+from workbench.progress_store import ProgressStore  # noqa: E402
+from workbench.tui.commands import WorkbenchCommands  # noqa: E402
+
+KEYMAP_FILE = "keymap.toml"
+
+
+class WorkbenchApp(App):
+    CSS_PATH = "workbench.tcss"
+    TITLE = "mlops-workbench"
+    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    BINDINGS = [
+        Binding("ctrl+t", "toggle_theme", "Theme", id="app.toggle_theme"),
+        Binding("h", "go_home", "Home", id="app.home", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(self, home: Path, lessons_dir: Path | None = None, show_startup_time: bool = True) -> None:
+        super().__init__()
+        self.home = home
+        self.curriculum: Curriculum = load_curriculum(lessons_dir)
+        self.progress = ProgressStore.open(home)
+        self.show_startup_time = show_startup_time
+
+    def on_mount(self) -> None:
+        from workbench.tui.screens.home_screen import HomeScreen
+
+        self.theme = "textual-dark"
+        self._apply_keymap()
+        self.push_screen(HomeScreen())
+        if self.show_startup_time:
+            self.sub_title = f"started in {(time.perf_counter() - _STARTED) * 1000:.0f} ms"
+        if self.progress.warning:
+            self.notify(self.progress.warning, title="progress file", severity="warning", timeout=15)
+        for broken in self.curriculum.broken:
+            self.notify("\n".join(broken.errors), title=f"broken lesson {broken.id}", severity="warning", timeout=10)
+
+    def _apply_keymap(self) -> None:
+        """``<home>/keymap.toml`` remaps bindings by id, e.g. ``"lesson.run_step" = "f5"``."""
+        path = self.home / KEYMAP_FILE
+        if not path.exists():
+            return
+        try:
+            keymap = tomllib.loads(path.read_text(encoding="utf-8"))
+            if not all(isinstance(v, str) for v in keymap.values()):
+                raise ValueError("every value must be a key name string such as \"f5\"")
+        except (tomllib.TOMLDecodeError, ValueError) as exc:
+            self.notify(f"{path}: ignored: {exc}", title="keymap", severity="warning")
+            return
+        self.set_keymap(keymap)
+
+    def open_lesson(self, lesson_id: str) -> None:
+        from workbench.tui.screens.lesson_screen import LessonScreen
+
+        lesson = self.curriculum.get(lesson_id)
+        if lesson is None:
+            self.notify(f"lesson '{lesson_id}' is not available", severity="error")
+            return
+        self.push_screen(LessonScreen(lesson))
+
+    def action_go_home(self) -> None:
+        while len(self.screen_stack) > 2:
+            self.pop_screen()
+
+    def action_toggle_theme(self) -> None:
+        self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+
+    async def action_quit(self) -> None:
+        from workbench.tui.screens.lesson_screen import LessonScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, LessonScreen) and screen.running:
+                self.notify("ending the running step before quitting…")
+                await screen.stop_runs()
+        self.exit()
+
+
+def run_app(home: Path, lessons_dir: Path | None = None) -> int:
+    app = WorkbenchApp(home=home, lessons_dir=lessons_dir)
+    app.run()
+    return app.return_code or 0

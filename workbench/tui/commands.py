@@ -1,0 +1,31 @@
+"""Command palette (ctrl+p): every lesson and screen by name."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+
+
+class WorkbenchCommands(Provider):
+    def _commands(self) -> list[tuple[str, object, str]]:
+        app = self.app
+        commands: list[tuple[str, object, str]] = [
+            ("Home: the layer map", app.action_go_home, "show the four layers and their lessons"),  # type: ignore[attr-defined]
+            ("Toggle light / dark theme", app.action_toggle_theme, "switch between the light and dark theme"),  # type: ignore[attr-defined]
+        ]
+        for lesson in app.curriculum.lessons:  # type: ignore[attr-defined]
+            commands.append((f"Lesson: {lesson.id} — {lesson.title}", partial(app.open_lesson, lesson.id),  # type: ignore[attr-defined]
+                             f"{lesson.layer} layer · {lesson.spec.summary}"))
+        return commands
+
+    async def discover(self) -> Hits:
+        for name, callback, help_text in self._commands():
+            yield DiscoveryHit(name, callback, help=help_text)  # type: ignore[arg-type]
+
+    async def search(self, query: str) -> Hits:
+        matcher = self.matcher(query)
+        for name, callback, help_text in self._commands():
+            score = matcher.match(name)
+            if score > 0:
+                yield Hit(score, matcher.highlight(name), callback, help=help_text)  # type: ignore[arg-type]

@@ -1,0 +1,124 @@
+"""Home: the architecture map. Four layers drawn as the system they form, each with its lessons."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Grid, Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Label, ListItem, ListView, ProgressBar, Static
+
+from workbench.curriculum.lesson_loader import BrokenLesson, Lesson
+from workbench.tui.lesson_states import ICONS, STYLES
+
+LAYER_ROLES = {
+    "application": "use cases that orchestrate the others: training, validation, registry, inference",
+    "domain": "the core ML knowledge: data, quality rules, model definitions",
+    "infrastructure": "adapters to the outside: model store, containers, monitoring, CI",
+    "shared": "used by every layer: the events protocol, configs, GPU and data utilities",
+}
+
+
+class LessonItem(ListItem):
+    """One lesson in a layer box; remembers its id for Enter / click."""
+
+    def __init__(self, lesson_id: str) -> None:
+        super().__init__(Label("", markup=True))
+        self.lesson_id = lesson_id
+
+    def show(self, text: str) -> None:
+        self.query_one(Label).update(text)
+
+
+class LayerBox(Vertical):
+    def __init__(self, layer: str, lesson_ids: list[str]) -> None:
+        super().__init__(id=f"layer-{layer}", classes="layer")
+        self.layer_name = layer
+        self.lesson_ids = lesson_ids
+        self.border_title = layer
+
+    def compose(self) -> ComposeResult:
+        yield Static(LAYER_ROLES[self.layer_name], classes="layer-role")
+        if self.lesson_ids:
+            yield ListView(*(LessonItem(i) for i in self.lesson_ids), id=f"lessons-{self.layer_name}", initial_index=0)
+        else:
+            yield Static("[dim](no lessons in this layer yet)[/]", classes="layer-empty")
+
+
+class HomeScreen(Screen):
+    BINDINGS = [
+        Binding("enter", "open", "Open lesson", id="home.open", show=True),
+        Binding("tab", "app.focus_next", "Next layer", id="home.next_layer", show=True),
+        Binding("q", "app.quit", "Quit", id="home.quit"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static(
+            "[b]workbench[/] · presentation — this app, the CLI and the headless runner; it runs every step in a child process",
+            id="presentation",
+        )
+        with Grid(id="layer-map"):
+            curriculum = self.app.curriculum  # type: ignore[attr-defined]
+            for layer in ("application", "domain", "infrastructure", "shared"):
+                items = [*curriculum.lessons, *(b for b in curriculum.broken if b.layer == layer)]
+                ids = [i.id for i in sorted((i for i in items if i.layer == layer), key=lambda i: i.order)]
+                yield LayerBox(layer, ids)
+        with Horizontal(id="overall"):
+            yield Label("", id="overall-label")
+            yield ProgressBar(id="overall-progress", show_eta=False, show_percentage=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_lessons()
+        lists = self.query(ListView)
+        if lists:
+            lists.first().focus()
+
+    def on_screen_resume(self) -> None:
+        self.refresh_lessons()
+
+    def _entry_text(self, item: Lesson | BrokenLesson) -> str:
+        if isinstance(item, BrokenLesson):
+            return f"[yellow]{ICONS['broken']} {item.order:03d} {item.id} — broken[/]"
+        state = self.app.progress.lesson_status(item.id)  # type: ignore[attr-defined]
+        icon = ICONS.get(state, "?")
+        style = STYLES.get(state, "")
+        title = item.title
+        return f"[{style or 'default'}]{icon}[/] {item.order:03d} [b]{item.id}[/]\n   [dim]{title}[/]"
+
+    def refresh_lessons(self) -> None:
+        curriculum = self.app.curriculum  # type: ignore[attr-defined]
+        progress = self.app.progress  # type: ignore[attr-defined]
+        by_id = {item.id: item for item in [*curriculum.broken, *curriculum.lessons]}
+        for box in self.query(LayerBox):
+            for item in box.query(LessonItem):
+                item.show(self._entry_text(by_id[item.lesson_id]))
+            passed = sum(progress.lesson_status(i) == "passed" for i in box.lesson_ids)
+            box.border_subtitle = f"{passed}/{len(box.lesson_ids)} passed" if box.lesson_ids else ""
+        total = len(curriculum.lessons)
+        done = sum(progress.lesson_status(l.id) == "passed" for l in curriculum.lessons)
+        broken = len(curriculum.broken)
+        label = f"{done}/{total} lessons passed"
+        if broken:
+            label += f" · {broken} broken (run `mlops-workbench lessons check`)"
+        self.query_one("#overall-label", Label).update(label)
+        self.query_one("#overall-progress", ProgressBar).update(total=max(total, 1), progress=done)
+
+    @on(ListView.Selected)
+    def _open_selected(self, event: ListView.Selected) -> None:
+        if isinstance(event.item, LessonItem):
+            self._open(event.item.lesson_id)
+
+    def _open(self, lesson_id: str) -> None:
+        broken = next((b for b in self.app.curriculum.broken if b.id == lesson_id), None)  # type: ignore[attr-defined]
+        if broken is not None:
+            self.notify("\n".join(broken.errors), title=f"{lesson_id} is broken", severity="error", timeout=15)
+        else:
+            self.app.open_lesson(lesson_id)  # type: ignore[attr-defined]
+
+    def action_open(self) -> None:
+        focused = self.focused
+        if isinstance(focused, ListView) and isinstance(focused.highlighted_child, LessonItem):
+            self._open(focused.highlighted_child.lesson_id)

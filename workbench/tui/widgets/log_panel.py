@@ -1,0 +1,92 @@
+"""The live log: capped, follows the tail until you scroll up, filterable, savable.
+
+Lines arrive in batches (one write per frame, not one per line), so a step
+that floods output cannot freeze the screen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from pathlib import Path
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.widgets import Input, Log
+
+from shared.utils.atomic_files import write_text_atomic
+
+MAX_LINES = 10_000
+
+
+class LogPanel(Vertical):
+    DEFAULT_CSS = """
+    LogPanel { height: 1fr; }
+    LogPanel > #log-filter { display: none; height: 3; }
+    LogPanel.filtering > #log-filter { display: block; }
+    LogPanel > Log { height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.lines: deque[str] = deque(maxlen=MAX_LINES)
+        self.query_text = ""
+        self.border_title = "log"
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="filter the log (Enter to apply, Escape to clear)", id="log-filter")
+        yield Log(max_lines=MAX_LINES, id="log", highlight=False)
+
+    @property
+    def log_widget(self) -> Log:
+        return self.query_one("#log", Log)
+
+    def _matches(self, line: str) -> bool:
+        return not self.query_text or self.query_text in line.lower()
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Append a batch; follow the tail only if the reader is already at the bottom."""
+        if not lines:
+            return
+        self.lines.extend(lines)
+        shown = [line for line in lines if self._matches(line)]
+        if not shown:
+            return
+        log = self.log_widget
+        follow = log.is_vertical_scroll_end or log.max_scroll_y == 0
+        log.write("\n".join(shown) + "\n", scroll_end=follow)
+
+    def clear(self) -> None:
+        self.lines.clear()
+        self.log_widget.clear()
+
+    def start_filter(self) -> None:
+        self.add_class("filtering")
+        self.query_one("#log-filter", Input).focus()
+
+    def apply_filter(self, text: str) -> None:
+        self.query_text = text.strip().lower()
+        log = self.log_widget
+        log.clear()
+        shown = [line for line in self.lines if self._matches(line)]
+        if shown:
+            log.write("\n".join(shown) + "\n", scroll_end=True)
+        self.border_title = f"log — filter: {self.query_text!r} ({len(shown)} lines)" if self.query_text else "log"
+        if not self.query_text:
+            self.remove_class("filtering")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self.apply_filter(event.value)
+        self.log_widget.focus()
+
+    def on_key(self, event) -> None:
+        if event.key == "escape" and self.has_class("filtering"):
+            event.stop()
+            self.query_one("#log-filter", Input).value = ""
+            self.apply_filter("")
+            self.log_widget.focus()
+
+    def save(self, folder: Path, stem: str) -> Path:
+        path = folder / f"{stem}-{time.strftime('%Y%m%d-%H%M%S')}.log"
+        return write_text_atomic(path, "\n".join(self.lines) + "\n")
