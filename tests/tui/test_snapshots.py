@@ -1,0 +1,31 @@
+"""What a learner sees, pixel for pixel: home and lesson screens (pytest-textual-snapshot).
+
+Update the pictures after an intended change with: .venv/bin/pytest tests/tui --snapshot-update
+"""
+
+from __future__ import annotations
+
+SIZE = (140, 42)
+
+
+def test_home_screen(snap_compare, make_app):
+    assert snap_compare(make_app(), terminal_size=SIZE)
+
+
+def test_lesson_screen(snap_compare, make_app):
+    async def open_lesson(pilot):
+        pilot.app.open_lesson("sklearn-iris")
+        await pilot.pause()
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_lesson)
+
+
+def test_lesson_screen_code_tab(snap_compare, make_app):
+    async def open_code(pilot):
+        pilot.app.open_lesson("model-validation")
+        await pilot.pause()
+        await pilot.press("c")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_code)

@@ -1,0 +1,135 @@
+"""Pilot tests: drive the app as a learner does and check what the screen shows."""
+
+from __future__ import annotations
+
+import pytest
+from textual.widgets import DataTable, Label, ListView
+
+from tests.tui.conftest import process_group_members, wait_for
+from workbench.tui.screens.home_screen import LayerBox, LessonItem
+from workbench.tui.screens.lesson_screen import LessonScreen
+from workbench.tui.widgets.log_panel import LogPanel
+from workbench.tui.widgets.metrics_panel import MetricsPanel
+
+SIZE = (150, 45)
+
+
+def cell_text(table: DataTable, row: str, column: str) -> str:
+    value = table.get_cell(row, column)
+    return getattr(value, "plain", str(value))
+
+
+async def test_home_shows_the_four_layers_with_their_lessons(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
+        assert set(boxes) == {"domain", "application", "infrastructure", "shared"}
+        assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == ["sklearn-iris", "model-validation"]
+        assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == ["data-quality"]
+        assert "0/3 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, LessonScreen)
+
+
+@pytest.mark.slow
+async def test_running_sklearn_iris_streams_the_log_shows_accuracy_and_persists(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_lesson("sklearn-iris")
+        await pilot.pause()
+        screen = app.screen
+        steps = screen.query_one("#steps", DataTable)
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "passed" in cell_text(steps, "train", "state"), 90, "the train step to pass")
+        lines = list(screen.query_one(LogPanel).lines)
+        assert any(line.startswith("PASS sklearn-iris/train") for line in lines)
+        assert any("saved iris_classifier:" in line for line in lines)
+        assert screen.query_one(MetricsPanel).latest("test_accuracy") >= 0.9
+        assert len(screen.query_one(MetricsPanel).series["test_accuracy"]) == 10  # one point per round of trees
+        artifacts = screen.query_one("#artifacts", DataTable)
+        kinds = [cell_text(artifacts, row.key, "kind") for row in artifacts.ordered_rows]
+        assert "model" in kinds and kinds.count("report") == 2
+        commands = "\n".join(screen.query_one("#commands").lines)
+        assert "$ mlops-workbench --lesson sklearn-iris --step train" in commands
+        assert "from application.training.iris_training import train" in commands
+    # Quit and reopen: the state is still there.
+    again = make_app()
+    async with again.run_test(size=SIZE) as pilot:
+        item = next(i for i in again.screen.query(LessonItem) if i.lesson_id == "sklearn-iris")
+        assert "✔" in str(item.query_one(Label).render())
+        again.open_lesson("sklearn-iris")
+        await pilot.pause()
+        assert "passed" in cell_text(again.screen.query_one("#steps", DataTable), "train", "state")
+
+
+@pytest.mark.slow
+async def test_cancel_ends_every_child_process_within_3_seconds(make_app, lessons_copy):
+    toml = lessons_copy / "030-model-validation" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("latency_samples = 1000", "latency_samples = 50000000"))
+    app = make_app(lessons_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_lesson("model-validation")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("r")
+        steps = screen.query_one("#steps", DataTable)
+        await wait_for(pilot, lambda: "running" in cell_text(steps, "validate", "state"), 120, "validate to start")
+        await wait_for(pilot, lambda: any("timing" in l for l in screen.query_one(LogPanel).lines), 60, "timing to start")
+        [run] = [r for r in screen.active_runs if r.request.step_id == "validate"]
+        assert process_group_members(run.pid), "the step should be running"
+        await pilot.press("x")
+        await wait_for(pilot, lambda: "cancelled" in cell_text(steps, "validate", "state"), 3.0, "the step to be cancelled")
+        assert process_group_members(run.pid) == []
+        assert not screen.running
+        assert "cancelled" in str(screen.query_one("#run-status", Label).render())
+
+
+async def test_a_crashing_step_shows_its_reason_in_the_ui(make_app, lessons_copy):
+    toml = lessons_copy / "020-sklearn-iris" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("params = {}", "params = { n_estimators = -5 }"))
+    app = make_app(lessons_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_lesson("sklearn-iris")
+        await pilot.pause()
+        await pilot.press("r")
+        steps = app.screen.query_one("#steps", DataTable)
+        await wait_for(pilot, lambda: "failed" in cell_text(steps, "train", "state"), 60, "the step to fail")
+        status = str(app.screen.query_one("#run-status", Label).render())
+        assert "n_estimators: expected a value from 1 to 5000, got -5" in status
+
+
+async def test_log_filter_and_save(make_app, home):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        app.open_lesson("data-quality")
+        await pilot.pause()
+        screen = app.screen
+        panel = screen.query_one(LogPanel)
+        panel.write_lines(["alpha one", "beta two", "alpha three"])
+        await pilot.press("slash")
+        await pilot.press(*"alpha", "enter")
+        await pilot.pause()
+        assert list(panel.log_widget.lines) == ["alpha one", "alpha three", ""]
+        await pilot.press("s")
+        await pilot.pause()
+        [saved] = list((home / "logs").glob("data-quality-*.log"))
+        assert saved.read_text().splitlines() == ["alpha one", "beta two", "alpha three"]
+
+
+async def test_broken_lessons_show_on_the_map_and_explain_themselves(make_app, lessons_copy):
+    toml = lessons_copy / "015-data-quality" / "lesson.toml"
+    toml.write_text(toml.read_text().replace("timeout_s = 120", "timeout_s = -1", 1))
+    app = make_app(lessons_copy)
+    async with app.run_test(size=SIZE) as pilot:
+        item = next(i for i in app.screen.query(LessonItem) if i.lesson_id == "data-quality")
+        assert "broken" in str(item.query_one(Label).render())
+        app.screen.query_one("#lessons-domain", ListView).focus()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert not isinstance(app.screen, LessonScreen)
+        messages = [n.message for n in app._notifications]
+        assert any("steps[0] (id 'profile').timeout_s" in m for m in messages)
