@@ -20,6 +20,14 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 60.0, 
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
+async def lessons_loaded(pilot) -> None:
+    """The app loads lessons after its first frame; wait until the map shows them."""
+    from workbench.tui.screens.home_screen import HomeScreen
+
+    app = pilot.app
+    await wait_for(pilot, lambda: any(isinstance(s, HomeScreen) and s.loaded for s in app.screen_stack), 10, "lessons to load")
+
+
 def process_group_members(pgid: int) -> list[int]:
     """Live (non-zombie) processes in a process group, read from /proc."""
     members = []

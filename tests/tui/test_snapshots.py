@@ -5,15 +5,22 @@ Update the pictures after an intended change with: .venv/bin/pytest tests/tui --
 
 from __future__ import annotations
 
+from tests.tui.conftest import lessons_loaded
+
 SIZE = (140, 42)
 
 
 def test_home_screen(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE)
+    async def loaded(pilot):
+        await lessons_loaded(pilot)
+        await pilot.pause(0.2)
+
+    assert snap_compare(make_app(), terminal_size=SIZE, run_before=loaded)
 
 
 def test_lesson_screen(snap_compare, make_app):
     async def open_lesson(pilot):
+        await lessons_loaded(pilot)
         pilot.app.open_lesson("sklearn-iris")
         await pilot.pause()
         await pilot.pause(0.3)
@@ -23,6 +30,7 @@ def test_lesson_screen(snap_compare, make_app):
 
 def test_lesson_screen_code_tab(snap_compare, make_app):
     async def open_code(pilot):
+        await lessons_loaded(pilot)
         pilot.app.open_lesson("model-validation")
         await pilot.pause()
         await pilot.press("c")

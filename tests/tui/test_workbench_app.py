@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from textual.widgets import DataTable, Label, ListView
 
-from tests.tui.conftest import process_group_members, wait_for
+from tests.tui.conftest import lessons_loaded, process_group_members, wait_for
 from workbench.tui.screens.home_screen import LayerBox, LessonItem
 from workbench.tui.screens.lesson_screen import LessonScreen
 from workbench.tui.widgets.log_panel import LogPanel
@@ -22,6 +22,7 @@ def cell_text(table: DataTable, row: str, column: str) -> str:
 async def test_home_shows_the_four_layers_with_their_lessons(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
         boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
         assert set(boxes) == {"domain", "application", "infrastructure", "shared"}
         assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == ["sklearn-iris", "model-validation"]
@@ -39,6 +40,7 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
 async def test_running_sklearn_iris_streams_the_log_shows_accuracy_and_persists(make_app):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
         app.open_lesson("sklearn-iris")
         await pilot.pause()
         screen = app.screen
@@ -59,6 +61,7 @@ async def test_running_sklearn_iris_streams_the_log_shows_accuracy_and_persists(
     # Quit and reopen: the state is still there.
     again = make_app()
     async with again.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
         item = next(i for i in again.screen.query(LessonItem) if i.lesson_id == "sklearn-iris")
         assert "✔" in str(item.query_one(Label).render())
         again.open_lesson("sklearn-iris")
@@ -72,6 +75,7 @@ async def test_cancel_ends_every_child_process_within_3_seconds(make_app, lesson
     toml.write_text(toml.read_text().replace("latency_samples = 1000", "latency_samples = 50000000"))
     app = make_app(lessons_copy)
     async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
         app.open_lesson("model-validation")
         await pilot.pause()
         screen = app.screen
@@ -93,6 +97,7 @@ async def test_a_crashing_step_shows_its_reason_in_the_ui(make_app, lessons_copy
     toml.write_text(toml.read_text().replace("params = {}", "params = { n_estimators = -5 }"))
     app = make_app(lessons_copy)
     async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
         app.open_lesson("sklearn-iris")
         await pilot.pause()
         await pilot.press("r")
@@ -105,6 +110,7 @@ async def test_a_crashing_step_shows_its_reason_in_the_ui(make_app, lessons_copy
 async def test_log_filter_and_save(make_app, home):
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
         app.open_lesson("data-quality")
         await pilot.pause()
         screen = app.screen
@@ -125,6 +131,7 @@ async def test_broken_lessons_show_on_the_map_and_explain_themselves(make_app, l
     toml.write_text(toml.read_text().replace("timeout_s = 120", "timeout_s = -1", 1))
     app = make_app(lessons_copy)
     async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
         item = next(i for i in app.screen.query(LessonItem) if i.lesson_id == "data-quality")
         assert "broken" in str(item.query_one(Label).render())
         app.screen.query_one("#lessons-domain", ListView).focus()

@@ -158,6 +158,7 @@ class StepRun:
             if len(pending) > MAX_LINE_CHARS * 4:
                 self._line(pending, make)
                 pending = b""
+            await asyncio.sleep(0)  # a flooding child must not starve the UI: yield after every chunk
         if pending:
             self._line(pending, make)
 

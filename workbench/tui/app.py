@@ -13,20 +13,31 @@ _STARTED = time.perf_counter()
 import tomllib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
+from typing import TYPE_CHECKING  # noqa: E402
+
+from textual import work  # noqa: E402
 from textual.app import App  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 
-from workbench.curriculum.lesson_loader import Curriculum, load_curriculum  # noqa: E402
 from workbench.progress_store import ProgressStore  # noqa: E402
-from workbench.tui.commands import WorkbenchCommands  # noqa: E402
+
+if TYPE_CHECKING:
+    from workbench.curriculum.lesson_loader import Curriculum
 
 KEYMAP_FILE = "keymap.toml"
 
 
+def _workbench_commands():  # type: ignore[no-untyped-def]
+    """The palette provider, imported when the palette first opens (textual.command is not free)."""
+    from workbench.tui.commands import WorkbenchCommands
+
+    return WorkbenchCommands
+
+
 class WorkbenchApp(App):
-    CSS_PATH = "workbench.tcss"
+    CSS_PATH = Path(__file__).with_name("workbench.tcss")
     TITLE = "mlops-workbench"
-    COMMANDS = App.COMMANDS | {WorkbenchCommands}
+    COMMANDS = App.COMMANDS | {_workbench_commands}
     BINDINGS = [
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.toggle_theme"),
         Binding("h", "go_home", "Home", id="app.home", show=False),
@@ -36,7 +47,9 @@ class WorkbenchApp(App):
     def __init__(self, home: Path, lessons_dir: Path | None = None, show_startup_time: bool = True) -> None:
         super().__init__()
         self.home = home
-        self.curriculum: Curriculum = load_curriculum(lessons_dir)
+        self.lessons_dir = lessons_dir
+        # Loaded in a thread after the first frame (validation is the slowest part of start-up).
+        self.curriculum: Curriculum | None = None
         self.progress = ProgressStore.open(home)
         self.show_startup_time = show_startup_time
 
@@ -50,8 +63,24 @@ class WorkbenchApp(App):
             self.sub_title = f"started in {(time.perf_counter() - _STARTED) * 1000:.0f} ms"
         if self.progress.warning:
             self.notify(self.progress.warning, title="progress file", severity="warning", timeout=15)
-        for broken in self.curriculum.broken:
+        self.call_after_refresh(self._load_curriculum)
+
+    @work(thread=True, exclusive=True, group="load-lessons")
+    def _load_curriculum(self) -> None:
+        from workbench.curriculum.lesson_loader import load_curriculum
+
+        curriculum = load_curriculum(self.lessons_dir)
+        self.call_from_thread(self._curriculum_loaded, curriculum)
+
+    def _curriculum_loaded(self, curriculum: "Curriculum") -> None:
+        from workbench.tui.screens.home_screen import HomeScreen
+
+        self.curriculum = curriculum
+        for broken in curriculum.broken:
             self.notify("\n".join(broken.errors), title=f"broken lesson {broken.id}", severity="warning", timeout=10)
+        for screen in self.screen_stack:
+            if isinstance(screen, HomeScreen):
+                screen.call_later(screen.populate)
 
     def _apply_keymap(self) -> None:
         """``<home>/keymap.toml`` remaps bindings by id, e.g. ``"lesson.run_step" = "f5"``."""
@@ -70,6 +99,9 @@ class WorkbenchApp(App):
     def open_lesson(self, lesson_id: str) -> None:
         from workbench.tui.screens.lesson_screen import LessonScreen
 
+        if self.curriculum is None:
+            self.notify("the lessons are still loading", severity="warning")
+            return
         lesson = self.curriculum.get(lesson_id)
         if lesson is None:
             self.notify(f"lesson '{lesson_id}' is not available", severity="error")

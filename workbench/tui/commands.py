@@ -14,7 +14,7 @@ class WorkbenchCommands(Provider):
             ("Home: the layer map", app.action_go_home, "show the four layers and their lessons"),  # type: ignore[attr-defined]
             ("Toggle light / dark theme", app.action_toggle_theme, "switch between the light and dark theme"),  # type: ignore[attr-defined]
         ]
-        for lesson in app.curriculum.lessons:  # type: ignore[attr-defined]
+        for lesson in app.curriculum.lessons if app.curriculum else []:  # type: ignore[attr-defined]
             commands.append((f"Lesson: {lesson.id} — {lesson.title}", partial(app.open_lesson, lesson.id),  # type: ignore[attr-defined]
                              f"{lesson.layer} layer · {lesson.spec.summary}"))
         return commands

@@ -9,7 +9,6 @@ from textual.containers import Grid, Horizontal, Vertical
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, ProgressBar, Static
 
-from workbench.curriculum.lesson_loader import BrokenLesson, Lesson
 from workbench.tui.lesson_states import ICONS, STYLES
 
 LAYER_ROLES = {
@@ -32,18 +31,23 @@ class LessonItem(ListItem):
 
 
 class LayerBox(Vertical):
-    def __init__(self, layer: str, lesson_ids: list[str]) -> None:
+    def __init__(self, layer: str) -> None:
         super().__init__(id=f"layer-{layer}", classes="layer")
         self.layer_name = layer
-        self.lesson_ids = lesson_ids
+        self.lesson_ids: list[str] = []
         self.border_title = layer
 
     def compose(self) -> ComposeResult:
         yield Static(LAYER_ROLES[self.layer_name], classes="layer-role")
-        if self.lesson_ids:
-            yield ListView(*(LessonItem(i) for i in self.lesson_ids), id=f"lessons-{self.layer_name}", initial_index=0)
+        yield Static("[dim]loading lessons…[/]", classes="layer-empty")
+
+    async def show_lessons(self, lesson_ids: list[str]) -> None:
+        self.lesson_ids = lesson_ids
+        await self.query(".layer-empty").remove()
+        if lesson_ids:
+            await self.mount(ListView(*(LessonItem(i) for i in lesson_ids), id=f"lessons-{self.layer_name}", initial_index=0))
         else:
-            yield Static("[dim](no lessons in this layer yet)[/]", classes="layer-empty")
+            await self.mount(Static("[dim](no lessons in this layer yet)[/]", classes="layer-empty"))
 
 
 class HomeScreen(Screen):
@@ -60,26 +64,39 @@ class HomeScreen(Screen):
             id="presentation",
         )
         with Grid(id="layer-map"):
-            curriculum = self.app.curriculum  # type: ignore[attr-defined]
             for layer in ("application", "domain", "infrastructure", "shared"):
-                items = [*curriculum.lessons, *(b for b in curriculum.broken if b.layer == layer)]
-                ids = [i.id for i in sorted((i for i in items if i.layer == layer), key=lambda i: i.order)]
-                yield LayerBox(layer, ids)
+                yield LayerBox(layer)
         with Horizontal(id="overall"):
             yield Label("", id="overall-label")
             yield ProgressBar(id="overall-progress", show_eta=False, show_percentage=True)
         yield Footer()
 
-    def on_mount(self) -> None:
+    loaded = False
+
+    async def on_mount(self) -> None:
+        if self.app.curriculum is not None:  # type: ignore[attr-defined]
+            await self.populate()
+
+    async def populate(self) -> None:
+        """Fill the map once the lessons are loaded (they load after the first frame)."""
+        curriculum = self.app.curriculum  # type: ignore[attr-defined]
+        items = [*curriculum.lessons, *curriculum.broken]
+        for box in self.query(LayerBox):
+            ids = [i.id for i in sorted((i for i in items if i.layer == box.layer_name), key=lambda i: i.order)]
+            await box.show_lessons(ids)
+        self.loaded = True
         self.refresh_lessons()
         lists = self.query(ListView)
         if lists:
             lists.first().focus()
 
     def on_screen_resume(self) -> None:
-        self.refresh_lessons()
+        if self.loaded:
+            self.refresh_lessons()
 
-    def _entry_text(self, item: Lesson | BrokenLesson) -> str:
+    def _entry_text(self, item) -> str:
+        from workbench.curriculum.lesson_loader import BrokenLesson
+
         if isinstance(item, BrokenLesson):
             return f"[yellow]{ICONS['broken']} {item.order:03d} {item.id} — broken[/]"
         state = self.app.progress.lesson_status(item.id)  # type: ignore[attr-defined]

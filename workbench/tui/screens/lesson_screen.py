@@ -118,6 +118,7 @@ class LessonScreen(Screen):
             record = progress.step_record(self.lesson.id, step.id)
             duration = f"{record['duration_s']:.1f}s" if "duration_s" in record else ""
             steps.add_row(badge(record.get("status", "not started")), step.title, duration, key=step.id)
+        self.query_one("#progress", ProgressBar).update(total=1, progress=0)  # idle, not the "busy" animation
         artifacts = self.query_one("#artifacts", DataTable)
         for column in ("kind", "path", "description"):
             artifacts.add_column(column, key=column)
@@ -140,38 +141,36 @@ class LessonScreen(Screen):
             self._pending.append(("event", event))
 
     def _flush(self) -> None:
-        if not self._pending:
-            self.query_one(MetricsPanel).redraw()
-            return
+        """Apply everything queued since the last frame: lines in one write, the latest progress once."""
+        panel = self.query_one(LogPanel)
+        metrics = self.query_one(MetricsPanel)
         pending, self._pending = self._pending, []
         lines: list[str] = []
-        panel = self.query_one(LogPanel)
+        progress: Progress | None = None
         for kind, payload in pending:
             if kind == "line":
                 lines.append(payload)
-                continue
-            if lines:
-                panel.write_lines(lines)
+            elif kind == "call":
+                panel.write_lines(lines)  # keep order: a step's lines before its verdict
                 lines = []
-            if kind == "call":
                 payload()
-            else:
-                self._apply(payload, lines)
-        panel.write_lines(lines)
-        self.query_one(MetricsPanel).redraw()
-
-    def _apply(self, event: Event, lines: list[str]) -> None:
-        if isinstance(event, Metric):
-            self.query_one(MetricsPanel).add(event.name, event.value, event.step)
-        elif isinstance(event, Progress):
-            bar = self.query_one("#progress", ProgressBar)
-            bar.update(total=event.total, progress=event.done)
-        elif isinstance(event, Artifact):
-            self.query_one("#artifacts", DataTable).add_row(event.kind, event.path, event.description)
-            lines.append(f"  artifact {event.kind}: {event.path}")
-        elif isinstance(event, Status):
-            lines.append(f"> {event.message}")
-            self.query_one("#run-status", Label).update(f"{badge('running')} {self._running_step or ''}: {event.message}")
+            elif isinstance(payload, Metric):
+                metrics.add(payload.name, payload.value, payload.step)
+            elif isinstance(payload, Progress):
+                progress = payload
+            elif isinstance(payload, Artifact):
+                self.query_one("#artifacts", DataTable).add_row(payload.kind, payload.path, payload.description)
+                lines.append(f"  artifact {payload.kind}: {payload.path}")
+            elif isinstance(payload, Status):
+                lines.append(f"> {payload.message}")
+                self.query_one("#run-status", Label).update(f"{badge('running')} {self._running_step or ''}: {payload.message}")
+        if lines:
+            panel.write_lines(lines)
+        else:
+            panel.drain()
+        if progress is not None:
+            self.query_one("#progress", ProgressBar).update(total=progress.total, progress=progress.done)
+        metrics.sync()
 
     # ---- runner callbacks (applied in order with the events) --------------
     def _command(self, text: str) -> None:

@@ -49,5 +49,6 @@ class CodePanel(Vertical):
         syntax = Syntax(text, "python", line_numbers=True, highlight_lines={line},
                         theme="monokai" if theme_dark else "default", word_wrap=False)
         self.query_one("#code", Static).update(syntax)
-        self.query_one("#code-scroll", VerticalScroll).scroll_to(y=max(line - 3, 0), animate=False)
+        scroll = self.query_one("#code-scroll", VerticalScroll)
+        self.call_after_refresh(scroll.scroll_to, y=max(line - 3, 0), animate=False)  # once the new source is laid out
         return str(relative)

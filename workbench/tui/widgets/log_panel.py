@@ -17,6 +17,9 @@ from textual.widgets import Input, Log
 from shared.utils.atomic_files import write_text_atomic
 
 MAX_LINES = 10_000
+# The most lines drawn per frame (Log costs ~30 µs a line): a flood queues the rest (lines that would be
+# pruned anyway fall off the front), so one frame never does unbounded work.
+MAX_LINES_PER_FRAME = 300
 
 
 class LogPanel(Vertical):
@@ -30,6 +33,7 @@ class LogPanel(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.lines: deque[str] = deque(maxlen=MAX_LINES)
+        self._backlog: deque[str] = deque(maxlen=MAX_LINES)
         self.query_text = ""
         self.border_title = "log"
 
@@ -45,19 +49,26 @@ class LogPanel(Vertical):
         return not self.query_text or self.query_text in line.lower()
 
     def write_lines(self, lines: list[str]) -> None:
-        """Append a batch; follow the tail only if the reader is already at the bottom."""
+        """Append a batch and draw (up to a frame's worth of) it."""
         if not lines:
             return
         self.lines.extend(lines)
-        shown = [line for line in lines if self._matches(line)]
-        if not shown:
+        self._backlog.extend(line for line in lines if self._matches(line))
+        self.drain()
+
+    def drain(self) -> None:
+        """Draw queued lines, at most MAX_LINES_PER_FRAME; follow the tail only if the reader is at the bottom."""
+        if not self._backlog:
             return
+        count = min(len(self._backlog), MAX_LINES_PER_FRAME)
+        chunk = [self._backlog.popleft() for _ in range(count)]
         log = self.log_widget
         follow = log.is_vertical_scroll_end or log.max_scroll_y == 0
-        log.write("\n".join(shown) + "\n", scroll_end=follow)
+        log.write("\n".join(chunk) + "\n", scroll_end=follow)
 
     def clear(self) -> None:
         self.lines.clear()
+        self._backlog.clear()
         self.log_widget.clear()
 
     def start_filter(self) -> None:
@@ -66,11 +77,11 @@ class LogPanel(Vertical):
 
     def apply_filter(self, text: str) -> None:
         self.query_text = text.strip().lower()
-        log = self.log_widget
-        log.clear()
+        self._backlog.clear()
+        self.log_widget.clear()
         shown = [line for line in self.lines if self._matches(line)]
-        if shown:
-            log.write("\n".join(shown) + "\n", scroll_end=True)
+        self._backlog.extend(shown)
+        self.drain()
         self.border_title = f"log — filter: {self.query_text!r} ({len(shown)} lines)" if self.query_text else "log"
         if not self.query_text:
             self.remove_class("filtering")

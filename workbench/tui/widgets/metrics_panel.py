@@ -24,6 +24,7 @@ class MetricsPanel(Horizontal):
         self.series: dict[str, list[tuple[float, float]]] = {}
         self._dirty = False
         self._drawn_at = 0.0
+        self._touched: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="metrics-chart")
@@ -35,21 +36,31 @@ class MetricsPanel(Horizontal):
 
     def clear(self) -> None:
         self.series.clear()
+        self._touched.clear()
         self.query_one(DataTable).clear()
         self._dirty = True
         self.redraw(force=True)
 
     def add(self, name: str, value: float, step: int | None) -> None:
+        """Record a point; the table and chart catch up in ``sync`` (once per frame, not per point)."""
         points = self.series.setdefault(name, [])
         points.append((float(step if step is not None else len(points)), value))
-        table = self.query_one(DataTable)
-        cells = (f"{value:.6g}", str(len(points)))
-        if name in table.rows:
-            table.update_cell(name, "latest", cells[0])
-            table.update_cell(name, "points", cells[1])
-        else:
-            table.add_row(name, *cells, key=name)
+        self._touched.add(name)
         self._dirty = True
+
+    def sync(self) -> None:
+        """Show the latest value of every metric that changed since the last frame, then redraw the chart."""
+        table = self.query_one(DataTable)
+        for name in sorted(self._touched):
+            points = self.series[name]
+            cells = (f"{points[-1][1]:.6g}", str(len(points)))
+            if name in table.rows:
+                table.update_cell(name, "latest", cells[0])
+                table.update_cell(name, "points", cells[1])
+            else:
+                table.add_row(name, *cells, key=name)
+        self._touched.clear()
+        self.redraw()
 
     def latest(self, name: str) -> float | None:
         points = self.series.get(name)
