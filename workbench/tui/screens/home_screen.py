@@ -5,9 +5,9 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Horizontal, Vertical
+from textual.containers import Grid, Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Label, ListItem, ListView, ProgressBar, Static
+from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
 from workbench.tui.lesson_states import ICONS, STYLES
 
@@ -54,7 +54,7 @@ class HomeScreen(Screen):
     BINDINGS = [
         Binding("enter", "open", "Open lesson", id="home.open", show=True),
         Binding("tab", "app.focus_next", "Next layer", id="home.next_layer", show=True),
-        Binding("q", "app.quit", "Quit", id="home.quit"),
+        Binding("q", "app.quit", "Quit", id="home.quit", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -66,9 +66,7 @@ class HomeScreen(Screen):
         with Grid(id="layer-map"):
             for layer in ("application", "domain", "infrastructure", "shared"):
                 yield LayerBox(layer)
-        with Horizontal(id="overall"):
-            yield Label("", id="overall-label")
-            yield ProgressBar(id="overall-progress", show_eta=False, show_percentage=True)
+        yield Label("", id="overall-label")
         yield Footer()
 
     loaded = False
@@ -117,11 +115,12 @@ class HomeScreen(Screen):
         total = len(curriculum.lessons)
         done = sum(progress.lesson_status(l.id) == "passed" for l in curriculum.lessons)
         broken = len(curriculum.broken)
-        label = f"{done}/{total} lessons passed"
+        width = 30
+        filled = round(width * done / total) if total else 0
+        label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/]  {done}/{total} lessons passed"
         if broken:
-            label += f" · {broken} broken (run `mlops-workbench lessons check`)"
+            label += f" · [yellow]{broken} broken[/] (run `mlops-workbench lessons check`)"
         self.query_one("#overall-label", Label).update(label)
-        self.query_one("#overall-progress", ProgressBar).update(total=max(total, 1), progress=done)
 
     @on(ListView.Selected)
     def _open_selected(self, event: ListView.Selected) -> None:
