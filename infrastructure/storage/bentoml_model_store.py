@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 MODEL_FILE = "model.joblib"
 
@@ -33,15 +33,23 @@ def _describe(model: Any) -> StoredModel:
     )
 
 
-def save_joblib_model(name: str, obj: Any, *, metadata: dict[str, Any], labels: dict[str, str] | None = None) -> StoredModel:
+def save_model_files(
+    name: str, write: Callable[[Path], None], *, metadata: dict[str, Any], labels: dict[str, str] | None = None
+) -> StoredModel:
+    """Create a new version of ``name`` in the store; ``write(folder)`` puts the model's files in it."""
     import bentoml
-    import joblib
 
     with bentoml.models.create(name, labels=labels or {}, metadata=metadata, module=__name__) as model:
-        joblib.dump(obj, model.path_of(MODEL_FILE))
+        write(Path(model.path))
     stored = find_model(str(model.tag))  # re-read: the model now lives in the store, not the staging folder
     assert stored is not None, f"{model.tag} missing from the store right after saving"
     return stored
+
+
+def save_joblib_model(name: str, obj: Any, *, metadata: dict[str, Any], labels: dict[str, str] | None = None) -> StoredModel:
+    import joblib
+
+    return save_model_files(name, lambda folder: joblib.dump(obj, folder / MODEL_FILE), metadata=metadata, labels=labels)
 
 
 def find_model(tag: str) -> StoredModel | None:

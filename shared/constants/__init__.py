@@ -7,6 +7,7 @@ ENV_EVENT_FD = "WORKBENCH_EVENT_FD"
 ENV_HOME = "WORKBENCH_HOME"
 ENV_ARTIFACTS_DIR = "WORKBENCH_ARTIFACTS_DIR"
 ENV_STEP_SPEC = "WORKBENCH_STEP_SPEC"
+ENV_EVENT_STDOUT = "WORKBENCH_EVENT_STDOUT"  # set: write events to stdout with a prefix (nested launchers)
 
 # Exit codes of the command line, as documented in the README.
 EXIT_OK = 0

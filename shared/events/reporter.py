@@ -12,8 +12,13 @@ import os
 import sys
 import threading
 
-from shared.constants import ENV_EVENT_FD
+from shared.constants import ENV_EVENT_FD, ENV_EVENT_STDOUT
 from shared.events.protocol import Artifact, Event, Log, Metric, Progress, Status, encode
+
+# Prefix of an event written to stdout, for processes that cannot inherit the
+# event pipe (workers started by torchrun): their parent step reads its
+# children's output and turns these lines back into events.
+STDOUT_EVENT_PREFIX = "@@workbench-event "
 
 _lock = threading.Lock()
 _last_metrics: dict[str, float] = {}
@@ -51,6 +56,10 @@ def emit(event: Event) -> None:
         _last_metrics[event.name] = event.value
     fd = _event_fd()
     with _lock:
+        if fd is None and os.environ.get(ENV_EVENT_STDOUT):
+            sys.stdout.write(STDOUT_EVENT_PREFIX + encode(event) + "\n")  # one write: lines from ranks never interleave
+            sys.stdout.flush()
+            return
         if fd is None:
             print(_human(event), file=sys.stderr, flush=True)
             return

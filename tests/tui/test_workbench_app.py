@@ -25,9 +25,9 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
         await lessons_loaded(pilot)
         boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
         assert set(boxes) == {"domain", "application", "infrastructure", "shared"}
-        assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == ["sklearn-iris", "model-validation"]
-        assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == ["data-quality"]
-        assert "0/3 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == ["sklearn-iris", "model-validation", "distributed-training"]
+        assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == ["data-quality", "pytorch-digits", "keras-digits"]
+        assert "0/6 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"

@@ -11,7 +11,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from domain.data.sources.iris_source import TabularDataset
+from domain.data.sources.tabular_dataset import TabularDataset
 
 FAULTS = ("missing_values", "out_of_range", "class_imbalance")
 

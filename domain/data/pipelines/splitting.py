@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from domain.data.sources.iris_source import TabularDataset
+from domain.data.sources.tabular_dataset import TabularDataset
 
 
 def stratified_split(dataset: TabularDataset, test_size: float, seed: int) -> tuple[TabularDataset, TabularDataset]:
@@ -18,3 +18,12 @@ def stratified_split(dataset: TabularDataset, test_size: float, seed: int) -> tu
         dataset.subset(np.sort(train_rows), f"{dataset.source} [train]"),
         dataset.subset(np.sort(test_rows), f"{dataset.source} [test]"),
     )
+
+
+def train_val_test_split(
+    dataset: TabularDataset, val_size: float, test_size: float, seed: int
+) -> tuple[TabularDataset, TabularDataset, TabularDataset]:
+    """Test set held out first, then validation carved from the rest; all stratified and seeded."""
+    rest, test = stratified_split(dataset, test_size=test_size, seed=seed)
+    train, val = stratified_split(rest, test_size=val_size / (1.0 - test_size), seed=seed)
+    return train, val, test

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.data.sources.iris_source import TabularDataset
+from domain.data.sources.tabular_dataset import TabularDataset
 
 
 @dataclass(frozen=True)

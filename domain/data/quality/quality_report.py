@@ -8,7 +8,8 @@ from domain.data.pipelines.corruption import corrupt
 from domain.data.pipelines.splitting import stratified_split
 from domain.data.quality.drift import feature_drift
 from domain.data.quality.iris_quality import class_shares, run_quality_checks
-from domain.data.sources.iris_source import TabularDataset, load_iris_dataset
+from domain.data.sources.iris_source import load_iris_dataset
+from domain.data.sources.tabular_dataset import TabularDataset
 from shared import events
 from shared.configs.workbench_home import step_artifacts_dir
 from shared.utils.atomic_files import write_json_atomic

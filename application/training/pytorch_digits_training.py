@@ -1,0 +1,86 @@
+"""Use case: train the digits MLP with PyTorch, report every epoch, save it to the model store."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+from domain.data.pipelines.splitting import train_val_test_split
+from domain.data.sources.digits_source import load_digits_dataset
+from infrastructure.storage.bentoml_model_store import save_model_files
+from shared import events
+from shared.configs.workbench_home import step_artifacts_dir
+from shared.utils.atomic_files import write_json_atomic
+
+from application.registry.model_probes import DIGITS_TORCH_MODEL as MODEL_NAME
+
+
+def train(
+    epochs: int = 15,
+    batch_size: int = 64,
+    learning_rate: float = 2e-3,
+    hidden: int = 128,
+    seed: int = 0,
+    val_size: float = 0.15,
+    test_size: float = 0.2,
+) -> dict[str, Any]:
+    import torch
+
+    from domain.models.deep_learning.pytorch.digits_mlp import (
+        ArrayDataset, MLPConfig, build_mlp, evaluate, make_loader, pick_device, seed_everything, train_epoch,
+    )
+
+    seed_everything(seed)
+    device = pick_device()
+    name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
+    print(f"torch {torch.__version__}, training on {device} ({name}), {torch.get_num_threads()} CPU threads")
+    events.status(f"device: {device} ({name})")
+
+    train_set, val_set, test_set = train_val_test_split(load_digits_dataset(), val_size, test_size, seed)
+    print(f"digits: {train_set.n_rows} train / {val_set.n_rows} validation / {test_set.n_rows} test images")
+    train_loader = make_loader(ArrayDataset(train_set.features, train_set.labels), batch_size, True, seed)
+    val_loader = make_loader(ArrayDataset(val_set.features, val_set.labels), 256, False, seed)
+    test_loader = make_loader(ArrayDataset(test_set.features, test_set.labels), 256, False, seed)
+
+    config = MLPConfig(n_features=train_set.features.shape[1], hidden=hidden, n_classes=len(train_set.class_names))
+    model = build_mlp(config).to(device)
+    optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
+    print(model)
+
+    batches = len(train_loader)
+    started = time.perf_counter()
+    for epoch in range(1, epochs + 1):
+        report = lambda batch, _loss: events.progress((epoch - 1) * batches + batch, epochs * batches, "batches")  # noqa: E731
+        loss_sum, seen = train_epoch(model, train_loader, optimizer, device, on_batch=report)
+        val_loss, val_correct, val_seen = evaluate(model, val_loader, device)
+        events.metric("train_loss", loss_sum / seen, step=epoch)
+        events.metric("val_loss", val_loss / val_seen, step=epoch)
+        events.metric("val_accuracy", val_correct / val_seen, step=epoch)
+        print(f"epoch {epoch:2d}/{epochs}: train_loss {loss_sum / seen:.4f}  val_loss {val_loss / val_seen:.4f}"
+              f"  val_accuracy {val_correct / val_seen:.4f}")
+    seconds = time.perf_counter() - started
+
+    _, test_correct, test_seen = evaluate(model, test_loader, device)
+    test_accuracy = test_correct / test_seen
+    events.metric("test_accuracy", test_accuracy)
+    print(f"test accuracy {test_accuracy:.4f} after {epochs} epochs in {seconds:.1f} s")
+
+    settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "hidden": hidden,
+                "seed": seed, "val_size": val_size, "test_size": test_size}
+    events.artifact("config", write_json_atomic(step_artifacts_dir() / "config.json", settings), "training settings")
+
+    def write(folder: Path) -> None:
+        torch.save(model.state_dict(), folder / "model.pt")
+        (folder / "architecture.json").write_text(json.dumps(config.__dict__))
+
+    stored = save_model_files(
+        MODEL_NAME, write,
+        metadata={"test_accuracy": test_accuracy, "device": str(device), "train_seconds": seconds,
+                  "architecture": config.__dict__, "settings": settings, "torch_version": str(torch.__version__)},
+        labels={"framework": "pytorch", "stage": "trained"},
+    )
+    print(f"saved {stored.tag} to {stored.path}")
+    events.artifact("model", stored.tag, f"BentoML model store: {stored.path}")
+    return {"test_accuracy": test_accuracy, "device": str(device), "train_seconds": seconds, "model_tag": stored.tag}
