@@ -10,6 +10,12 @@
    (p50/p99, goal p99 ≤ 50 ms), against the same keys with no step running.
 3. UI process memory: peak RSS of the UI process during the flood run
    (goal ≤ 120 MB), against the RSS of the minimal Textual app.
+4. runner overhead: the pytorch-digits training function run bare (`python -c`)
+   vs through the lesson runner (child process, event pipe), wall time,
+   medians and ratio (goal ≤ 1.05×).
+
+    python -m tests.benchmarks ui        only 1-3
+    python -m tests.benchmarks runner    only 4
 """
 
 from __future__ import annotations
@@ -139,25 +145,15 @@ async def key_latencies(home: Path, flood_lines: int, presses: int) -> dict[str,
     return results
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--runs", type=int, default=5, help="first-paint repetitions per app (median reported)")
-    parser.add_argument("--lines", type=int, default=50_000, help="log lines the flood step prints")
-    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
-    args = parser.parse_args()
-
-    with tempfile.TemporaryDirectory() as tmp:
-        home = Path(tmp)
-        os.environ["WORKBENCH_HOME"] = str(home)
-        paints = {"textual": [], "workbench": []}
-        rss = {"textual": [], "workbench": []}
-        for _ in range(args.runs):
-            for mode in ("textual", "workbench"):  # interleaved so machine noise hits both alike
-                ms, mb = first_paint(mode, tmp)
-                paints[mode].append(ms)
-                rss[mode].append(mb)
-        latency = asyncio.run(key_latencies(home, args.lines, presses=40))
-
+def ui_benchmarks(home: Path, args: argparse.Namespace) -> dict[str, float]:
+    paints: dict[str, list[float]] = {"textual": [], "workbench": []}
+    rss: dict[str, list[float]] = {"textual": [], "workbench": []}
+    for _ in range(args.runs):
+        for mode in ("textual", "workbench"):  # interleaved so machine noise hits both alike
+            ms, mb = first_paint(mode, str(home))
+            paints[mode].append(ms)
+            rss[mode].append(mb)
+    latency = asyncio.run(key_latencies(home, args.lines, presses=40))
     baseline, ours = statistics.median(paints["textual"]), statistics.median(paints["workbench"])
     results = {
         "first_paint_textual_ms": baseline,
@@ -177,6 +173,53 @@ def main() -> int:
           f"  ({latency['flood_presses']} presses over {latency['flood_seconds']:.1f} s)")
     print(f"UI process peak RSS during the flood        {latency['ui_peak_rss_mb']:7.0f} MB    ≤ 120 MB"
           f"  ({results['ui_rss_ratio_vs_minimal_textual']:.2f}x a minimal Textual app)")
+    return results
+
+
+RUNNER_ENTRY = "application.training.pytorch_digits_training:train"
+
+
+def runner_overhead(home: Path, runs: int) -> dict[str, float]:
+    from workbench.runner.step_runner import StepRequest, run_step
+
+    module, function = RUNNER_ENTRY.split(":")
+    env = {**os.environ, "WORKBENCH_HOME": str(home), "BENTOML_HOME": str(home / "bentoml"),
+           "BENTOML_DO_NOT_TRACK": "True", "PYTHONPATH": str(REPO_ROOT)}
+    bare, runner = [], []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", f"from {module} import {function}; {function}()"],
+                       env=env, cwd=REPO_ROOT, check=True, capture_output=True)
+        bare.append(time.perf_counter() - start)
+        start = time.perf_counter()
+        outcome = asyncio.run(run_step(StepRequest("bench", "train", RUNNER_ENTRY, {}, [], 600), home))
+        runner.append(time.perf_counter() - start)
+        if outcome.status not in ("passed", "failed"):
+            raise RuntimeError(f"runner run did not finish: {outcome.summary}")
+    return {"bare_s": statistics.median(bare), "runner_s": statistics.median(runner),
+            "runner_ratio": statistics.median(runner) / statistics.median(bare)}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("suite", nargs="?", choices=("all", "ui", "runner"), default="all")
+    parser.add_argument("--runs", type=int, default=5, help="first-paint repetitions per app (median reported)")
+    parser.add_argument("--lines", type=int, default=50_000, help="log lines the flood step prints")
+    parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
+    args = parser.parse_args()
+
+    results: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        home = Path(tmp)
+        os.environ["WORKBENCH_HOME"] = str(home)
+        if args.suite in ("all", "ui"):
+            results.update(ui_benchmarks(home, args))
+        if args.suite in ("all", "runner"):
+            overhead = runner_overhead(home, args.runs)
+            results.update(overhead)
+            print(f"pytorch-digits train, bare python -c (median)  {overhead['bare_s']:7.2f} s")
+            print(f"pytorch-digits train, via the runner (median)  {overhead['runner_s']:7.2f} s")
+            print(f"runner overhead ratio                       {overhead['runner_ratio']:7.3f} x    ≤ 1.05 x")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
