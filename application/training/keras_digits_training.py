@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 from typing import Any
 
+from application.training.trained_model_store import keep_trained_model
 from domain.data.pipelines.splitting import train_val_test_split
 from domain.data.sources.digits_source import load_digits_dataset
-from infrastructure.storage.bentoml_model_store import save_model_files
 from shared import events
-from shared.configs.workbench_home import step_artifacts_dir
-from shared.utils.atomic_files import write_json_atomic
 
 MODEL_NAME = "digits_mlp_keras"
 
@@ -90,17 +87,9 @@ def train(
 
     settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "hidden": hidden,
                 "seed": seed, "val_size": val_size, "test_size": test_size}
-    events.artifact("config", write_json_atomic(step_artifacts_dir() / "config.json", settings), "training settings")
-
-    def write(folder: Path) -> None:
-        model.save(folder / "model.keras")
-
-    stored = save_model_files(
-        MODEL_NAME, write,
+    stored = keep_trained_model(
+        MODEL_NAME, lambda folder: model.save(folder / "model.keras"), framework="keras", settings=settings,
         metadata={"test_accuracy": test_accuracy, "device": device, "gpus_seen": len(gpus), "train_seconds": seconds,
-                  "settings": settings, "tensorflow_version": str(tf.__version__), "keras_version": str(keras.__version__)},
-        labels={"framework": "keras", "stage": "trained"},
+                  "tensorflow_version": str(tf.__version__), "keras_version": str(keras.__version__)},
     )
-    print(f"saved {stored.tag} to {stored.path}")
-    events.artifact("model", stored.tag, f"BentoML model store: {stored.path}/model.keras")
     return {"test_accuracy": test_accuracy, "gpus_seen": len(gpus), "train_seconds": seconds, "model_tag": stored.tag}

@@ -7,14 +7,12 @@ import time
 from pathlib import Path
 from typing import Any
 
+from application.registry.model_probes import DIGITS_TORCH_MODEL as MODEL_NAME
+from application.training.trained_model_store import keep_trained_model
 from domain.data.pipelines.splitting import train_val_test_split
 from domain.data.sources.digits_source import load_digits_dataset
-from infrastructure.storage.bentoml_model_store import save_model_files
 from shared import events
-from shared.configs.workbench_home import step_artifacts_dir
-from shared.utils.atomic_files import write_json_atomic
 
-from application.registry.model_probes import DIGITS_TORCH_MODEL as MODEL_NAME
 
 
 def train(
@@ -69,18 +67,14 @@ def train(
 
     settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "hidden": hidden,
                 "seed": seed, "val_size": val_size, "test_size": test_size}
-    events.artifact("config", write_json_atomic(step_artifacts_dir() / "config.json", settings), "training settings")
 
     def write(folder: Path) -> None:
         torch.save(model.state_dict(), folder / "model.pt")
         (folder / "architecture.json").write_text(json.dumps(config.__dict__))
 
-    stored = save_model_files(
-        MODEL_NAME, write,
+    stored = keep_trained_model(
+        MODEL_NAME, write, framework="pytorch", settings=settings,
         metadata={"test_accuracy": test_accuracy, "device": str(device), "train_seconds": seconds,
-                  "architecture": config.__dict__, "settings": settings, "torch_version": str(torch.__version__)},
-        labels={"framework": "pytorch", "stage": "trained"},
+                  "architecture": config.__dict__, "torch_version": str(torch.__version__)},
     )
-    print(f"saved {stored.tag} to {stored.path}")
-    events.artifact("model", stored.tag, f"BentoML model store: {stored.path}")
     return {"test_accuracy": test_accuracy, "device": str(device), "train_seconds": seconds, "model_tag": stored.tag}
