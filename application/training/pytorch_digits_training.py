@@ -14,7 +14,6 @@ from domain.data.sources.digits_source import load_digits_dataset
 from shared import events
 
 
-
 def train(
     epochs: int = 15,
     batch_size: int = 64,
