@@ -14,6 +14,7 @@ import shlex
 import socket
 import subprocess
 import sys
+from application.registry.experiment_tracking import tracked_training
 from typing import Any
 
 from application.registry.model_probes import DIGITS_TORCH_MODEL
@@ -39,6 +40,7 @@ def torchrun_command(nproc: int, port: int, worker_args: list[str]) -> list[str]
     ]
 
 
+@tracked_training
 def train_ddp(
     nproc: int = 2,
     epochs: int = 15,

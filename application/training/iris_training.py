@@ -7,11 +7,13 @@ plain script: ``python -c "from application.training.iris_training import train;
 from __future__ import annotations
 
 import json
-from typing import Any
+from application.registry.experiment_tracking import tracked_training
+from typing import Any, Callable
 
-from application.training.training_config import load_config
+from application.training.training_config import IrisTrainingConfig, load_config
 from domain.data.pipelines.splitting import stratified_split
 from domain.data.sources.iris_source import load_iris_dataset
+from domain.data.sources.tabular_dataset import TabularDataset
 from domain.models.traditional.sklearn.iris_classifier import build_random_forest
 from infrastructure.storage.bentoml_model_store import save_joblib_model
 from shared import events
@@ -20,8 +22,39 @@ from shared.constants import IRIS_MODEL_NAME, STAGE_LABEL
 from shared.utils.atomic_files import write_json_atomic, write_text_atomic
 
 
+def grow_forest(
+    settings: IrisTrainingConfig,
+    train_set: TabularDataset,
+    test_set: TabularDataset,
+    on_round: Callable[[int, float], None] | None = None,
+) -> tuple[Any, dict[str, float]]:
+    """Fit the forest ``trees_per_round`` trees at a time (test accuracy after each round); return it and its scores."""
+    from sklearn.metrics import accuracy_score, f1_score
+
+    forest = build_random_forest(
+        n_estimators=settings.trees_per_round,
+        max_depth=settings.max_depth or None,
+        min_samples_leaf=settings.min_samples_leaf,
+        random_state=settings.random_state,
+    )
+    trees = 0
+    while trees < settings.n_estimators:
+        trees = min(trees + settings.trees_per_round, settings.n_estimators)
+        forest.n_estimators = trees
+        forest.fit(train_set.features, train_set.labels)
+        if on_round is not None:
+            on_round(trees, float(accuracy_score(test_set.labels, forest.predict(test_set.features))))
+    predicted = forest.predict(test_set.features)
+    return forest, {
+        "test_accuracy": float(accuracy_score(test_set.labels, predicted)),
+        "train_accuracy": float(accuracy_score(train_set.labels, forest.predict(train_set.features))),
+        "macro_f1": float(f1_score(test_set.labels, predicted, average="macro")),
+    }
+
+
+@tracked_training
 def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
-    from sklearn.metrics import accuracy_score, classification_report, confusion_matrix, f1_score
+    from sklearn.metrics import classification_report, confusion_matrix
 
     settings = load_config(config, **overrides)
     print("config:", json.dumps(settings.to_dict()))
@@ -35,24 +68,14 @@ def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
     print(f"train rows: {train_set.n_rows}, test rows: {test_set.n_rows}")
 
     events.status("growing the random forest")
-    forest = build_random_forest(
-        n_estimators=settings.trees_per_round,
-        max_depth=settings.max_depth or None,
-        min_samples_leaf=settings.min_samples_leaf,
-        random_state=settings.random_state,
-    )
-    trees = 0
-    while trees < settings.n_estimators:
-        trees = min(trees + settings.trees_per_round, settings.n_estimators)
-        forest.n_estimators = trees
-        forest.fit(train_set.features, train_set.labels)
-        events.metric("test_accuracy", accuracy_score(test_set.labels, forest.predict(test_set.features)), step=trees)
+
+    def report_round(trees: int, accuracy: float) -> None:
+        events.metric("test_accuracy", accuracy, step=trees)
         events.progress(trees, settings.n_estimators, "trees")
 
+    forest, scores = grow_forest(settings, train_set, test_set, on_round=report_round)
+    test_accuracy, train_accuracy, macro_f1 = scores["test_accuracy"], scores["train_accuracy"], scores["macro_f1"]
     predicted = forest.predict(test_set.features)
-    test_accuracy = float(accuracy_score(test_set.labels, predicted))
-    train_accuracy = float(accuracy_score(train_set.labels, forest.predict(train_set.features)))
-    macro_f1 = float(f1_score(test_set.labels, predicted, average="macro"))
     events.metric("train_accuracy", train_accuracy)
     events.metric("macro_f1", macro_f1)
     print(f"test accuracy {test_accuracy:.4f}, train accuracy {train_accuracy:.4f}, macro F1 {macro_f1:.4f}")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from application.registry.experiment_tracking import tracked_training
 from typing import Any
 
 from application.training.trained_model_store import keep_trained_model
@@ -41,6 +42,7 @@ def _events_callback(epochs: int, batches: int):
     return EventsCallback()
 
 
+@tracked_training
 def train(
     epochs: int = 20,
     batch_size: int = 64,

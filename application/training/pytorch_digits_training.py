@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import time
+from application.registry.experiment_tracking import tracked_training
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +15,7 @@ from domain.data.sources.digits_source import load_digits_dataset
 from shared import events
 
 
+@tracked_training
 def train(
     epochs: int = 15,
     batch_size: int = 64,

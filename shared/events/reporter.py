@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from typing import Callable
 
 from shared.constants import ENV_EVENT_FD, ENV_EVENT_STDOUT
 from shared.events.protocol import Artifact, Event, Log, Metric, Progress, Status, encode
@@ -22,6 +23,13 @@ STDOUT_EVENT_PREFIX = "@@workbench-event "
 
 _lock = threading.Lock()
 _last_metrics: dict[str, float] = {}
+_listeners: list[Callable[[Event], None]] = []
+
+
+def add_listener(listener: Callable[[Event], None]) -> Callable[[], None]:
+    """Also hand every event of this process to ``listener`` (e.g. experiment tracking); returns the remover."""
+    _listeners.append(listener)
+    return lambda: _listeners.remove(listener) if listener in _listeners else None
 
 
 def _event_fd() -> int | None:
@@ -54,6 +62,8 @@ def emit(event: Event) -> None:
     """Send one event (thread-safe; one write per line so lines never interleave)."""
     if isinstance(event, Metric):
         _last_metrics[event.name] = event.value
+    for listener in list(_listeners):
+        listener(event)
     fd = _event_fd()
     with _lock:
         if fd is None and os.environ.get(ENV_EVENT_STDOUT):
