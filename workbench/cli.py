@@ -140,5 +140,32 @@ def lessons_check(ctx: typer.Context, lessons_dir: Optional[Path] = LessonsDir) 
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
+@app.command("runs")
+def runs_command(
+    json_output: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
+    lesson: Optional[str] = typer.Option(None, "--lesson", "-l", help="Only the runs of this lesson (MLflow experiment)."),
+    limit: int = typer.Option(50, "--limit", min=1, help="At most this many runs, newest first."),
+    home: Optional[Path] = Home,
+) -> None:
+    """The training runs recorded in MLflow (local store, or MLFLOW_TRACKING_URI), newest first."""
+    from workbench.runner.child_query import ChildQueryError, query_child
+
+    args = ["--max-runs", str(limit)] + (["--experiment", lesson] if lesson else [])
+    try:
+        listing = query_child("application.registry.experiment_runs", args, home=_home(home))
+    except ChildQueryError as exc:
+        print(f"error: could not read the tracking store: {exc}", file=sys.stderr)
+        raise typer.Exit(EXIT_FAILED)
+    if json_output:
+        json.dump(listing, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+        return
+    from rich.console import Console
+
+    from workbench.tui.runs_table import runs_rich_table
+
+    Console().print(runs_rich_table(listing))
+
+
 def main() -> None:
     app()

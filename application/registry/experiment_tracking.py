@@ -55,9 +55,11 @@ class EventMirror:
 
     def __init__(self, run: ExperimentRun) -> None:
         self.run = run
+        self.metric_names: set[str] = set()
 
     def __call__(self, event: Event) -> None:
         if isinstance(event, Metric):
+            self.metric_names.add(event.name)
             self.run.log_metric(event.name, event.value, event.step)
         elif isinstance(event, Artifact) and Path(event.path).is_file():
             self.run.log_artifact(event.path)
@@ -89,14 +91,15 @@ def tracked_training(function: Callable[..., dict[str, Any]]) -> Callable[..., d
                 else:
                     params[name] = value
             run.log_params(params)
-            remove = add_listener(EventMirror(run))
+            mirror = EventMirror(run)
+            remove = add_listener(mirror)
             try:
                 outputs = function(*args, **kwargs)
             finally:
                 remove()
-            final = numeric_outputs(outputs)
-            for name, value in final.items():
-                run.log_metric(name, value)
+            for name, value in numeric_outputs(outputs).items():
+                if name not in mirror.metric_names:  # reported ones are already there, with their steps
+                    run.log_metric(name, value)
             if run.active:
                 outputs = {**outputs, "mlflow_run_id": run.run_id}
         return outputs

@@ -152,3 +152,39 @@ class ExperimentRun:
                 self._client.set_tag(self.run_id, key, value)
             except Exception as exc:
                 self._fail(f"set tag {key}", exc)
+
+
+def register_sklearn_model(run_id: str, model: Any, registered_name: str, trusted_types: list[str]) -> int:
+    """Log ``model`` to the run and register it as a new version of ``registered_name``; returns the version."""
+    _configure_client_env()
+    import mlflow
+    import sklearn
+
+    uri, _ = resolve_tracking_uri()
+    mlflow.set_tracking_uri(uri)
+    with mlflow.start_run(run_id=run_id):
+        info = mlflow.sklearn.log_model(
+            sk_model=model,
+            name="model",
+            registered_model_name=registered_name,
+            pip_requirements=[f"scikit-learn=={sklearn.__version__}"],  # no environment inference: fast, offline
+            skops_trusted_types=trusted_types,
+        )
+    return int(info.registered_model_version)
+
+
+def search_runs(experiments: list[str] | None = None, max_runs: int = 200) -> tuple[list[Any], str]:
+    """Runs of the named experiments (all when None), newest first, and the store they came from."""
+    mlflow_client, uri, _ = client()
+    if experiments is None:
+        ids = [e.experiment_id for e in mlflow_client.search_experiments()]
+    else:
+        ids = [e.experiment_id for name in experiments if (e := mlflow_client.get_experiment_by_name(name))]
+    if not ids:
+        return [], uri
+    return list(mlflow_client.search_runs(ids, max_results=max_runs, order_by=["attributes.start_time DESC"])), uri
+
+
+def metric_history(run_id: str, key: str) -> list[tuple[int, float]]:
+    mlflow_client, _, _ = client()
+    return [(m.step, m.value) for m in mlflow_client.get_metric_history(run_id, key)]

@@ -25,9 +25,10 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
         await lessons_loaded(pilot)
         boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
         assert set(boxes) == {"domain", "application", "infrastructure", "shared"}
-        assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == ["sklearn-iris", "model-validation", "distributed-training"]
+        assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == [
+            "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training"]
         assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == ["data-quality", "pytorch-digits", "keras-digits"]
-        assert "0/6 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        assert "0/7 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"
@@ -140,3 +141,31 @@ async def test_broken_lessons_show_on_the_map_and_explain_themselves(make_app, l
         assert not isinstance(app.screen, LessonScreen)
         messages = [n.message for n in app._notifications]
         assert any("steps[0] (id 'profile').timeout_s" in m for m in messages)
+
+
+@pytest.mark.slow
+async def test_runs_screen_lists_runs_and_compares_two(make_app, home):
+    from tests.conftest import run_cli
+    from workbench.tui.screens.runs_screen import RunsScreen
+
+    for _ in range(2):
+        result = run_cli("--lesson", "sklearn-iris", "--json", home=home)
+        assert result.returncode == 0, result.stderr[-2000:]
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
+        await pilot.press("e")
+        screen = app.screen
+        assert isinstance(screen, RunsScreen)
+        await wait_for(pilot, lambda: len(screen.runs) == 2, 60, "the runs to load")
+        table = screen.query_one("#runs", DataTable)
+        assert table.row_count == 2
+        assert {cell_text(table, row.key, "lesson") for row in table.ordered_rows} == {"sklearn-iris"}
+        await pilot.press("space", "down", "space", "c")
+        compare = screen.query_one("#compare-table", DataTable)
+        await wait_for(pilot, lambda: len(compare.columns) == 3, 60, "the comparison")
+        assert "test_accuracy" in compare.rows
+        assert screen.metric_names and "test_accuracy" in screen.metric_names
+        # A filter that matches nothing empties the table.
+        await pilot.press("slash", *"nomatch", "enter")
+        assert table.row_count == 0

@@ -4,7 +4,7 @@ import pytest
 
 from workbench.curriculum.lesson_loader import SelectionError, load_curriculum
 
-EXPECTED = ["data-quality", "sklearn-iris", "model-validation"]
+EXPECTED = ["data-quality", "sklearn-iris", "experiment-tracking", "model-validation"]
 
 
 def test_the_shipped_lessons_load_in_curriculum_order():
@@ -85,7 +85,8 @@ def test_folder_name_must_match_the_id(lessons_copy):
 def test_selection_by_comma_list_layer_and_all():
     curriculum = load_curriculum()
     assert [l.id for l in curriculum.select("model-validation,data-quality")] == ["data-quality", "model-validation"]
-    assert [l.id for l in curriculum.select("application")] == ["sklearn-iris", "model-validation", "distributed-training"]
+    assert [l.id for l in curriculum.select("application")] == [
+        "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training"]
     assert [l.id for l in curriculum.select("all")][: len(EXPECTED)] == EXPECTED
 
 

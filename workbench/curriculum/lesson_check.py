@@ -7,13 +7,9 @@ a child process); every README names the files its steps run.
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 from dataclasses import dataclass, field
 
-from workbench.curriculum.lesson_loader import README_FILE, REPO_ROOT, Curriculum
+from workbench.curriculum.lesson_loader import README_FILE, Curriculum
 
 
 @dataclass
@@ -28,16 +24,9 @@ class CheckReport:
 
 
 def _probe_entries(requests: list[dict]) -> list[dict]:
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
-    env.setdefault("BENTOML_DO_NOT_TRACK", "True")
-    completed = subprocess.run(
-        [sys.executable, "-m", "workbench.curriculum.entry_probe"],
-        input=json.dumps(requests), capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=600,
-    )
-    if completed.returncode != 0:
-        raise RuntimeError(f"entry point probe failed (exit {completed.returncode}): {completed.stderr.strip()[-2000:]}")
-    return json.loads(completed.stdout)
+    from workbench.runner.child_query import query_child
+
+    return query_child("workbench.curriculum.entry_probe", stdin=requests)
 
 
 def check_curriculum(curriculum: Curriculum) -> CheckReport:

@@ -41,6 +41,7 @@ class WorkbenchApp(App):
     BINDINGS = [
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.toggle_theme"),
         Binding("h", "go_home", "Home", id="app.home", show=False),
+        Binding("e", "open_runs", "Runs", id="app.runs"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -107,6 +108,12 @@ class WorkbenchApp(App):
             self.notify(f"lesson '{lesson_id}' is not available", severity="error")
             return
         self.push_screen(LessonScreen(lesson))
+
+    def action_open_runs(self) -> None:
+        from workbench.tui.screens.runs_screen import RunsScreen
+
+        if not isinstance(self.screen, RunsScreen):
+            self.push_screen(RunsScreen())
 
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 2:

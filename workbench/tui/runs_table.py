@@ -1,0 +1,42 @@
+"""How a run is shown, the same in the CLI table and the TUI runs screen."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+KEY_METRICS = ("test_accuracy", "val_accuracy", "ddp_test_accuracy", "best_test_accuracy", "val_loss", "train_loss")
+
+
+def started(run: dict[str, Any]) -> str:
+    return time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(run["start_ms"] / 1000)) if run.get("start_ms") else ""
+
+
+def duration(run: dict[str, Any]) -> str:
+    return f"{run['duration_s']:.1f}s" if run.get("duration_s") is not None else "running"
+
+
+def short_params(run: dict[str, Any], limit: int = 4) -> str:
+    items = [(k, v) for k, v in sorted(run["params"].items()) if not k.startswith("config.")]
+    text = " ".join(f"{k}={v}" for k, v in items[:limit])
+    return text + (" …" if len(items) > limit else "")
+
+
+def short_metrics(run: dict[str, Any], limit: int = 3) -> str:
+    metrics = run["metrics"]
+    keys = [k for k in KEY_METRICS if k in metrics] + sorted(k for k in metrics if k not in KEY_METRICS)
+    return " ".join(f"{k}={metrics[k]:.4g}" for k in keys[:limit])
+
+
+def runs_rich_table(listing: dict[str, Any]):
+    from rich.table import Table
+
+    table = Table(title=f"{len(listing['runs'])} runs in {listing['tracking_uri']}", title_justify="left")
+    for column in ("lesson", "run", "started", "time", "status"):
+        table.add_column(column, no_wrap=True)
+    table.add_column("params", overflow="fold")
+    table.add_column("metrics", overflow="fold")
+    for run in listing["runs"]:
+        table.add_row(run["lesson"], run["name"], started(run), duration(run), run["status"].lower(),
+                      short_params(run), short_metrics(run))
+    return table

@@ -1,0 +1,209 @@
+"""Runs: every recorded training run, sortable and filterable; select runs to compare them.
+
+The runs are read by a child process (``application.registry.experiment_runs``)
+so the UI never imports MLflow.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Label
+from textual_plotext import PlotextPlot
+
+from workbench.tui.runs_table import duration, short_metrics, short_params, started
+
+COLUMNS = ("✓", "lesson", "run", "started", "time", "status", "params", "metrics")
+SORT_KEYS = {
+    "lesson": lambda r: (r["lesson"], -(r.get("start_ms") or 0)),
+    "run": lambda r: r["name"],
+    "started": lambda r: -(r.get("start_ms") or 0),
+    "time": lambda r: r.get("duration_s") or 0.0,
+    "status": lambda r: r["status"],
+    "metrics": lambda r: -max(r["metrics"].values(), default=0.0),
+}
+
+
+class RunsScreen(Screen):
+    BINDINGS = [
+        Binding("space", "toggle_run", "Select", id="runs.select"),
+        Binding("c", "compare", "Compare selected", id="runs.compare"),
+        Binding("n", "next_metric", "Next metric", id="runs.next_metric"),
+        Binding("slash", "filter", "Filter", id="runs.filter"),
+        Binding("r", "reload", "Reload", id="runs.reload"),
+        Binding("escape", "app.pop_screen", "Back", id="runs.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="runs")
+        self.runs: list[dict[str, Any]] = []
+        self.selected: list[str] = []
+        self.query_text = ""
+        self.sort_key = "started"
+        self.reverse = False
+        self.histories: dict[str, dict[str, list[list[float]]]] = {}
+        self.metric_names: list[str] = []
+        self.metric_index = 0
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(placeholder="filter runs by lesson, name, parameter or metric (Enter)", id="runs-filter")
+        yield Label("reading the tracking store…", id="runs-status")
+        runs = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        runs.border_title = "runs (space selects, c compares, click a column to sort)"
+        yield runs
+        with Horizontal(id="compare"):
+            compare_table = DataTable(id="compare-table", cursor_type="row")
+            compare_table.border_title = "selected runs side by side"
+            yield compare_table
+            with Vertical(id="compare-chart-box"):
+                yield PlotextPlot(id="compare-chart")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "runs · application/registry"
+        table = self.query_one("#runs", DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column)
+        self.action_reload()
+        table.focus()
+
+    # ---- loading (child processes, in threads) --------------------------
+    def action_reload(self) -> None:
+        self.query_one("#runs-status", Label).update("reading the tracking store…")
+        self._load_runs()
+
+    @work(thread=True, exclusive=True, group="runs-load", exit_on_error=False)
+    def _load_runs(self) -> None:
+        from workbench.runner.child_query import ChildQueryError, query_child
+
+        try:
+            listing = query_child("application.registry.experiment_runs", ["--max-runs", "500"], home=self.app.home)  # type: ignore[attr-defined]
+        except (ChildQueryError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self._show_error, str(exc))
+            return
+        self.app.call_from_thread(self._show_runs, listing)
+
+    def _show_error(self, message: str) -> None:
+        self.query_one("#runs-status", Label).update(f"[red]could not read the tracking store:[/] {message[-300:]}")
+
+    def _show_runs(self, listing: dict[str, Any]) -> None:
+        self.runs = listing["runs"]
+        self.query_one("#runs-status", Label).update(
+            f"{len(self.runs)} runs in {listing['tracking_uri']} — `mlops-workbench runs` prints the same table"
+        )
+        self.refresh_table()
+
+    # ---- table: sort, filter, select ------------------------------------
+    def visible_runs(self) -> list[dict[str, Any]]:
+        rows = [r for r in self.runs if not self.query_text or self.query_text in self._haystack(r)]
+        return sorted(rows, key=SORT_KEYS.get(self.sort_key, SORT_KEYS["started"]), reverse=self.reverse)
+
+    @staticmethod
+    def _haystack(run: dict[str, Any]) -> str:
+        parts = [run["lesson"], run["name"], run["status"], *(f"{k}={v}" for k, v in run["params"].items()),
+                 *run["metrics"]]
+        return " ".join(parts).lower()
+
+    def refresh_table(self) -> None:
+        table = self.query_one("#runs", DataTable)
+        table.clear()
+        for run in self.visible_runs():
+            mark = "✓" if run["run_id"] in self.selected else ""
+            table.add_row(mark, run["lesson"], run["name"], started(run), duration(run), run["status"].lower(),
+                          short_params(run), short_metrics(run), key=run["run_id"])
+
+    @on(DataTable.HeaderSelected, "#runs")
+    def _sort(self, event: DataTable.HeaderSelected) -> None:
+        key = str(event.column_key.value)
+        if key not in SORT_KEYS:
+            return
+        self.reverse = not self.reverse if key == self.sort_key else False
+        self.sort_key = key
+        self.refresh_table()
+
+    def action_filter(self) -> None:
+        self.query_one("#runs-filter", Input).focus()
+
+    @on(Input.Submitted, "#runs-filter")
+    def _apply_filter(self, event: Input.Submitted) -> None:
+        self.query_text = event.value.strip().lower()
+        self.refresh_table()
+        self.query_one("#runs", DataTable).focus()
+
+    def action_toggle_run(self) -> None:
+        table = self.query_one("#runs", DataTable)
+        if not table.row_count:
+            return
+        run_id = str(table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value)
+        if run_id in self.selected:
+            self.selected.remove(run_id)
+        else:
+            self.selected.append(run_id)
+        table.update_cell(run_id, "✓", "✓" if run_id in self.selected else "")
+
+    # ---- compare --------------------------------------------------------
+    def action_compare(self) -> None:
+        if len(self.selected) < 2:
+            self.notify("select two or more runs with space first", severity="warning")
+            return
+        self._load_histories(list(self.selected))
+
+    @work(thread=True, exclusive=True, group="runs-history", exit_on_error=False)
+    def _load_histories(self, run_ids: list[str]) -> None:
+        from workbench.runner.child_query import ChildQueryError, query_child
+
+        try:
+            histories = query_child("application.registry.experiment_runs", ["--history", *run_ids], home=self.app.home)  # type: ignore[attr-defined]
+        except (ChildQueryError, OSError, ValueError) as exc:
+            self.app.call_from_thread(self._show_error, str(exc))
+            return
+        self.app.call_from_thread(self._show_comparison, run_ids, histories)
+
+    def _show_comparison(self, run_ids: list[str], histories: dict[str, Any]) -> None:
+        self.histories = histories
+        by_id = {r["run_id"]: r for r in self.runs}
+        chosen = [by_id[i] for i in run_ids if i in by_id]
+        table = self.query_one("#compare-table", DataTable)
+        table.clear(columns=True)
+        table.add_column("metric", key="metric")
+        for run in chosen:
+            table.add_column(f"{run['lesson']}/{run['name']}"[:28], key=run["run_id"])
+        names = sorted({name for run in chosen for name in run["metrics"]})
+        for name in names:
+            values = [run["metrics"].get(name) for run in chosen]
+            best = max((v for v in values if v is not None), default=None)
+            cells = [("—" if v is None else (f"[b]{v:.4g}[/]" if v == best and len(chosen) > 1 else f"{v:.4g}")) for v in values]
+            table.add_row(name, *cells, key=name)
+        # Curves: metrics with more than one point in at least one selected run.
+        self.metric_names = [n for n in names if any(len(histories.get(r["run_id"], {}).get(n, [])) > 1 for r in chosen)]
+        self.metric_index = 0
+        self.draw_chart(chosen)
+
+    def draw_chart(self, chosen: list[dict[str, Any]] | None = None) -> None:
+        by_id = {r["run_id"]: r for r in self.runs}
+        chosen = chosen or [by_id[i] for i in self.selected if i in by_id]
+        chart = self.query_one("#compare-chart", PlotextPlot)
+        plt = chart.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if not self.metric_names:
+            plt.title("no metric with a curve in the selected runs")
+        else:
+            metric = self.metric_names[self.metric_index % len(self.metric_names)]
+            for run in chosen:
+                points = self.histories.get(run["run_id"], {}).get(metric, [])
+                if points:
+                    plt.plot([p[0] for p in points], [p[1] for p in points], label=run["name"][:20], marker="braille")
+            plt.title(f"{metric} per step (n: next metric)")
+        chart.refresh()
+
+    def action_next_metric(self) -> None:
+        if self.metric_names:
+            self.metric_index = (self.metric_index + 1) % len(self.metric_names)
+            self.draw_chart()
