@@ -27,8 +27,9 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
         assert set(boxes) == {"domain", "application", "infrastructure", "shared"}
         assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == [
             "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training"]
-        assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == ["data-quality", "pytorch-digits", "keras-digits"]
-        assert "0/7 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == [
+            "data-quality", "pytorch-digits", "keras-digits", "llm-zero-shot", "nlp-fine-tune"]
+        assert "0/9 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"
