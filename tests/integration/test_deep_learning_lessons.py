@@ -2,57 +2,17 @@
 
 from __future__ import annotations
 
-import asyncio
-
 import pytest
 
 from shared.events import Log, Metric
-from workbench.curriculum.lesson_loader import load_curriculum
-from workbench.progress_store import ProgressStore
-from workbench.runner.lesson_runner import LessonRunner
+from tests.integration.lesson_recording import metric_steps, run_recorded
 
 pytestmark = pytest.mark.slow
 
 
-class Recorder:
-    """A LessonRenderer that keeps every event per lesson/step."""
-
-    def __init__(self) -> None:
-        self.events: dict[tuple[str, str], list] = {}
-        self.notes: list[str] = []
-
-    def note(self, message, level="info"):
-        self.notes.append(message)
-
-    def lesson_started(self, lesson, reason):
-        pass
-
-    def step_started(self, lesson, step, command):
-        self.events[(lesson.id, step.id)] = []
-
-    def event(self, lesson, step, event):
-        self.events[(lesson.id, step.id)].append(event)
-
-    def step_finished(self, lesson, step, outcome):
-        pass
-
-    def lesson_finished(self, report):
-        pass
-
-
-def metric_steps(events, name):
-    return [e.step for e in events if isinstance(e, Metric) and e.name == name]
-
-
 @pytest.fixture(scope="module")
 def deep_learning_run(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    curriculum = load_curriculum()
-    recorder = Recorder()
-    runner = LessonRunner(curriculum, home, recorder, ProgressStore.open(home))
-    selected = curriculum.select("pytorch-digits,keras-digits,distributed-training")
-    reports = asyncio.run(runner.run(selected))
-    return {r.id: r for r in reports}, recorder
+    return run_recorded("pytorch-digits,keras-digits,distributed-training", tmp_path_factory.mktemp("home"))
 
 
 def test_pytorch_digits_passes_with_one_metric_per_epoch_in_order(deep_learning_run):

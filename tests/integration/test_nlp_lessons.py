@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import subprocess
 import sys
@@ -11,10 +10,7 @@ import pytest
 
 from shared.events import Log
 from tests.conftest import REPO_ROOT
-from tests.integration.test_deep_learning_lessons import Recorder, metric_steps
-from workbench.curriculum.lesson_loader import load_curriculum
-from workbench.progress_store import ProgressStore
-from workbench.runner.lesson_runner import LessonRunner
+from tests.integration.lesson_recording import metric_steps, run_recorded
 
 pytestmark = pytest.mark.slow
 
@@ -45,12 +41,7 @@ def test_the_packaged_model_loads_and_embeds_without_any_network_call():
 
 @pytest.fixture(scope="module")
 def nlp_run(tmp_path_factory):
-    home = tmp_path_factory.mktemp("home")
-    curriculum = load_curriculum()
-    recorder = Recorder()
-    runner = LessonRunner(curriculum, home, recorder, ProgressStore.open(home))
-    reports = asyncio.run(runner.run(curriculum.select("llm-zero-shot,nlp-fine-tune")))
-    return {r.id: r for r in reports}, recorder
+    return run_recorded("llm-zero-shot,nlp-fine-tune", tmp_path_factory.mktemp("home"))
 
 
 def test_zero_shot_beats_the_majority_baseline_and_shows_label_scores(nlp_run):
