@@ -167,5 +167,30 @@ def runs_command(
     Console().print(runs_rich_table(listing))
 
 
+@app.command("gpu")
+def gpu_command(
+    json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (schema: see the README)."),
+    no_frameworks: bool = typer.Option(False, "--no-frameworks", help="Skip the PyTorch/TensorFlow checks (faster)."),
+) -> None:
+    """GPU health check: driver, devices, frameworks and verdicts. Exit 1 when a verdict fails."""
+    from workbench.runner.child_query import ChildQueryError, query_child
+
+    try:
+        report = query_child("shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [])
+    except ChildQueryError as exc:
+        print(f"error: the GPU probe failed: {exc}", file=sys.stderr)
+        raise typer.Exit(EXIT_FAILED)
+    if json_output:
+        json.dump(report, sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        from rich.console import Console
+
+        from workbench.tui.gpu_view import report_renderable
+
+        Console().print(report_renderable(report))
+    raise typer.Exit(EXIT_FAILED if report["failing"] else EXIT_OK)
+
+
 def main() -> None:
     app()
