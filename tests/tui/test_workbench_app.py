@@ -29,7 +29,8 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
             "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training"]
         assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == [
             "data-quality", "pytorch-digits", "keras-digits", "llm-zero-shot", "nlp-fine-tune"]
-        assert "0/9 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        assert [i.lesson_id for i in boxes["shared"].query(LessonItem)] == ["gpu-health"]
+        assert "0/10 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"

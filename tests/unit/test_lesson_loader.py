@@ -4,7 +4,7 @@ import pytest
 
 from workbench.curriculum.lesson_loader import SelectionError, load_curriculum
 
-EXPECTED = ["data-quality", "sklearn-iris", "experiment-tracking", "model-validation"]
+EXPECTED = ["gpu-health", "data-quality", "sklearn-iris", "experiment-tracking", "model-validation"]
 
 
 def test_the_shipped_lessons_load_in_curriculum_order():

@@ -42,6 +42,7 @@ class WorkbenchApp(App):
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.toggle_theme"),
         Binding("h", "go_home", "Home", id="app.home", show=False),
         Binding("e", "open_runs", "Runs", id="app.runs"),
+        Binding("g", "open_gpu", "GPU", id="app.gpu"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -114,6 +115,12 @@ class WorkbenchApp(App):
 
         if not isinstance(self.screen, RunsScreen):
             self.push_screen(RunsScreen())
+
+    def action_open_gpu(self) -> None:
+        from workbench.tui.screens.gpu_screen import GpuScreen
+
+        if not isinstance(self.screen, GpuScreen):
+            self.push_screen(GpuScreen())
 
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 2:

@@ -12,6 +12,10 @@ DEVICE_COLUMNS = (
 )
 
 
+def _pair(first: Any, second: Any, template: str) -> str:
+    return "N/A" if "N/A" in (first, second) else template.format(first, second)
+
+
 def device_cells(device: dict[str, Any]) -> list[str]:
     if device.get("lost"):
         return [str(device["index"]), "[red]lost[/]", *([""] * (len(DEVICE_COLUMNS) - 2))]
@@ -20,11 +24,11 @@ def device_cells(device: dict[str, Any]) -> list[str]:
         if key is not None:
             cells.append(str(device.get(key, "N/A")))
         elif _ == "mem MiB":
-            cells.append(f"{device.get('memory_used_mib')}/{device.get('memory_total_mib')}")
+            cells.append(_pair(device.get("memory_used_mib"), device.get("memory_total_mib"), "{}/{}"))
         elif _ == "power W":
-            cells.append(f"{device.get('power_draw_w')}/{device.get('power_limit_w')}")
+            cells.append(_pair(device.get("power_draw_w"), device.get("power_limit_w"), "{}/{}"))
         elif _ == "PCIe":
-            cells.append(f"Gen{device.get('pcie_gen')}x{device.get('pcie_width')}")
+            cells.append(_pair(device.get("pcie_gen"), device.get("pcie_width"), "Gen{}x{}"))
         else:
             procs = device.get("processes")
             cells.append(str(len(procs)) if isinstance(procs, list) else "N/A")

@@ -1,0 +1,165 @@
+"""GPU health: the device table refreshed about once a second, sparklines, verdicts, benchmarks.
+
+NVML polls run in a thread and the next poll is scheduled only when the last
+one finished, so polls never overlap. The verdicts need the framework checks,
+which import torch/TensorFlow: they come from a child process.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from typing import Any, Callable
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Label, ProgressBar, Sparkline, Static
+
+from shared.events import Event, Metric, Progress
+from workbench.tui.gpu_view import DEVICE_COLUMNS, cpu_line, device_cells, framework_lines, verdict_lines
+
+POLL_S = 1.0
+HISTORY = 60
+
+
+def _real_probe() -> dict[str, Any]:
+    from shared.utils.gpu_utils.nvml_probe import probe_nvml
+
+    return probe_nvml().to_json()
+
+
+def _real_report(home) -> dict[str, Any]:
+    from workbench.runner.child_query import query_child
+
+    return query_child("shared.utils.gpu_utils.gpu_report", home=home)
+
+
+class GpuScreen(Screen):
+    BINDINGS = [
+        Binding("r", "refresh_verdicts", "Re-check", id="gpu.recheck"),
+        Binding("b", "benchmark", "Benchmark", id="gpu.benchmark"),
+        Binding("escape", "app.pop_screen", "Back", id="gpu.back"),
+    ]
+
+    def __init__(self, probe: Callable[[], dict[str, Any]] | None = None,
+                 report_loader: Callable[[], dict[str, Any]] | None = None, poll: bool = True) -> None:
+        super().__init__(name="gpu")
+        self.probe = probe or _real_probe
+        self.report_loader = report_loader
+        self.poll = poll
+        self.util_history: deque[float] = deque([0.0] * HISTORY, maxlen=HISTORY)
+        self.memory_history: deque[float] = deque([0.0] * HISTORY, maxlen=HISTORY)
+        self.polls = 0
+        self.benchmark_run = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("reading NVML…", id="gpu-summary")
+        devices = DataTable(id="gpu-devices", cursor_type="row")
+        devices.border_title = "devices (NVML, every second)"
+        yield devices
+        with Horizontal(id="gpu-sparks"):
+            with Vertical():
+                yield Label("GPU 0 utilisation %")
+                yield Sparkline(list(self.util_history), id="gpu-util-spark")
+            with Vertical():
+                yield Label("GPU 0 memory used %")
+                yield Sparkline(list(self.memory_history), id="gpu-mem-spark")
+        with VerticalScroll(id="gpu-verdicts-box"):
+            yield Static("checking drivers and frameworks…", id="gpu-verdicts")
+        with Horizontal(id="gpu-bench-row"):
+            yield Label("b runs the benchmarks (matmul TFLOP/s, memory bandwidth vs published peak)", id="gpu-bench-status")
+            yield ProgressBar(id="gpu-bench-progress", show_eta=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "GPU health · shared/utils/gpu_utils"
+        table = self.query_one("#gpu-devices", DataTable)
+        for title, _ in DEVICE_COLUMNS:
+            table.add_column(title, key=title)
+        self.query_one("#gpu-bench-progress", ProgressBar).update(total=1, progress=0)
+        self._poll()
+        self.action_refresh_verdicts()
+
+    # ---- NVML polling: the next poll is scheduled when this one is done ----------
+    @work(thread=True, exclusive=True, group="gpu-poll", exit_on_error=False)
+    def _poll(self) -> None:
+        try:
+            nvml = self.probe()
+        except Exception as exc:  # a probe must never take the screen down
+            nvml = {"status": "error", "message": str(exc), "driver_version": "N/A", "cuda_driver_version": "N/A", "devices": []}
+        self.app.call_from_thread(self._show_nvml, nvml)
+
+    def _show_nvml(self, nvml: dict[str, Any]) -> None:
+        self.polls += 1
+        summary = f"NVML {nvml['status']} · driver {nvml['driver_version']} · CUDA driver API {nvml['cuda_driver_version']}"
+        if nvml["status"] != "ok":
+            summary += f" · {nvml.get('message', '')}"
+        self.query_one("#gpu-summary", Static).update(summary)
+        table = self.query_one("#gpu-devices", DataTable)
+        table.clear()
+        for device in nvml["devices"]:
+            table.add_row(*device_cells(device), key=str(device["index"]))
+        first = nvml["devices"][0] if nvml["devices"] else {}
+        util = first.get("utilization_gpu_pct")
+        used, total = first.get("memory_used_mib"), first.get("memory_total_mib")
+        self.util_history.append(float(util) if isinstance(util, (int, float)) else 0.0)
+        self.memory_history.append(100.0 * used / total if isinstance(used, int) and isinstance(total, int) and total else 0.0)
+        self.query_one("#gpu-util-spark", Sparkline).data = list(self.util_history)
+        self.query_one("#gpu-mem-spark", Sparkline).data = list(self.memory_history)
+        if self.poll and self.is_mounted:
+            self.set_timer(POLL_S, self._poll)
+
+    # ---- verdicts (child process) ------------------------------------------
+    def action_refresh_verdicts(self) -> None:
+        self.query_one("#gpu-verdicts", Static).update("checking drivers and frameworks…")
+        self._load_report()
+
+    @work(thread=True, exclusive=True, group="gpu-report", exit_on_error=False)
+    def _load_report(self) -> None:
+        try:
+            report = self.report_loader() if self.report_loader else _real_report(self.app.home)  # type: ignore[attr-defined]
+        except Exception as exc:
+            self.app.call_from_thread(self.query_one("#gpu-verdicts", Static).update, f"[red]the GPU report failed:[/] {exc}")
+            return
+        self.app.call_from_thread(self._show_report, report)
+
+    def _show_report(self, report: dict[str, Any]) -> None:
+        lines = [cpu_line(report["host"]), *framework_lines(report.get("frameworks") or {}), "", *verdict_lines(report["verdicts"])]
+        self.query_one("#gpu-verdicts", Static).update("\n".join(lines))
+
+    # ---- benchmarks (child process, events) -----------------------------------
+    def action_benchmark(self) -> None:
+        if self.benchmark_run is not None:
+            self.notify("the benchmark is already running")
+            return
+        self._benchmark()
+
+    @work(exclusive=True, group="gpu-bench", exit_on_error=False)
+    async def _benchmark(self) -> None:
+        from workbench.runner.step_runner import StepRequest, StepRun
+
+        status = self.query_one("#gpu-bench-status", Label)
+        bar = self.query_one("#gpu-bench-progress", ProgressBar)
+        status.update("benchmarking…  $ python -c 'from shared.utils.gpu_utils.gpu_benchmarks import run; run()'")
+        results: list[str] = []
+
+        def on_event(event: Event) -> None:
+            if isinstance(event, Progress) and event.total:
+                bar.update(total=event.total, progress=event.done)
+            elif isinstance(event, Metric):
+                results.append(f"{event.name} {event.value:.1f}")
+
+        request = StepRequest("gpu-health", "benchmark", "shared.utils.gpu_utils.gpu_benchmarks:run", {}, [], 600)
+        self.benchmark_run = StepRun(request, self.app.home, on_event)  # type: ignore[attr-defined]
+        try:
+            outcome = await self.benchmark_run.wait()
+        finally:
+            self.benchmark_run = None
+        status.update(" · ".join(results) if outcome.status == "passed" else f"[red]benchmark {outcome.status}:[/] {outcome.summary}")
+
+    def on_unmount(self) -> None:
+        if self.benchmark_run is not None:
+            self.benchmark_run.cancel()
