@@ -52,6 +52,8 @@ def main_command(
     ctx: typer.Context,
     lesson: Optional[str] = typer.Option(None, "--lesson", "-l", help="Run headless: a lesson id, a comma list, a layer, or 'all'."),
     step: Optional[str] = typer.Option(None, "--step", help="Run only this step of the lesson."),
+    param: list[str] = typer.Option([], "--param", "-p", help="With --step: KEY=VALUE overriding a step parameter "
+                                    "(VALUE as JSON when it parses, e.g. texts='[\"a\", \"b\"]', else a string). Repeatable."),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON document with the results to stdout."),
     junit: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML (one testcase per step) to this path.", dir_okay=False),
     plain: bool = typer.Option(False, "--plain", help="Plain lines even on a terminal."),
@@ -68,7 +70,7 @@ def main_command(
     if ctx.invoked_subcommand is not None:
         return
     if lesson is None:
-        if json_output or junit or step:
+        if json_output or junit or step or param:
             print("error: --json, --junit and --step go with --lesson ID", file=sys.stderr)
             raise typer.Exit(EXIT_USAGE)
         from workbench.tui.app import run_app
@@ -76,10 +78,28 @@ def main_command(
         raise typer.Exit(run_app(lessons_dir=lessons_dir, home=_home(home)))
     from workbench.headless.run import run_headless
 
+    overrides = _parse_params(param)
+    if overrides and not step:
+        print("error: --param needs --step (parameters belong to one step)", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(
         run_headless(lesson, lessons_dir=lessons_dir, home=_home(home), json_output=json_output, junit=junit,
-                     step=step, plain=plain)
+                     step=step, plain=plain, params=overrides)
     )
+
+
+def _parse_params(pairs: list[str]) -> dict:
+    params = {}
+    for pair in pairs:
+        key, sep, raw = pair.partition("=")
+        if not sep or not key.strip():
+            print(f"error: --param {pair!r}: expected KEY=VALUE", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE)
+        try:
+            params[key.strip()] = json.loads(raw)
+        except json.JSONDecodeError:
+            params[key.strip()] = raw
+    return params
 
 
 @lessons_app.callback(invoke_without_command=True)

@@ -122,3 +122,12 @@ def test_lessons_check_passes_on_the_shipped_lessons_and_catches_a_bad_entry(cli
     bad = cli("lessons", "check", "--lessons-dir", str(lessons_copy))
     assert bad.returncode == 1
     assert "module 'application.training.iris_training' has no attribute 'trian'" in bad.stdout
+
+
+def test_param_overrides_a_step_parameter_from_the_command_line(cli):
+    result = cli("--lesson", "sklearn-iris", "--step", "train", "--param", "n_estimators=20", "--plain")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert "train(n_estimators=20)" in result.stdout
+    assert '"n_estimators": 20' in result.stdout
+    assert cli("--lesson", "sklearn-iris", "--param", "n_estimators=20").returncode == 2
+    assert cli("--lesson", "sklearn-iris", "--step", "train", "--param", "oops").returncode == 2

@@ -171,3 +171,34 @@ async def test_runs_screen_lists_runs_and_compares_two(make_app, home):
         # A filter that matches nothing empties the table.
         await pilot.press("slash", *"nomatch", "enter")
         assert table.row_count == 0
+
+
+@pytest.mark.slow
+async def test_a_learner_types_their_own_text_and_labels_before_running(make_app):
+    from textual.widgets import TextArea
+
+    from workbench.tui.screens.params_dialog import ParamsDialog
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
+        app.open_lesson("llm-zero-shot")
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("down", "p")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, ParamsDialog)
+        dialog.query_one(TextArea).text = "not json"
+        await pilot.press("ctrl+s")
+        assert "not valid JSON" in str(dialog.query_one("#params-error").render())
+        dialog.query_one(TextArea).text = '{"texts": ["The goalie saved it"], "labels": ["sports", "cooking"]}'
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen
+        await pilot.press("r")
+        steps = screen.query_one("#steps", DataTable)
+        await wait_for(pilot, lambda: "passed" in cell_text(steps, "your-text", "state"), 120, "your text to be classified")
+        lines = list(screen.query_one(LogPanel).lines)
+        assert "“The goalie saved it”" in lines
+        assert any(line.strip().startswith("cooking") for line in lines)

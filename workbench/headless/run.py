@@ -21,12 +21,12 @@ def _usage_error(message: str) -> int:
     return EXIT_USAGE
 
 
-async def _run(runner: LessonRunner, selected, step: str | None) -> list[LessonReport]:
+async def _run(runner: LessonRunner, selected, step: str | None, params: dict | None) -> list[LessonReport]:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, runner.cancel)  # Ctrl-C ends the step's whole process tree, then reports
     try:
-        return await runner.run(selected, only_step=step)
+        return await runner.run(selected, only_step=step, params=params)
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.remove_signal_handler(sig)
@@ -41,6 +41,7 @@ def run_headless(
     junit: Path | None = None,
     step: str | None = None,
     plain: bool = False,
+    params: dict | None = None,
 ) -> int:
     curriculum = load_curriculum(lessons_dir)
     try:
@@ -62,7 +63,7 @@ def run_headless(
     if progress.warning:
         renderer.note(progress.warning, "warning")
     runner = LessonRunner(curriculum, home, renderer, progress)
-    reports = asyncio.run(_run(runner, selected, step))
+    reports = asyncio.run(_run(runner, selected, step, params))
 
     document = json_document(reports)
     if junit is not None:

@@ -6,6 +6,7 @@ frame, so a flood of output never blocks key presses.
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any, Callable
 
@@ -24,6 +25,7 @@ from workbench.curriculum.lesson_schema import Step
 from workbench.runner.lesson_runner import LessonReport, LessonRunner
 from workbench.runner.step_runner import StepOutcome, StepRun
 from workbench.tui.lesson_states import badge
+from workbench.tui.screens.params_dialog import ParamsDialog
 from workbench.tui.widgets.code_panel import CodePanel
 from workbench.tui.widgets.log_panel import LogPanel
 from workbench.tui.widgets.metrics_panel import MetricsPanel
@@ -62,6 +64,7 @@ class LessonScreen(Screen):
         Binding("a", "run_lesson", "Run all steps", id="lesson.run_lesson"),
         Binding("x", "cancel", "Cancel", id="lesson.cancel"),
         Binding("escape", "cancel_or_back", "Cancel / back", id="lesson.back"),
+        Binding("p", "edit_params", "Params", id="lesson.edit_params"),
         Binding("slash", "filter_log", "Filter log", id="lesson.filter_log"),
         Binding("s", "save_log", "Save log", id="lesson.save_log"),
         Binding("l", "show_tab('tab-log')", "Log", id="lesson.tab_log", show=False),
@@ -79,6 +82,7 @@ class LessonScreen(Screen):
         self._pending: list[tuple[str, Any]] = []
         self._step_started_at: float | None = None
         self._running_step: str | None = None
+        self.param_overrides: dict[str, dict[str, Any]] = {}  # step id -> params edited in the TUI
 
     # ---- layout -------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -226,10 +230,24 @@ class LessonScreen(Screen):
     def action_run_step(self) -> None:
         self._start(self._selected_step().id)
 
+    def action_edit_params(self) -> None:
+        step = self._selected_step()
+        current = self.param_overrides.get(step.id, dict(step.params))
+
+        def remember(params: dict[str, Any] | None) -> None:
+            if params is None:
+                return
+            self.param_overrides[step.id] = params
+            self._command(f"# {step.id} will run with params {json.dumps(params, ensure_ascii=False)}")
+            self.notify(f"{step.id} will run with your parameters (r runs it)", title="params")
+
+        self.app.push_screen(ParamsDialog(step.title, current), remember)
+
     def action_run_lesson(self) -> None:
         self._start(None)
 
     def _start(self, only_step: str | None) -> None:
+        params = self.param_overrides.get(only_step) if only_step else None
         if self.running:
             self.notify("a step is already running; press x to cancel it", severity="warning")
             return
@@ -241,12 +259,12 @@ class LessonScreen(Screen):
             self.app.curriculum, self.app.home, TuiRenderer(self), self.app.progress,  # type: ignore[attr-defined]
             on_run=self.active_runs.append,
         )
-        self._run(self.runner, only_step)
+        self._run(self.runner, only_step, params)
 
     @work(exclusive=True, group="lesson-run", exit_on_error=False)
-    async def _run(self, runner: LessonRunner, only_step: str | None) -> None:
+    async def _run(self, runner: LessonRunner, only_step: str | None, params: dict[str, Any] | None) -> None:
         try:
-            await runner.run([self.lesson], only_step=only_step)
+            await runner.run([self.lesson], only_step=only_step, params=params)
         finally:
             self.runner = None
             self.active_runs.clear()
