@@ -144,13 +144,19 @@ def lessons_list(
 
 
 @lessons_app.command("check")
-def lessons_check(ctx: typer.Context, lessons_dir: Optional[Path] = LessonsDir) -> None:
-    """Validate every lesson: format, entry points importable, parameters accepted, README names its files."""
+def lessons_check(
+    ctx: typer.Context,
+    lessons_dir: Optional[Path] = LessonsDir,
+    skip_exercises: bool = typer.Option(False, "--skip-exercises", help="Do not run the exercise checks (faster)."),
+) -> None:
+    """Validate every lesson: format, entry points, README; every exercise fails unsolved and passes solved."""
     from workbench.curriculum.lesson_check import check_curriculum
     from workbench.curriculum.lesson_loader import load_curriculum
 
     curriculum = load_curriculum(lessons_dir or (ctx.obj or {}).get("lessons_dir"))
-    report = check_curriculum(curriculum)
+    report = check_curriculum(curriculum, exercises=not skip_exercises)
+    for line in report.exercises:
+        print(f"exercise {line}")
     for warning in report.warnings:
         print(f"warning: {warning}")
     for problem in report.problems:

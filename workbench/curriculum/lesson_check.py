@@ -16,6 +16,7 @@ from workbench.curriculum.lesson_loader import README_FILE, Curriculum
 class CheckReport:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    exercises: list[str] = field(default_factory=list)
     checked: int = 0
 
     @property
@@ -29,7 +30,34 @@ def _probe_entries(requests: list[dict]) -> list[dict]:
     return query_child("workbench.curriculum.entry_probe", stdin=requests)
 
 
-def check_curriculum(curriculum: Curriculum) -> CheckReport:
+def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:
+    """Every exercise must fail as shipped and pass with its reference solution (checks run for real)."""
+    import asyncio
+    import tempfile
+    from pathlib import Path
+
+    from workbench.runner.exercise_runner import check_exercise
+
+    seen: set[str] = set()
+    for lesson, exercise in curriculum.exercises():
+        if exercise.id in seen:
+            report.problems.append(f"{lesson.folder / 'lesson.toml'}: exercises: id '{exercise.id}' is used twice")
+        seen.add(exercise.id)
+    with tempfile.TemporaryDirectory(prefix="lessons-check-") as tmp:
+        home = Path(tmp)
+        for lesson, exercise in curriculum.exercises():
+            start = asyncio.run(check_exercise(home, lesson, exercise, lesson.folder / exercise.file))
+            solved = asyncio.run(check_exercise(home, lesson, exercise, lesson.folder / exercise.solution))
+            where = f"{lesson.folder / 'lesson.toml'}: exercise '{exercise.id}'"
+            if start.passed:
+                report.problems.append(f"{where}: the starting file already passes ({start.summary})")
+            if not solved.passed:
+                report.problems.append(f"{where}: the solution does not pass ({solved.summary})")
+            report.exercises.append(f"{exercise.id}: unsolved {'FAILS' if not start.passed else 'passes!'} "
+                                    f"({start.summary}); solution {'PASSES' if solved.passed else 'fails!'} ({solved.summary})")
+
+
+def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckReport:
     report = CheckReport()
     for broken in curriculum.broken:
         report.problems.extend(broken.errors)
@@ -55,4 +83,6 @@ def check_curriculum(curriculum: Curriculum) -> CheckReport:
                 report.warnings.append(f"{owner}: '{result['entry']}' not verified: {result['problem']}")
             elif not result["ok"]:
                 report.problems.append(f"{owner}: '{result['entry']}' {result['problem']}")
+    if exercises:
+        _check_exercises(curriculum, report)
     return report

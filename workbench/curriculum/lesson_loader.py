@@ -123,6 +123,13 @@ class Curriculum:
             raise SelectionError(f"no lessons selected by '{selection}'")
         return sorted(chosen.values(), key=lambda lesson: (lesson.order, lesson.id))
 
+    def exercises(self) -> list[tuple[Lesson, Any]]:
+        """Every (lesson, exercise), in curriculum order."""
+        return [(lesson, exercise) for lesson in self.lessons for exercise in lesson.spec.exercises]
+
+    def find_exercise(self, exercise_id: str) -> tuple[Lesson, Any] | None:
+        return next(((l, e) for l, e in self.exercises() if e.id == exercise_id), None)
+
     def prerequisites_of(self, lesson: Lesson) -> list[Lesson]:
         """All prerequisites, transitively, in the order they must run."""
         ordered: list[Lesson] = []
@@ -202,6 +209,12 @@ def _load_one(folder: Path) -> Lesson | BrokenLesson:
         errors.append(f"{lesson_file}: id: '{spec.id}' does not match the folder name '{folder.name}' (expected '{slug}')")
     if not (folder / README_FILE).is_file():
         errors.append(f"{folder / README_FILE}: missing; every lesson explains itself in a README")
+    for index, exercise in enumerate(spec.exercises):
+        for field_name in ("file", "solution"):
+            relative = getattr(exercise, field_name)
+            if not (folder / relative).is_file():
+                errors.append(f"{lesson_file}: exercises[{index}] (id '{exercise.id}').{field_name}: "
+                              f"'{relative}' does not exist in {folder}")
     if errors:
         return broken(*errors, data=data)
     return Lesson(spec=spec, folder=folder, order=order)

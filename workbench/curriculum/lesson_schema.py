@@ -104,6 +104,26 @@ class Step(_Strict):
         return self.entry.split(".", 1)[0]
 
 
+class Exercise(_Strict):
+    """A file the learner edits; ``check`` runs their copy for real and ``checks`` judge its outputs."""
+
+    id: str = Field(pattern=ID_PATTERN)
+    title: str = Field(min_length=1)
+    task: str = Field(min_length=1, description="what to do, in a few sentences")
+    file: str = Field(min_length=1, description="starting version, relative to the lesson folder")
+    solution: str = Field(min_length=1, description="reference solution, relative to the lesson folder")
+    check: str
+    params: dict[str, Any] = Field(default_factory=dict)
+    checks: list[Check] = Field(min_length=1)
+    hints: list[str] = Field(min_length=1)
+    timeout_s: float = Field(default=300, gt=0, le=3600)
+
+    @field_validator("check")
+    @classmethod
+    def _check_in_a_layer(cls, value: str) -> str:
+        return _validate_entry(value)
+
+
 class Requirements(_Strict):
     extras: list[Literal[KNOWN_EXTRAS]] = Field(default_factory=list)  # type: ignore[valid-type]
     docker: bool = False
@@ -131,6 +151,7 @@ class LessonSpec(_Strict):
     requirements: Requirements = Field(default_factory=Requirements)
     provides: Provides | None = None
     steps: list[Step] = Field(min_length=1)
+    exercises: list[Exercise] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _unique_steps(self) -> "LessonSpec":

@@ -1,0 +1,60 @@
+"""Exercises: the learner's copy in the workspace, and running an exercise's check on it.
+
+The learner edits ``<home>/workspace/<lesson>/<file>``, never the shipped
+starting version. A check runs in a child process like any step: it imports
+the learner's file and uses it for real (trains, validates…), so deleting code
+cannot make it pass.
+"""
+
+from __future__ import annotations
+
+import shutil
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from shared.events import Event
+from workbench.curriculum.lesson_loader import Lesson
+from workbench.runner.step_runner import StepOutcome, StepRequest, StepRun
+
+
+def workspace_file(home: Path, lesson: Lesson, exercise: Any) -> Path:
+    return home / "workspace" / lesson.id / Path(exercise.file).name
+
+
+def ensure_workspace(home: Path, lesson: Lesson, exercise: Any) -> Path:
+    """The learner's copy, created from the starting version the first time (never overwritten here)."""
+    target = workspace_file(home, lesson, exercise)
+    if not target.exists():
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(lesson.folder / exercise.file, target)
+    return target
+
+
+def reset_workspace(home: Path, lesson: Lesson, exercise: Any) -> tuple[Path, Path | None]:
+    """Back to the starting version; the learner's version is kept beside it as ``<file>.bak-<time>``."""
+    target = workspace_file(home, lesson, exercise)
+    backup = None
+    if target.exists():
+        backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
+        shutil.copyfile(target, backup)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(lesson.folder / exercise.file, target)
+    return target, backup
+
+
+def exercise_request(lesson: Lesson, exercise: Any, path: Path) -> StepRequest:
+    return StepRequest(
+        lesson_id=lesson.id,
+        step_id=f"exercise-{exercise.id}",
+        entry=exercise.check,
+        params={**exercise.params, "path": str(path)},
+        checks=[check.model_dump(exclude_none=True) for check in exercise.checks],
+        timeout_s=exercise.timeout_s,
+        title=exercise.title,
+    )
+
+
+async def check_exercise(home: Path, lesson: Lesson, exercise: Any, path: Path,
+                         on_event: Callable[[Event], None] | None = None) -> StepOutcome:
+    return await StepRun(exercise_request(lesson, exercise, path), home, on_event).wait()
