@@ -193,6 +193,26 @@ def runs_command(
     Console().print(runs_rich_table(listing))
 
 
+@app.command("exercise")
+def exercise_command(
+    exercise_id: Optional[str] = typer.Argument(None, help="The exercise; none lists them all."),
+    check: bool = typer.Option(False, "--check", help="Run the check once on your copy (exit 0 passed, 1 not yet)."),
+    watch: bool = typer.Option(False, "--watch", help="Re-run the check every time you save the file."),
+    reset: bool = typer.Option(False, "--reset", help="Back to the starting version (yours is kept as a .bak file)."),
+    hint: Optional[int] = typer.Option(None, "--hint", help="Show hint N (1, 2, ...)."),
+    solution: bool = typer.Option(False, "--solution", help="Show the reference solution (after you passed)."),
+    lessons_dir: Optional[Path] = LessonsDir,
+    home: Optional[Path] = Home,
+) -> None:
+    """Exercises: edit real code in your workspace copy; the check runs it for real."""
+    from workbench.headless.exercise_cli import list_exercises, run_exercise
+
+    if exercise_id is None:
+        raise typer.Exit(list_exercises(lessons_dir, _home(home)))
+    raise typer.Exit(run_exercise(exercise_id, lessons_dir=lessons_dir, home=_home(home), check=check, watch=watch,
+                                  reset=reset, hint=hint, solution=solution))
+
+
 @app.command("gpu")
 def gpu_command(
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (schema: see the README)."),

@@ -66,5 +66,15 @@ class ProgressStore:
         self._lesson(lesson_id)["status"] = status
         self.save()
 
+    def exercise_status(self, exercise_id: str) -> str:
+        entry = (self.data.get("exercises") or {}).get(exercise_id)
+        return entry.get("status", "pending") if isinstance(entry, dict) else "pending"
+
+    def record_exercise(self, exercise_id: str, status: str, summary: str) -> None:
+        self.data.setdefault("exercises", {})[exercise_id] = {
+            "status": status, "summary": summary, "checked_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        }
+        self.save()
+
     def save(self) -> None:
         write_json_atomic(self.path, self.data)

@@ -202,3 +202,31 @@ async def test_a_learner_types_their_own_text_and_labels_before_running(make_app
         lines = list(screen.query_one(LogPanel).lines)
         assert "“The goalie saved it”" in lines
         assert any(line.strip().startswith("cooking") for line in lines)
+
+
+@pytest.mark.slow
+async def test_exercise_turns_passed_on_save_without_a_key_press(make_app, home):
+    import shutil
+
+    from textual.widgets import Static
+
+    from workbench.tui.screens.exercise_screen import ExerciseScreen
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
+        app.open_exercise("p95-latency")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ExerciseScreen)
+        status = screen.query_one("#exercise-status", Static)
+        await wait_for(pilot, lambda: "not yet" in str(status.render()), 60, "the first check")
+        assert "expected 50.000 ms" in str(status.render())
+        assert str(screen.query_one("#exercise-solution", Static).render()).strip() == ""  # not before passing
+        await pilot.press("h")
+        assert "hint 1/3" in str(screen.query_one("#exercise-hints", Static).render())
+        lesson = app.curriculum.get("model-validation")
+        shutil.copyfile(lesson.folder / "exercises/solutions/latency_gate.py", screen.path)  # the learner saves
+        await wait_for(pilot, lambda: "passed" in str(status.render()), 60, "the check to re-run on save")
+        assert "np.percentile" in str(screen.query_one("#exercise-solution", Static).render())
+        assert app.progress.exercise_status("p95-latency") == "passed"

@@ -110,6 +110,15 @@ class WorkbenchApp(App):
             return
         self.push_screen(LessonScreen(lesson))
 
+    def open_exercise(self, exercise_id: str) -> None:
+        from workbench.tui.screens.exercise_screen import ExerciseScreen
+
+        found = self.curriculum.find_exercise(exercise_id) if self.curriculum else None
+        if found is None:
+            self.notify(f"exercise '{exercise_id}' is not available", severity="error")
+            return
+        self.push_screen(ExerciseScreen(*found))
+
     def action_open_runs(self) -> None:
         from workbench.tui.screens.runs_screen import RunsScreen
 

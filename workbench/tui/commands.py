@@ -19,6 +19,11 @@ class WorkbenchCommands(Provider):
         for lesson in app.curriculum.lessons if app.curriculum else []:  # type: ignore[attr-defined]
             commands.append((f"Lesson: {lesson.id} — {lesson.title}", partial(app.open_lesson, lesson.id),  # type: ignore[attr-defined]
                              f"{lesson.layer} layer · {lesson.spec.summary}"))
+        progress = app.progress  # type: ignore[attr-defined]
+        for lesson, exercise in app.curriculum.exercises() if app.curriculum else []:  # type: ignore[attr-defined]
+            done = "✔" if progress.exercise_status(exercise.id) == "passed" else "○"
+            commands.append((f"Exercise {done} {exercise.id} — {exercise.title}", partial(app.open_exercise, exercise.id),  # type: ignore[attr-defined]
+                             f"{lesson.id} · {exercise.task}"))
         return commands
 
     async def discover(self) -> Hits:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
+
 LEVEL_STYLE = {"ok": ("✔", "green"), "info": ("ℹ", "cyan"), "warn": ("⚠", "yellow"), "fail": ("✘", "bold red")}
 DEVICE_COLUMNS = (
     ("GPU", "index"), ("name", "name"), ("cc", "compute_capability"), ("mem MiB", None), ("util %", "utilization_gpu_pct"),
@@ -39,10 +41,10 @@ def verdict_lines(verdicts: list[dict[str, str]]) -> list[str]:
     lines = []
     for v in verdicts:
         icon, style = LEVEL_STYLE[v["level"]]
-        lines.append(f"[{style}]{icon} {v['title']}[/]")
-        lines.append(f"   [dim]why:[/] {v['why']}")
+        lines.append(f"[{style}]{icon} {escape(v['title'])}[/]")
+        lines.append(f"   [dim]why:[/] {escape(v['why'])}")
         if v.get("fix"):
-            lines.append(f"   [dim]do: [/] {v['fix']}")
+            lines.append(f"   [dim]do: [/] {escape(v['fix'])}")
     return lines
 
 

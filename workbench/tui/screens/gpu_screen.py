@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any, Callable
 
+from rich.markup import escape
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -122,7 +123,7 @@ class GpuScreen(Screen):
         try:
             report = self.report_loader() if self.report_loader else _real_report(self.app.home)  # type: ignore[attr-defined]
         except Exception as exc:
-            self.app.call_from_thread(self.query_one("#gpu-verdicts", Static).update, f"[red]the GPU report failed:[/] {exc}")
+            self.app.call_from_thread(self.query_one("#gpu-verdicts", Static).update, f"[red]the GPU report failed:[/] {escape(str(exc))}")
             return
         self.app.call_from_thread(self._show_report, report)
 
@@ -158,7 +159,7 @@ class GpuScreen(Screen):
             outcome = await self.benchmark_run.wait()
         finally:
             self.benchmark_run = None
-        status.update(" · ".join(results) if outcome.status == "passed" else f"[red]benchmark {outcome.status}:[/] {outcome.summary}")
+        status.update(" · ".join(results) if outcome.status == "passed" else f"[red]benchmark {outcome.status}:[/] {escape(outcome.summary)}")
 
     def on_unmount(self) -> None:
         if self.benchmark_run is not None:

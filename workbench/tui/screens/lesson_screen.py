@@ -10,6 +10,7 @@ import json
 import time
 from typing import Any, Callable
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -65,6 +66,7 @@ class LessonScreen(Screen):
         Binding("x", "cancel", "Cancel", id="lesson.cancel"),
         Binding("escape", "cancel_or_back", "Cancel / back", id="lesson.back"),
         Binding("p", "edit_params", "Params", id="lesson.edit_params"),
+        Binding("o", "open_exercise", "Exercise", id="lesson.exercise"),
         Binding("slash", "filter_log", "Filter log", id="lesson.filter_log"),
         Binding("s", "save_log", "Save log", id="lesson.save_log"),
         Binding("l", "show_tab('tab-log')", "Log", id="lesson.tab_log", show=False),
@@ -167,7 +169,7 @@ class LessonScreen(Screen):
                 lines.append(f"  artifact {payload.kind}: {payload.path}")
             elif isinstance(payload, Status):
                 lines.append(f"> {payload.message}")
-                self.query_one("#run-status", Label).update(f"{badge('running')} {self._running_step or ''}: {payload.message}")
+                self.query_one("#run-status", Label).update(f"{badge('running')} {self._running_step or ''}: {escape(payload.message)}")
         if lines:
             panel.write_lines(lines)
         else:
@@ -201,7 +203,7 @@ class LessonScreen(Screen):
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         verdict = "PASS" if outcome.passed else outcome.status.upper()
         self.query_one(LogPanel).write_lines([f"{verdict} {lesson.id}/{step.id} ({outcome.duration_s:.1f} s): {outcome.summary}"])
-        self.query_one("#run-status", Label).update(f"{badge(outcome.status)} {step.id}: {outcome.summary}")
+        self.query_one("#run-status", Label).update(f"{badge(outcome.status)} {step.id}: {escape(outcome.summary)}")
         if lesson.id == self.lesson.id:
             self._set_step_state(step.id, outcome.status, f"{outcome.duration_s:.1f}s")
         if not outcome.passed and outcome.status != "cancelled":
@@ -211,7 +213,7 @@ class LessonScreen(Screen):
 
     def lesson_finished(self, report: LessonReport) -> None:
         if report.skipped and report.reason:
-            self.query_one("#run-status", Label).update(f"{badge('failed')} {report.reason}")
+            self.query_one("#run-status", Label).update(f"{badge('failed')} {escape(report.reason)}")
 
     # ---- actions ---------------------------------------------------------
     def _selected_step(self) -> Step:
@@ -229,6 +231,14 @@ class LessonScreen(Screen):
 
     def action_run_step(self) -> None:
         self._start(self._selected_step().id)
+
+    def action_open_exercise(self) -> None:
+        from workbench.tui.screens.exercise_screen import ExerciseScreen
+
+        if not self.lesson.spec.exercises:
+            self.notify("this lesson has no exercise yet")
+            return
+        self.app.push_screen(ExerciseScreen(self.lesson, self.lesson.spec.exercises[0]))
 
     def action_edit_params(self) -> None:
         step = self._selected_step()

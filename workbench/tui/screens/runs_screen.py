@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -90,7 +91,7 @@ class RunsScreen(Screen):
         self.app.call_from_thread(self._show_runs, listing)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#runs-status", Label).update(f"[red]could not read the tracking store:[/] {message[-300:]}")
+        self.query_one("#runs-status", Label).update(f"[red]could not read the tracking store:[/] {escape(message[-300:])}")
 
     def _show_runs(self, listing: dict[str, Any]) -> None:
         self.runs = listing["runs"]

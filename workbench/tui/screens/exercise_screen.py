@@ -1,0 +1,139 @@
+"""An exercise: the task, the learner's file, and a check that re-runs every time the file is saved.
+
+Watch mode polls the file's modification time (cheap, no extra dependency);
+a change starts the check in a child process, exactly like ``--check``.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+from pathlib import Path
+from typing import Any
+
+from rich.markup import escape
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Label, Markdown, Static
+
+from workbench.curriculum.lesson_loader import Lesson
+from workbench.runner.exercise_runner import check_exercise, ensure_workspace, reset_workspace
+from workbench.tui.lesson_states import badge
+
+WATCH_POLL_S = 0.5
+
+
+class ConfirmReset(ModalScreen[bool]):
+    DEFAULT_CSS = """
+    ConfirmReset { align: center middle; }
+    ConfirmReset > Vertical { width: 70; height: auto; border: round $warning; background: $surface; padding: 1 2; }
+    """
+    BINDINGS = [Binding("y", "answer(True)", "Reset", id="reset.yes"), Binding("n,escape", "answer(False)", "Keep", id="reset.no")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Reset the file to its starting version?\nYour version is kept beside it as a .bak file.  [b]y[/] reset · [b]n[/] keep")
+
+    def action_answer(self, value: bool) -> None:
+        self.dismiss(value)
+
+
+class ExerciseScreen(Screen):
+    BINDINGS = [
+        Binding("h", "hint", "Hint", id="exercise.hint"),
+        Binding("n", "next", "Next exercise", id="exercise.next"),
+        Binding("x", "reset", "Reset", id="exercise.reset"),
+        Binding("e", "edit", "Open in $EDITOR", id="exercise.edit"),
+        Binding("c", "check", "Check now", id="exercise.check"),
+        Binding("escape", "app.pop_screen", "Back", id="exercise.back"),
+    ]
+
+    def __init__(self, lesson: Lesson, exercise: Any) -> None:
+        super().__init__(name=f"exercise-{exercise.id}")
+        self.lesson = lesson
+        self.exercise = exercise
+        self.path: Path | None = None
+        self.hints_shown = 0
+        self.status = "pending"
+        self.checks_run = 0
+        self._mtime: int | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="exercise-body"):
+            yield Markdown(f"## {self.exercise.title}\n\n{self.exercise.task}", id="exercise-task")
+            yield Static("", id="exercise-path")
+            yield Static(badge("not started"), id="exercise-status")
+            yield Static("", id="exercise-hints")
+            yield Static("", id="exercise-solution")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = f"exercise {self.exercise.id} · {self.lesson.id} ({self.lesson.layer})"
+        self.path = ensure_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
+        self.query_one("#exercise-path", Static).update(
+            f"edit [b]{self.path}[/] in your editor — it is checked every time you save (or press e)\n"
+            f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]")
+        self._mtime = self.path.stat().st_mtime_ns
+        self.set_interval(WATCH_POLL_S, self._watch)
+        self.action_check()
+
+    def _watch(self) -> None:
+        try:
+            current = self.path.stat().st_mtime_ns if self.path else None
+        except FileNotFoundError:
+            return
+        if current != self._mtime:
+            self._mtime = current
+            self.action_check()
+
+    def action_check(self) -> None:
+        self.query_one("#exercise-status", Static).update(f"{badge('running')} checking your file…")
+        self._run_check()
+
+    @work(exclusive=True, group="exercise-check", exit_on_error=False)
+    async def _run_check(self) -> None:
+        assert self.path is not None
+        outcome = await check_exercise(self.app.home, self.lesson, self.exercise, self.path)  # type: ignore[attr-defined]
+        self.checks_run += 1
+        self.status = "passed" if outcome.passed else "failed"
+        self.app.progress.record_exercise(self.exercise.id, self.status, outcome.summary)  # type: ignore[attr-defined]
+        tail = escape("\n".join(f"  {line}" for line in outcome.log_tail[-6:] if line.strip()))
+        state = badge("passed") if outcome.passed else "[red]✘ not yet[/]"
+        self.query_one("#exercise-status", Static).update(f"{state}  {escape(outcome.summary)}" + (f"\n[dim]{tail}[/]" if tail and not outcome.passed else ""))
+        if outcome.passed:
+            solution = (self.lesson.folder / self.exercise.solution).read_text(encoding="utf-8")
+            self.query_one("#exercise-solution", Static).update(f"[b]reference solution[/] (compare with yours)\n{escape(solution)}")
+        else:
+            self.query_one("#exercise-solution", Static).update("")
+
+    def action_hint(self) -> None:
+        if self.hints_shown < len(self.exercise.hints):
+            self.hints_shown += 1
+        lines = [f"hint {i + 1}/{len(self.exercise.hints)}: {escape(h)}" for i, h in enumerate(self.exercise.hints[: self.hints_shown])]
+        self.query_one("#exercise-hints", Static).update("\n".join(lines))
+
+    def action_next(self) -> None:
+        exercises = self.app.curriculum.exercises()  # type: ignore[attr-defined]
+        ids = [e.id for _, e in exercises]
+        lesson, exercise = exercises[(ids.index(self.exercise.id) + 1) % len(exercises)]
+        self.app.switch_screen(ExerciseScreen(lesson, exercise))
+
+    def action_reset(self) -> None:
+        def answer(reset: bool | None) -> None:
+            if reset:
+                path, backup = reset_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
+                self.notify(f"reset {path.name}" + (f"; yours is kept as {backup.name}" if backup else ""), title="exercise")
+
+        self.app.push_screen(ConfirmReset(), answer)
+
+    def action_edit(self) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
+        if not editor:
+            self.notify(f"set $EDITOR, or open {self.path} in any editor: saving re-runs the check", severity="warning")
+            return
+        with self.app.suspend():
+            os.system(f"{editor} {shlex.quote(str(self.path))}")
