@@ -27,8 +27,9 @@ setup-test: $(VENV)/.installed-test  ## ... plus the test tools
 run: setup                           ## open the workbench
 	$(BIN)/mlops-workbench
 
-lint-imports: setup-test             ## the layer contracts in pyproject.toml
+lint-imports: setup-test             ## the layer contracts in pyproject.toml, and ruff's check for real mistakes
 	$(BIN)/lint-imports
+	$(BIN)/ruff check .
 
 lessons-check: setup-test            ## every lesson loads, its entry points import, its README names its files
 	$(BIN)/mlops-workbench lessons check

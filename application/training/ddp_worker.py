@@ -10,7 +10,6 @@ same model. Losses are all-reduced so rank 0 reports the global numbers.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import time

@@ -32,7 +32,7 @@ def evaluate(show: int = 5) -> dict[str, Any]:
     events.status(f"loading all-MiniLM-L6-v2 from {model_dir()} (offline)")
     tokenizer, model = load_encoder()
     train, test, labels = load_topic_sentences()
-    print(f"labels and the descriptions they are matched against:")
+    print("labels and the descriptions they are matched against:")
     for label in labels:
         print(f"  {label:<12} {describe(label)}")
     accuracy, probabilities = zero_shot_accuracy(tokenizer, model, test.texts, test.labels, labels)
