@@ -47,6 +47,22 @@ def _home(home: Optional[Path]) -> Path:
     return path
 
 
+def _print_json(document: object) -> None:
+    json.dump(document, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
+def _query_or_exit(module: str, args: list[str], failure: str, home: Optional[Path]) -> dict:
+    """JSON from a lower layer's module run in a child; on failure say what failed and exit 1."""
+    from workbench.runner.child_query import ChildQueryError, query_child
+
+    try:
+        return query_child(module, args, home=home)
+    except ChildQueryError as exc:
+        print(f"error: {failure}: {exc}", file=sys.stderr)
+        raise typer.Exit(EXIT_FAILED)
+
+
 @app.callback(invoke_without_command=True)
 def main_command(
     ctx: typer.Context,
@@ -126,8 +142,7 @@ def lessons_list(
     ]
     rows.sort(key=lambda r: (r["order"], r["id"]))
     if json_output:
-        json.dump({"lessons_dir": str(curriculum.root), "lessons": rows}, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        _print_json({"lessons_dir": str(curriculum.root), "lessons": rows})
         return
     from rich.console import Console
     from rich.table import Table
@@ -174,17 +189,10 @@ def runs_command(
     home: Optional[Path] = Home,
 ) -> None:
     """The training runs recorded in MLflow (local store, or MLFLOW_TRACKING_URI), newest first."""
-    from workbench.runner.child_query import ChildQueryError, query_child
-
     args = ["--max-runs", str(limit)] + (["--experiment", lesson] if lesson else [])
-    try:
-        listing = query_child("application.registry.experiment_runs", args, home=_home(home))
-    except ChildQueryError as exc:
-        print(f"error: could not read the tracking store: {exc}", file=sys.stderr)
-        raise typer.Exit(EXIT_FAILED)
+    listing = _query_or_exit("application.registry.experiment_runs", args, "could not read the tracking store", _home(home))
     if json_output:
-        json.dump(listing, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        _print_json(listing)
         return
     from rich.console import Console
 
@@ -219,16 +227,10 @@ def gpu_command(
     no_frameworks: bool = typer.Option(False, "--no-frameworks", help="Skip the PyTorch/TensorFlow checks (faster)."),
 ) -> None:
     """GPU health check: driver, devices, frameworks and verdicts. Exit 1 when a verdict fails."""
-    from workbench.runner.child_query import ChildQueryError, query_child
-
-    try:
-        report = query_child("shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [])
-    except ChildQueryError as exc:
-        print(f"error: the GPU probe failed: {exc}", file=sys.stderr)
-        raise typer.Exit(EXIT_FAILED)
+    report = _query_or_exit("shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [],
+                            "the GPU probe failed", None)
     if json_output:
-        json.dump(report, sys.stdout, indent=2)
-        sys.stdout.write("\n")
+        _print_json(report)
     else:
         from rich.console import Console
 
