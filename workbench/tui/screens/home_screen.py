@@ -12,10 +12,10 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 from workbench.tui.lesson_states import ICONS, STYLES
 
 LAYER_ROLES = {
-    "application": "use cases that orchestrate the others: training, validation, registry, inference",
-    "domain": "the core ML knowledge: data, quality rules, model definitions",
-    "infrastructure": "adapters to the outside: model store, containers, monitoring, CI",
-    "shared": "used by every layer: the events protocol, configs, GPU and data utilities",
+    "application": "use cases that orchestrate the others: training, validation, registry, inference  [dim]↓ imports domain, infrastructure, shared[/]",
+    "domain": "the core ML knowledge: data, quality rules, model definitions  [dim]↓ imports shared only[/]",
+    "infrastructure": "adapters to the outside: model store, tracking, containers  [dim]↓ imports shared only[/]",
+    "shared": "used by every layer: the events protocol, configs, GPU and data utilities  [dim]imports no layer[/]",
 }
 
 
@@ -60,7 +60,8 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            "[b]workbench[/] · presentation — this app, the CLI and the headless runner; it runs every step in a child process",
+            "[b]workbench[/] · presentation — this app, the CLI and the headless runner; every step runs in a child process"
+            "\n[dim]↓ may import every layer; no layer imports it (the contracts are in pyproject.toml)[/]",
             id="presentation",
         )
         with Grid(id="layer-map"):
