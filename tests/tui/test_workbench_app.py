@@ -123,6 +123,9 @@ async def test_log_filter_and_save(make_app, home):
         await pilot.press(*"alpha", "enter")
         await pilot.pause()
         assert list(panel.log_widget.lines) == ["alpha one", "alpha three", ""]
+        assert panel.log_widget.highlight and panel.log_widget.highlighter.query == "alpha"
+        rendered = panel.log_widget.render_line(0)
+        assert any("reverse" in str(segment.style) for segment in rendered if segment.text.startswith("alpha"))
         await pilot.press("s")
         await pilot.pause()
         [saved] = list((home / "logs").glob("data-quality-*.log"))

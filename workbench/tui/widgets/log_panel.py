@@ -10,6 +10,8 @@ import time
 from collections import deque
 from pathlib import Path
 
+from rich.highlighter import Highlighter
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Log
@@ -20,6 +22,17 @@ MAX_LINES = 10_000
 # The most lines drawn per frame (Log costs ~30 µs a line): a flood queues the rest (lines that would be
 # pruned anyway fall off the front), so one frame never does unbounded work.
 MAX_LINES_PER_FRAME = 300
+
+
+class MatchHighlighter(Highlighter):
+    """Marks every occurrence of the filter text (case-insensitive) in a log line."""
+
+    def __init__(self, query: str) -> None:
+        self.query = query
+
+    def highlight(self, text: Text) -> None:
+        if self.query:
+            text.highlight_words([self.query], style="bold reverse", case_sensitive=False)
 
 
 class LogPanel(Vertical):
@@ -78,7 +91,10 @@ class LogPanel(Vertical):
     def apply_filter(self, text: str) -> None:
         self.query_text = text.strip().lower()
         self._backlog.clear()
-        self.log_widget.clear()
+        log = self.log_widget
+        log.clear()
+        log.highlighter = MatchHighlighter(self.query_text)
+        log.highlight = bool(self.query_text)  # only lines that match are shown; the match itself stands out
         shown = [line for line in self.lines if self._matches(line)]
         self._backlog.extend(shown)
         self.drain()
