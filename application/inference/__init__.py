@@ -1,0 +1,1 @@
+"""Inference: the BentoML service that serves the validated iris model."""

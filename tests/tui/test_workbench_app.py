@@ -26,11 +26,11 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
         boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
         assert set(boxes) == {"domain", "application", "infrastructure", "shared"}
         assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == [
-            "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training"]
+            "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training", "bentoml-serving"]
         assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == [
             "data-quality", "pytorch-digits", "keras-digits", "llm-zero-shot", "nlp-fine-tune"]
         assert [i.lesson_id for i in boxes["shared"].query(LessonItem)] == ["gpu-health"]
-        assert "0/10 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        assert "0/11 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"

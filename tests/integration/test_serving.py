@@ -1,0 +1,70 @@
+"""A real BentoML server on localhost: the lesson end to end, and cancel leaves nothing behind."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from pathlib import Path
+
+import pytest
+
+from shared.events import Log
+from workbench.curriculum.lesson_loader import load_curriculum
+from workbench.runner.lesson_runner import step_request
+from workbench.runner.step_runner import StepRun
+
+pytestmark = pytest.mark.slow
+SERVICE_MARK = "application.inference.iris_service"
+
+
+def service_processes() -> list[int]:
+    found = []
+    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+        try:
+            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (FileNotFoundError, ProcessLookupError, IndexError):
+            continue
+        if SERVICE_MARK in text and state != "Z":
+            found.append(int(cmdline.parent.name))
+    return found
+
+
+def test_the_serving_lesson_serves_refuses_bad_payloads_builds_and_cleans_up(cli):
+    result = cli("--lesson", "bentoml-serving", "--json")
+    assert result.returncode == 0, result.stderr[-3000:]
+    lessons = {l["id"]: l for l in result.json()["lessons"]}
+    assert list(lessons) == ["sklearn-iris", "model-validation", "bentoml-serving"]  # prerequisites ran first
+    serve, build = lessons["bentoml-serving"]["steps"]
+    assert serve["passed"] and build["passed"], (serve["summary"], build["summary"])
+    assert "bad_requests_refused_400 = 7" in serve["summary"]
+    assert "-> 400" in result.stderr
+    assert not [line for line in result.stderr.splitlines() if " -> 5" in line]
+    assert service_processes() == []
+
+
+def test_cancel_while_serving_ends_the_server_within_3_seconds(cli, home):
+    assert cli("--lesson", "model-validation").returncode == 0
+    curriculum = load_curriculum()
+    lesson = curriculum.get("bentoml-serving")
+    request = step_request(lesson, lesson.spec.steps[0], {"hold_s": 120.0})
+
+    async def scenario() -> tuple[float, list[int]]:
+        holding = asyncio.Event()
+        run = StepRun(request, home, lambda e: holding.set() if isinstance(e, Log) and "holding the server" in e.message else None)
+        task = asyncio.create_task(run.wait())
+        await asyncio.wait_for(holding.wait(), 120)
+        running = service_processes()
+        started = time.monotonic()
+        run.cancel()
+        outcome = await task
+        assert outcome.status == "cancelled"
+        deadline = time.monotonic() + 3
+        while service_processes() and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        return time.monotonic() - started, running
+
+    elapsed, running = asyncio.run(scenario())
+    assert running, "the server should have been running before the cancel"
+    assert service_processes() == []
+    assert elapsed < 6.0
