@@ -55,7 +55,7 @@ class IrisService:
         except InputContractError as exc:
             raise InvalidArgument(str(exc)) from None
 
-    @bentoml.api(batchable=True, max_batch_size=64, max_latency_ms=10)
+    @bentoml.api(batchable=True, max_batch_size=64, max_latency_ms=1000)  # a latency budget: beyond it requests get 503
     def predict_proba(self, features: Features) -> np.ndarray:
         """One probability per class for each row (concurrent calls are batched)."""
         return self.model.estimator.predict_proba(self._checked(features))

@@ -191,6 +191,54 @@ def serve_and_call(startup_timeout_s: float = 90.0, hold_s: float = 0.0) -> dict
     }
 
 
+def load_test(users: int = 8, spawn_rate: float = 8.0, duration_s: int = 10, startup_timeout_s: float = 90.0) -> dict[str, Any]:
+    """locust in headless mode against the running service; its CSV summary becomes metrics."""
+    import csv
+    import tempfile
+
+    server = LocalServer(free_port())
+    events.status("starting the service for the load test")
+    try:
+        server.start(startup_timeout_s)
+        with tempfile.TemporaryDirectory(prefix="locust-") as tmp:
+            prefix = str(Path(tmp) / "run")
+            command = [str(Path(sys.executable).with_name("locust")), "-f", "application/inference/locustfile.py",
+                       "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{duration_s}s",
+                       "--host", server.url, "--csv", prefix, "--only-summary", "--loglevel", "WARNING"]
+            say("$ " + shlex.join(["locust", *command[1:]]))
+            events.status(f"{users} users for {duration_s} s")
+            process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            started = time.monotonic()
+            while process.poll() is None:
+                time.sleep(0.5)
+                events.progress(min(time.monotonic() - started, duration_s), duration_s, "seconds of load")
+            output = process.stdout.read() if process.stdout else ""
+            for line in output.splitlines()[-25:]:
+                say(f"[locust] {line}")
+            with open(prefix + "_stats.csv", newline="") as handle:
+                rows = {row["Name"]: row for row in csv.DictReader(handle)}
+        total = rows["Aggregated"]
+    finally:
+        events.status("stopping the service")
+        server.stop()
+    results = {
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+        "rps": float(total["Requests/s"]),
+        "latency_p50_ms": float(total["50%"]),
+        "latency_p95_ms": float(total["95%"]),
+        "latency_p99_ms": float(total["99%"]),
+    }
+    say(f"{'endpoint':<16}{'requests':>9}{'fail':>6}{'rps':>8}{'p50':>7}{'p95':>7}{'p99':>7}  (ms)")
+    for name, row in rows.items():
+        say(f"{name:<16}{row['Request Count']:>9}{row['Failure Count']:>6}{float(row['Requests/s']):>8.1f}"
+            f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}")
+    for name, value in results.items():
+        events.metric(name, value)
+    return {**results, "summary": f"{results['rps']:.0f} requests/s, p99 {results['latency_p99_ms']:.0f} ms, "
+                                  f"{results['failures']} failures"}
+
+
 def build_bento() -> dict[str, Any]:
     command = [bentoml_cli(), "build", "-f", BENTOFILE, "--output", "tag", "."]
     say("$ " + shlex.join(["bentoml", *command[1:]]))

@@ -35,8 +35,10 @@ def test_the_serving_lesson_serves_refuses_bad_payloads_builds_and_cleans_up(cli
     assert result.returncode == 0, result.stderr[-3000:]
     lessons = {l["id"]: l for l in result.json()["lessons"]}
     assert list(lessons) == ["sklearn-iris", "model-validation", "bentoml-serving"]  # prerequisites ran first
-    serve, build = lessons["bentoml-serving"]["steps"]
-    assert serve["passed"] and build["passed"], (serve["summary"], build["summary"])
+    serve, load, build = lessons["bentoml-serving"]["steps"]
+    assert serve["passed"] and load["passed"] and build["passed"], (serve["summary"], load["summary"], build["summary"])
+    assert load["metrics"]["failures"] == 0 and load["metrics"]["requests"] >= 100
+    assert load["metrics"]["rps"] > 0 and 0 < load["metrics"]["latency_p50_ms"] <= load["metrics"]["latency_p99_ms"]
     assert "bad_requests_refused_400 = 7" in serve["summary"]
     assert "-> 400" in result.stderr
     assert not [line for line in result.stderr.splitlines() if " -> 5" in line]
