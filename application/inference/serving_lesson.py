@@ -11,7 +11,6 @@ import json
 import os
 import shlex
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -22,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from shared import events
+from shared.utils.local_network import free_local_port, nothing_listens
 
 SERVICE = "application.inference.iris_service:IrisService"
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -55,25 +55,6 @@ def say(text: str) -> None:
 def bentoml_cli() -> str:
     candidate = Path(sys.executable).with_name("bentoml")
     return str(candidate) if candidate.exists() else "bentoml"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def nothing_listens(port: int, within_s: float = 5.0) -> bool:
-    """True once a connection to the port is refused (TIME_WAIT leftovers of our own requests do not count)."""
-    deadline = time.monotonic() + within_s
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.5).close()
-        except OSError:
-            return True
-        if time.monotonic() > deadline:
-            return False
-        time.sleep(0.2)
 
 
 def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, Any, float]:
@@ -144,7 +125,7 @@ class LocalServer:
 
 def serve_and_call(startup_timeout_s: float = 90.0, hold_s: float = 0.0) -> dict[str, Any]:
     """``hold_s``: keep the server up that long after the calls, to try it yourself with curl."""
-    port = free_port()
+    port = free_local_port()
     server = LocalServer(port)
     events.status("starting the service")
     try:
@@ -196,7 +177,7 @@ def load_test(users: int = 8, spawn_rate: float = 8.0, duration_s: int = 10, sta
     import csv
     import tempfile
 
-    server = LocalServer(free_port())
+    server = LocalServer(free_local_port())
     events.status("starting the service for the load test")
     try:
         server.start(startup_timeout_s)

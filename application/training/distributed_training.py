@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shlex
-import socket
 import subprocess
 import sys
 from application.registry.experiment_tracking import tracked_training
@@ -23,12 +22,7 @@ from shared import events
 from shared.configs.workbench_home import step_artifacts_dir
 from shared.constants import ENV_EVENT_FD, ENV_EVENT_STDOUT
 from shared.events.reporter import STDOUT_EVENT_PREFIX
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from shared.utils.local_network import free_local_port
 
 
 def torchrun_command(nproc: int, port: int, worker_args: list[str]) -> list[str]:
@@ -53,7 +47,7 @@ def train_ddp(
     result_path.unlink(missing_ok=True)
     worker_args = ["--epochs", str(epochs), "--batch-size", str(batch_size), "--learning-rate", str(learning_rate),
                    "--hidden", str(hidden), "--seed", str(seed), "--result", str(result_path)]
-    command = torchrun_command(nproc, _free_port(), worker_args)
+    command = torchrun_command(nproc, free_local_port(), worker_args)
     shown = ["torchrun", *command[3:]]
     print("$ " + shlex.join(shown))
     events.status(f"launching {nproc} processes with torchrun (global batch {batch_size * nproc})")
