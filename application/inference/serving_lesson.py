@@ -8,7 +8,6 @@ the port is checked to be free again.
 from __future__ import annotations
 
 import json
-import os
 import shlex
 import signal
 import subprocess
@@ -21,10 +20,10 @@ from pathlib import Path
 from typing import Any
 
 from shared import events
+from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.utils.local_network import free_local_port, nothing_listens
 
 SERVICE = "application.inference.iris_service:IrisService"
-REPO_ROOT = Path(__file__).resolve().parents[2]
 BENTOFILE = "application/inference/bentofile.yaml"
 GOOD_ROWS = {  # one flower of each species from the iris data (rows 0, 50, 100)
     "setosa": [5.1, 3.5, 1.4, 0.2],
@@ -93,7 +92,7 @@ class LocalServer:
             say(f"[server] {line}")
 
     def start(self, timeout_s: float) -> float:
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+        env = with_repo_on_path()
         say("$ " + shlex.join(["bentoml", *self.command[1:]]))
         started = time.perf_counter()
         self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
@@ -223,7 +222,7 @@ def load_test(users: int = 8, spawn_rate: float = 8.0, duration_s: int = 10, sta
 def build_bento() -> dict[str, Any]:
     command = [bentoml_cli(), "build", "-f", BENTOFILE, "--output", "tag", "."]
     say("$ " + shlex.join(["bentoml", *command[1:]]))
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(REPO_ROOT), os.environ.get("PYTHONPATH")]))}
+    env = with_repo_on_path()
     done = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
     say(done.stdout[-2000:] + done.stderr[-2000:])
     tags = [line.split("__tag__:", 1)[1].strip() for line in done.stdout.splitlines() if "__tag__:" in line]

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any, Callable
 
 from infrastructure.storage.mlflow_tracking import ExperimentRun
+from shared.configs.repository import REPO_ROOT
 from shared.constants import ENV_STEP_SPEC
 from shared.events import Artifact, Event, Metric
 from shared.events.reporter import add_listener
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def current_step() -> tuple[str, str]:

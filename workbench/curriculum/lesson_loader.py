@@ -17,13 +17,13 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from shared.configs.repository import REPO_ROOT
 from shared.constants import LAYERS
 from workbench.curriculum.lesson_schema import LessonSpec
 
 LESSON_FILE = "lesson.toml"
 README_FILE = "README.md"
 FOLDER_PATTERN = re.compile(r"^(?P<order>\d{3})-(?P<slug>[a-z0-9-]+)$")
-REPO_ROOT = Path(__file__).resolve().parents[2]
 
 
 def default_lessons_dir() -> Path:

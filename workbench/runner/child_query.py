@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import OFFLINE_AND_QUIET, bentoml_home
-from workbench.curriculum.lesson_loader import REPO_ROOT
 
 
 class ChildQueryError(RuntimeError):
@@ -19,8 +18,7 @@ class ChildQueryError(RuntimeError):
 
 def query_child(module: str, args: list[str] | None = None, *, stdin: Any = None, home: Path | None = None,
                 timeout: float = 600) -> Any:
-    env = {**os.environ, **OFFLINE_AND_QUIET}
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
+    env = {**with_repo_on_path(), **OFFLINE_AND_QUIET}
     if home is not None:
         env["WORKBENCH_HOME"] = str(home)
         env.setdefault("BENTOML_HOME", str(bentoml_home(home)))

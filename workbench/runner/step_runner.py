@@ -22,11 +22,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 
+from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
 from shared.constants import ENV_EVENT_FD, ENV_STEP_SPEC
 from shared.events import Artifact, Event, Log, Metric, Result, decode
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 CHILD_MODULE = "workbench.runner.step_process"
 READ_CHUNK = 65536
 MAX_LINE_CHARS = 8000
@@ -137,11 +137,10 @@ class StepRun:
             print(f"workbench: event handler failed: {exc!r}", file=sys.stderr)
 
     def _environment(self, event_fd: int) -> dict[str, str]:
-        env = dict(os.environ)
+        env = with_repo_on_path()
         env.update(child_environment(self.home, self.request.lesson_id, self.request.step_id))
         env[ENV_EVENT_FD] = str(event_fd)
         env[ENV_STEP_SPEC] = self.request.spec_json()
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (str(REPO_ROOT), env.get("PYTHONPATH", "")) if p)
         env.update(self.extra_env)
         return env
 

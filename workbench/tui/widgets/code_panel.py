@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
-from workbench.curriculum.lesson_loader import REPO_ROOT
+from shared.configs.repository import REPO_ROOT
 
 
 def entry_source(entry: str, root: Path = REPO_ROOT) -> tuple[Path, str, int]:
