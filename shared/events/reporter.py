@@ -26,6 +26,16 @@ _last_metrics: dict[str, float] = {}
 _listeners: list[Callable[[Event], None]] = []
 
 
+class StepSkipped(Exception):
+    """Raised by a step that cannot apply on this machine (no Docker Engine, no GPU).
+
+    The step is reported as *skipped* with the message as its reason — not as a
+    failure — so the lesson still passes where the rest of it could run::
+
+        raise StepSkipped("no Docker Engine reachable at unix:///var/run/docker.sock; start one with `sudo dockerd &`")
+    """
+
+
 def add_listener(listener: Callable[[Event], None]) -> Callable[[], None]:
     """Also hand every event of this process to ``listener`` (e.g. experiment tracking); returns the remover."""
     _listeners.append(listener)

@@ -127,3 +127,10 @@ def test_a_step_whose_framework_is_missing_says_which_extra_to_install(home):
     assert outcome.status == "failed"
     assert outcome.summary == "needs extra 'torch' (module 'torch' is not installed): pip install 'mlops-workbench[torch]'"
     assert not any("Traceback" in line for line in outcome.log_tail)
+
+
+def test_a_step_that_cannot_apply_here_is_skipped_with_its_reason_not_failed(home):
+    outcome = asyncio.run(run_step(request("needs_missing_engine", checks=[{"output": "image_built", "equals": True}]), home))
+    assert outcome.status == "skipped"
+    assert outcome.ok and not outcome.passed
+    assert outcome.summary == "skipped: no Docker Engine reachable; start one with `sudo dockerd &`"

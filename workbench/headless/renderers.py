@@ -120,7 +120,7 @@ class RichRenderer(PlainRenderer):
 
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         self._stop_bar()
-        style = "bold green" if outcome.passed else "bold red"
+        style = "bold green" if outcome.passed else "bold yellow" if outcome.status == "skipped" else "bold red"
         self.console.print(f"[{style}]{MARK.get(outcome.status, outcome.status.upper())}[/] {step.id} "
                            f"[dim]({outcome.duration_s:.1f} s)[/] ", end="")
         self.console.print(outcome.summary, markup=False)

@@ -57,7 +57,9 @@ class LessonReport:
 
     @property
     def passed(self) -> bool:
-        return not self.skipped and bool(self.steps) and all(step.passed for step in self.steps)
+        # A step that skipped itself (no Docker Engine here) does not fail its lesson;
+        # steps skipped after a failure sit beside that failure, which does.
+        return not self.skipped and bool(self.steps) and all(step.status in ("passed", "skipped") for step in self.steps)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -207,7 +209,7 @@ class LessonRunner:
                 StepReport(step.id, step.title, outcome.status, outcome.duration_s, outcome.summary,
                            dict(outcome.metrics), list(outcome.log_tail))
             )
-            if not outcome.passed:
+            if not outcome.ok:
                 stopped = f"step '{step.id}' {outcome.status}"
         self.progress.record_lesson(lesson.id, "passed" if report.passed else "failed")
         self.renderer.lesson_finished(report)

@@ -68,7 +68,10 @@ def run(spec: dict[str, Any]) -> Result:
         if hint is None:
             raise
         return Result(passed=False, summary=hint, details={"missing_extra": True})
-    outputs = function(**spec.get("params", {}))
+    try:
+        outputs = function(**spec.get("params", {}))
+    except events.StepSkipped as skip:
+        return Result(passed=True, summary=f"skipped: {skip}", details={"skipped": True})
     if outputs is None:
         outputs = {}
     if not isinstance(outputs, dict):

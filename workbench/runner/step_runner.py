@@ -57,7 +57,7 @@ class StepRequest:
 
 @dataclass
 class StepOutcome:
-    status: str  # passed | failed | timeout | cancelled | crashed
+    status: str  # passed | failed | timeout | cancelled | crashed | skipped (the step said it cannot apply here)
     summary: str
     duration_s: float
     exit_code: int | None = None
@@ -69,6 +69,11 @@ class StepOutcome:
     @property
     def passed(self) -> bool:
         return self.status == "passed"
+
+    @property
+    def ok(self) -> bool:
+        """Passed, or skipped by the step itself with a reason: the lesson goes on."""
+        return self.status in ("passed", "skipped")
 
 
 def describe_exit(returncode: int) -> str:
@@ -265,6 +270,8 @@ class StepRun:
             outcome.status, outcome.summary = "cancelled", "cancelled"
         elif self._result is not None and returncode in (0, 1):
             outcome.status = "passed" if self._result.passed and returncode == 0 else "failed"
+            if outcome.status == "passed" and self._result.details.get("skipped") is True:
+                outcome.status = "skipped"
             outcome.summary = self._result.summary
         else:
             outcome.status = "crashed"

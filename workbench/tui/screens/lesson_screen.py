@@ -206,7 +206,7 @@ class LessonScreen(Screen):
         self.query_one("#run-status", Label).update(f"{badge(outcome.status)} {step.id}: {escape(outcome.summary)}")
         if lesson.id == self.lesson.id:
             self._set_step_state(step.id, outcome.status, f"{outcome.duration_s:.1f}s")
-        if not outcome.passed and outcome.status != "cancelled":
+        if not outcome.ok and outcome.status != "cancelled":
             tail = "\n".join(outcome.log_tail[-3:])
             self.notify(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else ""), title="step did not pass",
                         severity="error", timeout=10)
