@@ -17,12 +17,14 @@ import numpy as np
 from bentoml.exceptions import InvalidArgument
 from bentoml.validators import DType, Shape
 
+from application.inference.feature_monitoring import FeatureRecorder
 from application.registry.iris_registry import latest_validated
 from domain.models.traditional.sklearn.iris_classifier import InputContractError
 from domain.models.traditional.sklearn.iris_classifier import IrisClassifier as IrisModel
 from infrastructure.storage.bentoml_model_store import MODEL_FILE
 
 MAX_ROWS = 1000
+FEATURES_SEEN = FeatureRecorder()  # Prometheus histograms of served feature values, for drift monitoring
 Features = Annotated[np.ndarray, Shape((-1, 4)), DType("float32")]
 
 
@@ -51,9 +53,11 @@ class IrisService:
         if len(features) > MAX_ROWS:
             raise InvalidArgument(f"{len(features)} rows in one request; at most {MAX_ROWS}")
         try:
-            return self.model.validate_features(features)
+            checked = self.model.validate_features(features)
         except InputContractError as exc:
             raise InvalidArgument(str(exc)) from None
+        FEATURES_SEEN.observe(checked)
+        return checked
 
     @bentoml.api(batchable=True, max_batch_size=64, max_latency_ms=1000)  # a latency budget: beyond it requests get 503
     def predict_proba(self, features: Features) -> np.ndarray:

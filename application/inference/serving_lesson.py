@@ -71,12 +71,43 @@ def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, Any, float]:
         return status, raw.decode(errors="replace"), elapsed_ms
 
 
+def serve_command(port: int) -> list[str]:
+    """`bentoml serve` for the iris service on 127.0.0.1:port (run it from the repository root)."""
+    return [bentoml_cli(), "serve", SERVICE, "--host", "127.0.0.1", "--port", str(port)]
+
+
+def locust_command(url: str, users: int, spawn_rate: float, duration_s: int, csv_prefix: str) -> list[str]:
+    """locust in headless mode with the users of application/inference/locustfile.py; the summary goes to CSV."""
+    return [str(Path(sys.executable).with_name("locust")), "-f", "application/inference/locustfile.py",
+            "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{duration_s}s",
+            "--host", url, "--csv", csv_prefix, "--only-summary", "--loglevel", "WARNING"]
+
+
+def read_locust_stats(csv_prefix: str) -> dict[str, dict[str, str]]:
+    """locust's per-endpoint summary rows by name ("Aggregated" is the total)."""
+    import csv
+
+    with open(csv_prefix + "_stats.csv", newline="") as handle:
+        return {row["Name"]: row for row in csv.DictReader(handle)}
+
+
+def locust_results(total: dict[str, str]) -> dict[str, float]:
+    return {
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+        "rps": float(total["Requests/s"]),
+        "latency_p50_ms": float(total["50%"]),
+        "latency_p95_ms": float(total["95%"]),
+        "latency_p99_ms": float(total["99%"]),
+    }
+
+
 class LocalServer:
     """`bentoml serve` on 127.0.0.1 as a child process; its output goes to the log tagged [server]."""
 
     def __init__(self, port: int) -> None:
         self.port = port
-        self.command = [bentoml_cli(), "serve", SERVICE, "--host", "127.0.0.1", "--port", str(port)]
+        self.command = serve_command(port)
         self.process: subprocess.Popen[str] | None = None
         self.tail: list[str] = []
 
@@ -173,7 +204,6 @@ def serve_and_call(startup_timeout_s: float = 90.0, hold_s: float = 0.0) -> dict
 
 def load_test(users: int = 8, spawn_rate: float = 8.0, duration_s: int = 10, startup_timeout_s: float = 90.0) -> dict[str, Any]:
     """locust in headless mode against the running service; its CSV summary becomes metrics."""
-    import csv
     import tempfile
 
     server = LocalServer(free_local_port())
@@ -182,9 +212,7 @@ def load_test(users: int = 8, spawn_rate: float = 8.0, duration_s: int = 10, sta
         server.start(startup_timeout_s)
         with tempfile.TemporaryDirectory(prefix="locust-") as tmp:
             prefix = str(Path(tmp) / "run")
-            command = [str(Path(sys.executable).with_name("locust")), "-f", "application/inference/locustfile.py",
-                       "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{duration_s}s",
-                       "--host", server.url, "--csv", prefix, "--only-summary", "--loglevel", "WARNING"]
+            command = locust_command(server.url, users, spawn_rate, duration_s, prefix)
             say("$ " + shlex.join(["locust", *command[1:]]))
             events.status(f"{users} users for {duration_s} s")
             process = subprocess.Popen(command, cwd=REPO_ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -195,20 +223,12 @@ def load_test(users: int = 8, spawn_rate: float = 8.0, duration_s: int = 10, sta
             output = process.stdout.read() if process.stdout else ""
             for line in output.splitlines()[-25:]:
                 say(f"[locust] {line}")
-            with open(prefix + "_stats.csv", newline="") as handle:
-                rows = {row["Name"]: row for row in csv.DictReader(handle)}
+            rows = read_locust_stats(prefix)
         total = rows["Aggregated"]
     finally:
         events.status("stopping the service")
         server.stop()
-    results = {
-        "requests": int(total["Request Count"]),
-        "failures": int(total["Failure Count"]),
-        "rps": float(total["Requests/s"]),
-        "latency_p50_ms": float(total["50%"]),
-        "latency_p95_ms": float(total["95%"]),
-        "latency_p99_ms": float(total["99%"]),
-    }
+    results = locust_results(total)
     say(f"{'endpoint':<16}{'requests':>9}{'fail':>6}{'rps':>8}{'p50':>7}{'p95':>7}{'p99':>7}  (ms)")
     for name, row in rows.items():
         say(f"{name:<16}{row['Request Count']:>9}{row['Failure Count']:>6}{float(row['Requests/s']):>8.1f}"

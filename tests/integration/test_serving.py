@@ -30,18 +30,26 @@ def service_processes() -> list[int]:
     return found
 
 
-def test_the_serving_lesson_serves_refuses_bad_payloads_builds_and_cleans_up(cli):
-    result = cli("--lesson", "bentoml-serving", "--json")
+def test_serving_and_monitoring_serve_refuse_bad_payloads_load_test_catch_drift_and_clean_up(cli):
+    result = cli("--lesson", "bentoml-serving,monitoring", "--json")
     assert result.returncode == 0, result.stderr[-3000:]
     lessons = {l["id"]: l for l in result.json()["lessons"]}
-    assert list(lessons) == ["sklearn-iris", "model-validation", "bentoml-serving"]  # prerequisites ran first
+    assert list(lessons) == ["sklearn-iris", "model-validation", "bentoml-serving", "monitoring"]  # prerequisites ran first
     serve, load, build = lessons["bentoml-serving"]["steps"]
     assert serve["passed"] and load["passed"] and build["passed"], (serve["summary"], load["summary"], build["summary"])
     assert load["metrics"]["failures"] == 0 and load["metrics"]["requests"] >= 100
-    assert load["metrics"]["rps"] > 0 and 0 < load["metrics"]["latency_p50_ms"] <= load["metrics"]["latency_p99_ms"]
+    assert load["metrics"]["rps"] > 0 and 0 < load["metrics"]["latency_p50_ms"] <= load["metrics"]["latency_p95_ms"] <= load["metrics"]["latency_p99_ms"]
     assert "bad_requests_refused_400 = 7" in serve["summary"]
     assert "-> 400" in result.stderr
     assert not [line for line in result.stderr.splitlines() if " -> 5" in line]
+    # Monitoring: the service's own counter saw every request; drift flagged on the shifted window only.
+    watch, drift = lessons["monitoring"]["steps"]
+    assert watch["passed"] and drift["passed"], (watch["summary"], drift["summary"])
+    assert "counter_matches = True" in watch["summary"]
+    assert 0 < watch["metrics"]["latency_p50_ms"] <= watch["metrics"]["latency_p95_ms"]
+    assert drift["metrics"]["normal_max_psi"] < 0.1 < 0.2 < drift["metrics"]["shifted_max_psi"]
+    assert "drift flagged on petal_length_cm in the shifted window" in drift["summary"]
+    assert "petal_length_cm    PSI" in result.stderr
     assert service_processes() == []
 
 
