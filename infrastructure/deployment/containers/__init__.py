@@ -1,0 +1,1 @@
+"""Containers: build and run the service image (docker), describe it for a cluster (kubernetes)."""
