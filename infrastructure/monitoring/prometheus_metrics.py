@@ -93,6 +93,17 @@ class Scrape:
         """Sum of every sample called ``name`` whose labels include ``labels`` (0 when none)."""
         return sum(v for n, lbls, v in self.samples if n == name and _matches(lbls, labels))
 
+    def histograms(self, name: str, label: str, values: tuple[str, ...]) -> Histogram:
+        """The histogram summed over several values of one label (e.g. every API endpoint)."""
+        found = Histogram(name)
+        for value in values:
+            part = self.histogram(name, **{label: value})
+            for le, count in part.buckets.items():
+                found.buckets[le] = found.buckets.get(le, 0.0) + count
+            found.count += part.count
+            found.total += part.total
+        return found
+
     def histogram(self, name: str, **labels: str) -> Histogram:
         """The histogram ``name`` (without the _bucket/_count/_sum suffix), summed over matching label sets."""
         found = Histogram(name)

@@ -43,6 +43,7 @@ class WorkbenchApp(App):
         Binding("h", "go_home", "Home", id="app.home", show=False),
         Binding("e", "open_runs", "Runs", id="app.runs"),
         Binding("g", "open_gpu", "GPU", id="app.gpu"),
+        Binding("v", "open_serving", "Serve", id="app.serving"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -130,6 +131,12 @@ class WorkbenchApp(App):
 
         if not isinstance(self.screen, GpuScreen):
             self.push_screen(GpuScreen())
+
+    def action_open_serving(self) -> None:
+        from workbench.tui.screens.serving_screen import ServingScreen
+
+        if not isinstance(self.screen, ServingScreen):
+            self.push_screen(ServingScreen())
 
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 2:

@@ -14,6 +14,8 @@ class WorkbenchCommands(Provider):
             ("Home: the layer map", app.action_go_home, "show the four layers and their lessons"),  # type: ignore[attr-defined]
             ("Runs: compare experiment runs", app.action_open_runs, "every training run recorded in MLflow"),  # type: ignore[attr-defined]
             ("GPU health check", app.action_open_gpu, "driver, devices, frameworks and verdicts"),  # type: ignore[attr-defined]
+            ("Serving: start the iris service, send requests, load test", app.action_open_serving,  # type: ignore[attr-defined]
+             "bentoml serve on 127.0.0.1 with live metrics and a request console"),
             ("Toggle light / dark theme", app.action_toggle_theme, "switch between the light and dark theme"),  # type: ignore[attr-defined]
         ]
         for lesson in app.curriculum.lessons if app.curriculum else []:  # type: ignore[attr-defined]

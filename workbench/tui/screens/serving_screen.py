@@ -1,0 +1,249 @@
+"""Serving: start/stop the iris service, send your own requests, watch its metrics live, run a load test.
+
+The service is `bentoml serve` in a child process group on 127.0.0.1 (never
+imported here); metrics come from scraping its ``/metrics`` once a second.
+Leaving the screen stops the service, so no server outlives what you see.
+"""
+
+from __future__ import annotations
+
+import math
+import shlex
+import time
+from collections import deque
+
+from rich.markup import escape
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import Button, Footer, Header, Input, Log, Static, TextArea
+from textual_plotext import PlotextPlot
+
+from workbench.tui.service_control import EXAMPLE_REQUEST, ServiceControl
+
+SCRAPE_S = 1.0
+HISTORY = 120
+ENDPOINT_LABEL = "/classify"
+API = ("/classify", "/predict_proba")  # the service's endpoints (not /readyz, /metrics)
+LATENCY = "bentoml_service_request_duration_seconds"
+REQUESTS = "bentoml_service_request_total"
+
+
+class ServingScreen(Screen):
+    BINDINGS = [
+        Binding("s", "toggle_service", "Start/stop", id="serving.toggle"),
+        Binding("ctrl+s", "send", "Send request", id="serving.send", priority=True),
+        Binding("l", "load_test", "Load test", id="serving.load_test"),
+        Binding("escape", "back", "Back", id="serving.back"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__(name="serving")
+        self.control: ServiceControl | None = None
+        self.state = "stopped"  # stopped | starting | running | stopping
+        self.scraping = False
+        self.first_scrape = None
+        self.previous = None  # (time, scrape)
+        self.rps: deque[tuple[float, float]] = deque(maxlen=HISTORY)
+        self.p95: deque[tuple[float, float]] = deque(maxlen=HISTORY)
+        self.started_at = 0.0
+        self.load_running = False
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="serve-status")
+        with Horizontal(id="serve-body"):
+            with Vertical(id="serve-console"):
+                with Horizontal(id="serve-buttons"):
+                    yield Button("Start service", id="serve-toggle", variant="success")
+                    yield Button("Send (ctrl+s)", id="serve-send", disabled=True)
+                    yield Button("Load test (l)", id="serve-load", disabled=True)
+                yield Input(ENDPOINT_LABEL, placeholder="endpoint: /classify or /predict_proba", id="serve-endpoint")
+                body = TextArea(EXAMPLE_REQUEST, id="serve-request", soft_wrap=True)
+                body.border_title = "request body (JSON)"
+                yield body
+                answer = Static("start the service, then send the request", id="serve-response")
+                answer.border_title = "response"
+                yield answer
+            with Vertical(id="serve-live"):
+                yield Static("", id="serve-counters")
+                yield PlotextPlot(id="serve-chart")
+                histogram = Static("", id="serve-histogram")
+                histogram.border_title = "latency since the service started (its own histogram, from /metrics)"
+                yield histogram
+        server_log = Log(id="serve-log", max_lines=2000)
+        server_log.border_title = "server and load-test output"
+        yield server_log
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "Serving · application/inference/iris_service.py"
+        self.control = ServiceControl(self.app.home, self._server_line)  # type: ignore[attr-defined]
+        self._show_state()
+        self._draw_chart()
+        self.set_interval(SCRAPE_S, self._tick)
+        self.query_one("#serve-toggle", Button).focus()
+
+    async def on_unmount(self) -> None:
+        if self.control is not None and (self.control.running or self.control.load.running):
+            await self.control.stop()
+
+    # --- state -------------------------------------------------------------------------------------------------------
+    def _server_line(self, text: str) -> None:
+        self.query_one("#serve-log", Log).write_line(text)
+
+    def _show_state(self) -> None:
+        assert self.control is not None
+        command = shlex.join(["bentoml", *self.control.command()[1:]])
+        text = {
+            "stopped": f"[b]● stopped[/] — [b]s[/] starts it: [dim]{escape(command)}[/]",
+            "starting": f"[yellow]◌ starting…[/] [dim]{escape(command)}[/]",
+            "running": f"[green]● serving[/] at [b]{self.control.url}[/] — try /readyz, /livez, /metrics · [b]s[/] stops it",
+            "stopping": "[yellow]◌ stopping…[/]",
+        }[self.state]
+        self.query_one("#serve-status", Static).update(text)
+        toggle = self.query_one("#serve-toggle", Button)
+        toggle.label = "Stop service" if self.state == "running" else "Start service"
+        toggle.variant = "error" if self.state == "running" else "success"
+        toggle.disabled = self.state in ("starting", "stopping")
+        self.query_one("#serve-send", Button).disabled = self.state != "running"
+        self.query_one("#serve-load", Button).disabled = self.state != "running" or self.load_running
+
+    # --- actions -----------------------------------------------------------------------------------------------------
+    @on(Button.Pressed, "#serve-toggle")
+    def action_toggle_service(self) -> None:
+        if self.state == "stopped":
+            self.start_service()
+        elif self.state == "running":
+            self.stop_service()
+
+    @work(exclusive=True, group="service")
+    async def start_service(self) -> None:
+        assert self.control is not None
+        self.state = "starting"
+        self._show_state()
+        self.rps.clear()
+        self.p95.clear()
+        self.first_scrape = self.previous = None
+        try:
+            seconds = await self.control.start()
+        except RuntimeError as exc:
+            self.state = "stopped"
+            self._show_state()
+            self.notify(str(exc), title="the service did not start", severity="error", timeout=10)
+            return
+        self.state = "running"
+        self.started_at = time.monotonic()
+        self._show_state()
+        self._server_line(f"ready after {seconds:.1f} s at {self.control.url}")
+
+    @work(exclusive=True, group="service")
+    async def stop_service(self) -> None:
+        assert self.control is not None
+        self.state = "stopping"
+        self._show_state()
+        port = self.control.port
+        free = await self.control.stop()
+        self.state = "stopped"
+        self._show_state()
+        self._server_line(f"service stopped; port {port} free again: {free}")
+
+    @on(Button.Pressed, "#serve-send")
+    def action_send(self) -> None:
+        if self.state != "running":
+            self.notify("start the service first (s)", severity="warning")
+            return
+        self.send_request(self.query_one("#serve-endpoint", Input).value.strip() or ENDPOINT_LABEL,
+                          self.query_one("#serve-request", TextArea).text)
+
+    @work(group="requests")
+    async def send_request(self, endpoint: str, body: str) -> None:
+        assert self.control is not None
+        reply = await self.control.send(endpoint, body)
+        colour = "green" if 200 <= reply.status < 300 else "yellow" if 400 <= reply.status < 500 else "red"
+        status = reply.status or "no answer"
+        self.query_one("#serve-response", Static).update(
+            f"[{colour}]POST {escape(endpoint)} → {status}[/] in {reply.elapsed_ms:.1f} ms\n{escape(reply.body[:4000])}")
+
+    @on(Button.Pressed, "#serve-load")
+    def action_load_test(self) -> None:
+        if self.state != "running" or self.load_running:
+            return
+        self.run_load_test()
+
+    @work(group="load")
+    async def run_load_test(self, users: int = 8, duration_s: int = 10) -> None:
+        assert self.control is not None
+        self.load_running = True
+        self._show_state()
+        self.notify(f"locust: {users} users for {duration_s} s; watch the chart", title="load test")
+        try:
+            result = await self.control.load_test(users, duration_s)
+        except RuntimeError as exc:
+            self.notify(str(exc), title="load test failed", severity="error")
+        else:
+            self.query_one("#serve-response", Static).update(
+                f"[b]load test[/] {users} users, {duration_s} s: {result['requests']:.0f} requests, {result['failures']:.0f} failures, "
+                f"{result['rps']:.0f} requests/s\np50 {result['latency_p50_ms']:.0f} ms · p95 {result['latency_p95_ms']:.0f} ms · "
+                f"p99 {result['latency_p99_ms']:.0f} ms (locust's own measurement, client side)")
+        finally:
+            self.load_running = False
+            if self.is_mounted:
+                self._show_state()
+
+    def action_back(self) -> None:
+        if isinstance(self.focused, (TextArea, Input)):
+            self.query_one("#serve-toggle", Button).focus()
+            return
+        self.app.pop_screen()
+
+    # --- live metrics --------------------------------------------------------------------------------------------------
+    async def _tick(self) -> None:
+        if self.state != "running" or self.scraping or self.control is None:
+            return
+        self.scraping = True
+        try:
+            current = await self.control.scrape()
+        except OSError:
+            return
+        finally:
+            self.scraping = False
+        now = time.monotonic()
+        if self.first_scrape is None:
+            self.first_scrape = current
+        if self.previous is not None:
+            then, before = self.previous
+            window = current.histograms(LATENCY, "endpoint", API).minus(before.histograms(LATENCY, "endpoint", API))
+            x = now - self.started_at
+            self.rps.append((x, window.count / max(now - then, 1e-6)))
+            p95 = window.quantile(0.95)
+            if not math.isnan(p95):
+                self.p95.append((x, p95 * 1000))
+        self.previous = (now, current)
+        total = current.histograms(LATENCY, "endpoint", API).minus(self.first_scrape.histograms(LATENCY, "endpoint", API))
+        ok = sum(current.value(REQUESTS, endpoint=path, http_response_code="200") for path in API)
+        refused = sum(current.value(REQUESTS, endpoint=path) for path in API) - ok
+        in_flight = sum(current.value("bentoml_service_request_in_progress", endpoint=path) for path in API)
+        p50, p95_all = total.quantile(0.5), total.quantile(0.95)
+        latency = "no requests yet" if math.isnan(p50) else f"p50 {p50 * 1000:.1f} ms · p95 {p95_all * 1000:.1f} ms"
+        rate = self.rps[-1][1] if self.rps else 0.0
+        self.query_one("#serve-counters", Static).update(
+            f"[b]{' + '.join(API)}[/] {ok:.0f} answered · {refused:.0f} refused · {in_flight:.0f} in flight · "
+            f"{rate:.0f} req/s now · {latency}")
+        self.query_one("#serve-histogram", Static).update("\n".join(total.bar_lines(width=24)) or "no requests yet")
+        self._draw_chart()
+
+    def _draw_chart(self) -> None:
+        chart = self.query_one("#serve-chart", PlotextPlot)
+        plt = chart.plt
+        plt.clear_data()
+        plt.clear_figure()
+        if self.rps:
+            plt.plot([x for x, _ in self.rps], [y for _, y in self.rps], label="req/s", marker="braille")
+        if self.p95:
+            plt.plot([x for x, _ in self.p95], [y for _, y in self.p95], label="p95 ms", marker="braille", yside="right")
+        plt.title("requests/s (left) and p95 latency ms (right), per second" if self.rps else "live once the service runs")
+        plt.xlabel("seconds since start")
+        chart.refresh()

@@ -1,0 +1,200 @@
+"""The serving screen's hands: start/stop `bentoml serve` and locust as child processes, send requests, scrape.
+
+Nothing here imports BentoML: the service runs in its own process group (so a
+stop ends its workers too), requests are plain HTTP from a thread, and
+``/metrics`` is parsed with prometheus_client's parser.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import json
+import os
+import signal
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Callable
+
+from application.inference.serving_lesson import GOOD_ROWS, locust_command, locust_results, read_locust_stats, serve_command
+from shared.configs.repository import REPO_ROOT, with_repo_on_path
+from shared.configs.workbench_home import child_environment
+from shared.utils.local_network import free_local_port, nothing_listens
+
+EXAMPLE_REQUEST = json.dumps({"features": list(GOOD_ROWS.values())}, indent=2)
+_live_groups: set[int] = set()
+
+
+@atexit.register
+def _end_leftovers() -> None:
+    """Last resort when the app exits without unmounting its screens: no server outlives the workbench."""
+    for pgid in list(_live_groups):
+        try:
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
+@dataclass
+class Reply:
+    status: int
+    body: str
+    elapsed_ms: float
+
+
+def _post(url: str, body: bytes, timeout_s: float) -> Reply:
+    request = urllib.request.Request(url, data=body, headers={"content-type": "application/json"}, method="POST")
+    start = time.perf_counter()
+    try:
+        with urllib.request.urlopen(request, timeout=timeout_s) as response:
+            status, raw = response.status, response.read()
+    except urllib.error.HTTPError as exc:
+        status, raw = exc.code, exc.read()
+    except (urllib.error.URLError, OSError) as exc:
+        return Reply(0, f"no answer: {exc}", (time.perf_counter() - start) * 1000)
+    text = raw.decode(errors="replace")
+    try:
+        text = json.dumps(json.loads(text), indent=2)
+    except json.JSONDecodeError:
+        pass
+    return Reply(status, text, (time.perf_counter() - start) * 1000)
+
+
+class ChildGroup:
+    """A child process in its own process group; ``stop`` ends the whole group (SIGTERM, then SIGKILL)."""
+
+    def __init__(self) -> None:
+        self.process: asyncio.subprocess.Process | None = None
+        self._pump: asyncio.Task[None] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    async def spawn(self, command: list[str], env: dict[str, str], on_line: Callable[[str], None]) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            *command, cwd=str(REPO_ROOT), env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+        )
+        _live_groups.add(self.process.pid)
+        self._pump = asyncio.create_task(self._read(on_line))
+
+    async def _read(self, on_line: Callable[[str], None]) -> None:
+        assert self.process and self.process.stdout
+        async for raw in self.process.stdout:
+            on_line(raw.decode(errors="replace").rstrip())
+
+    async def wait(self) -> int:
+        assert self.process
+        code = await self.process.wait()
+        if self._pump:
+            await asyncio.wait({self._pump}, timeout=2)
+        return code
+
+    async def stop(self, grace_s: float = 10.0) -> None:
+        if self.process is None:
+            return
+        pgid = self.process.pid
+        for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
+            try:
+                os.killpg(pgid, sig)
+            except ProcessLookupError:
+                break
+            try:
+                await asyncio.wait_for(self.process.wait(), wait_s)
+                break
+            except asyncio.TimeoutError:
+                continue
+        try:  # whatever the group left (workers) goes too
+            os.killpg(pgid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        _live_groups.discard(pgid)
+        if self._pump:
+            self._pump.cancel()
+
+
+class ServiceControl:
+    """The iris service on 127.0.0.1 (a free port), as the serving screen drives it."""
+
+    def __init__(self, home: Path, on_line: Callable[[str], None]) -> None:
+        self.home = home
+        self.on_line = on_line
+        self.port: int | None = None
+        self.server = ChildGroup()
+        self.load = ChildGroup()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def running(self) -> bool:
+        return self.server.running
+
+    def environment(self) -> dict[str, str]:
+        env = with_repo_on_path()
+        env.update(child_environment(self.home, "serving-screen", "service"))
+        return env
+
+    def command(self) -> list[str]:
+        return serve_command(self.port or 3000)
+
+    async def start(self, timeout_s: float = 90.0) -> float:
+        """Start and wait for /readyz; seconds it took. Raises RuntimeError with the server's last lines."""
+        self.port = free_local_port()
+        tail: list[str] = []
+
+        def line(text: str) -> None:
+            tail[:] = (tail + [text])[-5:]
+            self.on_line(text)
+
+        started = time.monotonic()
+        await self.server.spawn(self.command(), self.environment(), line)
+        while time.monotonic() - started < timeout_s:
+            if not self.server.running:
+                await self.server.wait()
+                raise RuntimeError(f"bentoml serve exited with code {self.server.process.returncode}: " + " | ".join(tail))
+            ready = await asyncio.to_thread(self._ready)
+            if ready:
+                return time.monotonic() - started
+            await asyncio.sleep(0.3)
+        await self.stop()
+        raise RuntimeError(f"not ready within {timeout_s:g} s: " + " | ".join(tail))
+
+    def _ready(self) -> bool:
+        try:
+            with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
+                return response.status == 200
+        except (urllib.error.URLError, OSError):
+            return False
+
+    async def stop(self) -> bool:
+        """Stop the load test and the service; True when nothing listens on the port any more."""
+        await self.load.stop(grace_s=3.0)
+        await self.server.stop()
+        return True if self.port is None else await asyncio.to_thread(nothing_listens, self.port)
+
+    async def send(self, path: str, body: str, timeout_s: float = 15.0) -> Reply:
+        return await asyncio.to_thread(_post, self.url + "/" + path.lstrip("/"), body.encode(), timeout_s)
+
+    async def scrape(self):
+        from infrastructure.monitoring.prometheus_metrics import scrape
+
+        return await asyncio.to_thread(scrape, self.url, 3.0)
+
+    async def load_test(self, users: int = 8, duration_s: int = 10) -> dict[str, float]:
+        """locust --headless against the running service; its summary (requests, failures, rps, p50/p95/p99)."""
+        with tempfile.TemporaryDirectory(prefix="locust-") as tmp:
+            prefix = str(Path(tmp) / "run")
+            await self.load.spawn(locust_command(self.url, users, float(users), duration_s, prefix), self.environment(),
+                                  lambda text: self.on_line(f"[locust] {text}"))
+            code = await self.load.wait()
+            await self.load.stop(grace_s=1.0)
+            if code != 0 and not Path(prefix + "_stats.csv").exists():
+                raise RuntimeError(f"locust exited with code {code}")
+            return locust_results(read_locust_stats(prefix)["Aggregated"])
