@@ -120,6 +120,7 @@ def prepare(model_tag: str = "") -> dict[str, Any]:
     context = build_context.prepare_context(model_tag=model_tag or None, say=say)
     events.metric("wheels", context.wheel_count)
     events.metric("wheelhouse_mb", round(context.wheelhouse_mb, 1))
+    events.metric("wheelhouse_reused", int(context.wheelhouse_reused))
     events.artifact("build-context", str(context.path), "Dockerfile, requirements.lock, wheels/, model/, app/")
     return {
         "context_ready": (context.path / "Dockerfile").is_file() and context.wheel_count > 0,
@@ -352,6 +353,9 @@ def run(image: str = IMAGE + ":latest", startup_timeout_s: float = 120.0, hold_s
         say(f"docker stop: exited with code {container.attrs['State']['ExitCode']} after {time.perf_counter() - stop_started:.1f} s")
     left = engine.our_containers(client)
     free = nothing_listens(port)
+    events.metric("predictions_correct", correct)
+    events.metric("uid_in_container", int(uid) if uid.isdigit() else -1)
+    events.metric("containers_left", len(left))
     say(f"container removed; containers labelled {engine.LABEL}={engine.LESSON} left: {len(left)}; port {port} free: {free}")
     return {
         "healthy": True,

@@ -42,6 +42,14 @@ class EngineUnreachable(RuntimeError):
     """No Docker Engine answered (raised instead of a skip when WORKBENCH_REQUIRE_DOCKER=1)."""
 
 
+def _why(exc: Exception) -> str:
+    address = engine_address()
+    if address.startswith("unix://") and not os.path.exists(address[len("unix://"):]):
+        return f"the socket {address[len('unix://'):]} does not exist"
+    text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return text[:200]
+
+
 def connect(purpose: str = "this step") -> Any:
     """A ``docker.DockerClient`` that answered a ping; otherwise skip (or fail, when required) with the reason."""
     import docker
@@ -52,7 +60,7 @@ def connect(purpose: str = "this step") -> Any:
         client.ping()
         return client
     except (DockerException, OSError) as exc:
-        reason = str(exc).splitlines()[0][:200] if str(exc) else type(exc).__name__
+        reason = _why(exc)
         message = f"no Docker Engine reachable at {engine_address()} ({reason}): {START_HINT}; {purpose} needs it"
     if docker_required():
         raise EngineUnreachable(f"{message} ({REQUIRE_ENV}=1: a missing engine is a failure here)")
