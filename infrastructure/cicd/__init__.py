@@ -1,0 +1,1 @@
+"""CI/CD adapters: the project's pipeline for a CI service (github_actions)."""
