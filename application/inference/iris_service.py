@@ -22,6 +22,7 @@ from application.registry.iris_registry import latest_validated
 from domain.models.traditional.sklearn.iris_classifier import InputContractError
 from domain.models.traditional.sklearn.iris_classifier import IrisClassifier as IrisModel
 from infrastructure.storage.bentoml_model_store import MODEL_FILE
+from shared.utils.steady_gc import steady_gc
 
 MAX_ROWS = 1000
 FEATURES_SEEN = FeatureRecorder()  # Prometheus histograms of served feature values, for drift monitoring
@@ -48,6 +49,7 @@ class IrisService:
         metadata = self.model_ref.info.metadata
         self.model = IrisModel(joblib.load(self.model_ref.path_of(MODEL_FILE)),
                                tuple(metadata["feature_names"]), tuple(metadata["class_names"]))
+        steady_gc()
 
     def _checked(self, features: np.ndarray) -> np.ndarray:
         if len(features) > MAX_ROWS:

@@ -14,8 +14,13 @@
    vs through the lesson runner (child process, event pipe), wall time,
    medians and ratio (goal ≤ 1.05×).
 
+5. serving: the BentoML iris service (adaptive batching) vs a bare
+   Starlette/uvicorn endpoint with the same model, 16 connections, alternating
+   rounds; throughput ratio (goal ≥ 1.5×) and p99 of each (goal: no worse).
+
     python -m tests.benchmarks ui        only 1-3
     python -m tests.benchmarks runner    only 4
+    python -m tests.benchmarks serving   only 5
 """
 
 from __future__ import annotations
@@ -202,7 +207,7 @@ def runner_overhead(home: Path, runs: int) -> dict[str, float]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("suite", nargs="?", choices=("all", "ui", "runner"), default="all")
+    parser.add_argument("suite", nargs="?", choices=("all", "ui", "runner", "serving"), default="all")
     parser.add_argument("--runs", type=int, default=5, help="first-paint repetitions per app (median reported)")
     parser.add_argument("--lines", type=int, default=50_000, help="log lines the flood step prints")
     parser.add_argument("--json", type=Path, help="also write the results to this JSON file")
@@ -220,6 +225,16 @@ def main() -> int:
             print(f"pytorch-digits train, bare python -c (median)  {overhead['bare_s']:7.2f} s")
             print(f"pytorch-digits train, via the runner (median)  {overhead['runner_s']:7.2f} s")
             print(f"runner overhead ratio                       {overhead['runner_ratio']:7.3f} x    ≤ 1.05 x")
+        if args.suite in ("all", "serving"):
+            from tests.benchmarks.serving_benchmark import serving_benchmark
+
+            serving = serving_benchmark(home)
+            results.update(serving)
+            print(f"{'':<10}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}   (medians of the rounds)")
+            for name in ("bentoml", "bare"):
+                print(f"{name:<10}" + "".join(f"{serving[f'{name}_{k}']:9.1f}" for k in ("rps", "p50_ms", "p95_ms", "p99_ms")))
+            print(f"throughput ratio bentoml/bare {serving['throughput_ratio']:6.2f} x    ≥ 1.5 x")
+            print(f"p99 ratio bentoml/bare        {serving['p99_ratio']:6.2f} x    ≤ 1.0 x")
     if args.json:
         args.json.write_text(json.dumps(results, indent=2) + "\n")
     return 0
