@@ -16,6 +16,20 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 LESSONS_DIR = REPO_ROOT / "lessons"
 
 
+@pytest.fixture(autouse=True)
+def english_by_default(monkeypatch: pytest.MonkeyPatch):
+    """Every test starts in English whatever the machine's locale; a test that switches language cannot leak it."""
+    from workbench import i18n
+
+    for name in (i18n.ENV_LANG, "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    i18n.set_language(i18n.ENGLISH)
+    yield
+    i18n.set_language(i18n.ENGLISH)
+    os.environ.pop(i18n.ENV_LANG, None)
+
+
 @pytest.fixture
 def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A fresh workbench home (model store, progress, artifacts) for one test."""

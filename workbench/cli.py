@@ -35,6 +35,22 @@ Home = typer.Option(None, "--home", help="Workbench home (model store, progress,
                     file_okay=False)
 
 
+def _choose_language(value: Optional[str]) -> Optional[str]:
+    from workbench import i18n
+
+    if value is None:
+        i18n.set_language(i18n.from_environment())
+        return None
+    try:
+        return i18n.set_language(value, explicit=True)
+    except i18n.UnknownLanguage as exc:
+        raise typer.BadParameter(str(exc)) from None
+
+
+Lang = typer.Option(None, "--lang", help="Language of the output and the app: en or zh-TW (default: the locale, LANG/LC_ALL).",
+                    callback=_choose_language)
+
+
 def _home(home: Optional[Path]) -> Path:
     import os
 
@@ -76,6 +92,7 @@ def main_command(
     lessons_dir: Optional[Path] = LessonsDir,
     home: Optional[Path] = Home,
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
+    lang: Optional[str] = Lang,
 ) -> None:
     if version:
         from workbench import __version__
@@ -123,6 +140,7 @@ def lessons_list(
     ctx: typer.Context,
     json_output: bool = typer.Option(False, "--json", help="Print the lessons as JSON."),
     lessons_dir: Optional[Path] = LessonsDir,
+    lang: Optional[str] = Lang,
 ) -> None:
     """List the lessons (broken ones too, with what is wrong)."""
     if ctx.invoked_subcommand is not None:
@@ -163,6 +181,7 @@ def lessons_check(
     ctx: typer.Context,
     lessons_dir: Optional[Path] = LessonsDir,
     skip_exercises: bool = typer.Option(False, "--skip-exercises", help="Do not run the exercise checks (faster)."),
+    lang: Optional[str] = Lang,
 ) -> None:
     """Validate every lesson: format, entry points, README; every exercise fails unsolved and passes solved."""
     from workbench.curriculum.lesson_check import check_curriculum
@@ -176,8 +195,11 @@ def lessons_check(
         print(f"warning: {warning}")
     for problem in report.problems:
         print(f"problem: {problem}")
+    for missing in report.missing_translations:
+        print(f"missing translation: {missing}")
     total = report.checked + len(curriculum.broken)
-    print(f"lessons check: {report.checked}/{total} lessons load; {len(report.problems)} problems, {len(report.warnings)} warnings")
+    print(f"lessons check: {report.checked}/{total} lessons load; {len(report.problems)} problems, "
+          f"{len(report.missing_translations)} missing translations, {len(report.warnings)} warnings")
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -187,6 +209,7 @@ def runs_command(
     lesson: Optional[str] = typer.Option(None, "--lesson", "-l", help="Only the runs of this lesson (MLflow experiment)."),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many runs, newest first."),
     home: Optional[Path] = Home,
+    lang: Optional[str] = Lang,
 ) -> None:
     """The training runs recorded in MLflow (local store, or MLFLOW_TRACKING_URI), newest first."""
     args = ["--max-runs", str(limit)] + (["--experiment", lesson] if lesson else [])
@@ -211,6 +234,7 @@ def exercise_command(
     solution: bool = typer.Option(False, "--solution", help="Show the reference solution (after you passed)."),
     lessons_dir: Optional[Path] = LessonsDir,
     home: Optional[Path] = Home,
+    lang: Optional[str] = Lang,
 ) -> None:
     """Exercises: edit real code in your workspace copy; the check runs it for real."""
     from workbench.headless.exercise_cli import list_exercises, run_exercise
@@ -225,6 +249,7 @@ def exercise_command(
 def gpu_command(
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (schema: see the README)."),
     no_frameworks: bool = typer.Option(False, "--no-frameworks", help="Skip the PyTorch/TensorFlow checks (faster)."),
+    lang: Optional[str] = Lang,
 ) -> None:
     """GPU health check: driver, devices, frameworks and verdicts. Exit 1 when a verdict fails."""
     report = _query_or_exit("shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [],

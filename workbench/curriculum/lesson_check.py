@@ -2,14 +2,16 @@
 
 Checks: every lesson.toml validates; every step's entry point (and every
 ``provides`` probe) imports and accepts the lesson's parameters (verified in
-a child process); every README names the files its steps run.
+a child process); every README names the files its steps run; every lesson
+has its translations (``README.zh-TW.md`` and ``lesson.zh-TW.toml`` with every
+title), so none silently falls behind the English.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from workbench.curriculum.lesson_loader import README_FILE, Curriculum
+from workbench.curriculum.lesson_loader import README_FILE, TRANSLATED_LANGUAGES, Curriculum, readme_file
 
 
 @dataclass
@@ -17,11 +19,12 @@ class CheckReport:
     problems: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     exercises: list[str] = field(default_factory=list)
+    missing_translations: list[str] = field(default_factory=list)
     checked: int = 0
 
     @property
     def ok(self) -> bool:
-        return not self.problems
+        return not self.problems and not self.missing_translations
 
 
 def _probe_entries(requests: list[dict]) -> list[dict]:
@@ -65,15 +68,21 @@ def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckRep
     owners: list[str] = []
     for lesson in curriculum.lessons:
         report.checked += 1
-        readme = lesson.readme_text()
+        readmes = {README_FILE: (lesson.folder / README_FILE).read_text(encoding="utf-8")}
+        for lang in TRANSLATED_LANGUAGES:
+            translated = lesson.folder / readme_file(lang)
+            if translated.is_file():
+                readmes[translated.name] = translated.read_text(encoding="utf-8")
+            report.missing_translations.extend(lesson.text_problems.get(lang, []))
         for step in lesson.spec.steps:
             requests.append({"entry": step.entry, "params": step.params})
             owners.append(f"{lesson.folder / 'lesson.toml'}: steps (id '{step.id}').entry")
             module_file = step.module.replace(".", "/") + ".py"
-            if module_file not in readme:
-                report.problems.append(
-                    f"{lesson.folder / README_FILE}: does not name '{module_file}', the file step '{step.id}' runs"
-                )
+            for name, readme in readmes.items():
+                if module_file not in readme:
+                    report.problems.append(
+                        f"{lesson.folder / name}: does not name '{module_file}', the file step '{step.id}' runs"
+                    )
         if lesson.spec.provides is not None:
             requests.append({"entry": lesson.spec.provides.probe, "params": {}})
             owners.append(f"{lesson.folder / 'lesson.toml'}: provides.probe")
@@ -83,6 +92,11 @@ def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckRep
                 report.warnings.append(f"{owner}: '{result['entry']}' not verified: {result['problem']}")
             elif not result["ok"]:
                 report.problems.append(f"{owner}: '{result['entry']}' {result['problem']}")
+    from workbench.i18n_coverage import missing
+
+    for lang in TRANSLATED_LANGUAGES:
+        report.missing_translations.extend(
+            f"workbench/locales/{lang}.toml: no translation for the UI string {text!r}" for text in missing(lang))
     if exercises:
         _check_exercises(curriculum, report)
     return report

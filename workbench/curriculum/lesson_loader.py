@@ -19,10 +19,20 @@ from pydantic import ValidationError
 
 from shared.configs.repository import REPO_ROOT
 from shared.constants import LAYERS
-from workbench.curriculum.lesson_schema import LessonSpec
+from workbench import i18n
+from workbench.curriculum.lesson_schema import Exercise, LessonSpec, LessonText, Step
 
 LESSON_FILE = "lesson.toml"
 README_FILE = "README.md"
+TRANSLATED_LANGUAGES = (i18n.ZH_TW,)  # every lesson ships these; `lessons check` lists what is missing
+
+
+def readme_file(lang: str) -> str:
+    return README_FILE if lang == i18n.ENGLISH else f"README.{lang}.md"
+
+
+def text_file(lang: str) -> str:
+    return f"lesson.{lang}.toml"
 FOLDER_PATTERN = re.compile(r"^(?P<order>\d{3})-(?P<slug>[a-z0-9-]+)$")
 
 
@@ -33,17 +43,49 @@ def default_lessons_dir() -> Path:
 
 @dataclass(frozen=True)
 class Lesson:
+    """A loaded lesson. Texts (title, steps, README) follow the current language, falling back to English."""
+
     spec: LessonSpec
     folder: Path
     order: int
+    texts: dict[str, LessonText] = field(default_factory=dict)  # language -> lesson.<lang>.toml
+    text_problems: dict[str, list[str]] = field(default_factory=dict)  # language -> what is missing or wrong
 
     @property
     def id(self) -> str:
         return self.spec.id
 
+    def _text(self) -> LessonText | None:
+        return self.texts.get(i18n.language())
+
     @property
     def title(self) -> str:
-        return self.spec.title
+        text = self._text()
+        return text.title if text and text.title else self.spec.title
+
+    @property
+    def summary(self) -> str:
+        text = self._text()
+        return text.summary if text and text.summary else self.spec.summary
+
+    @property
+    def objectives(self) -> list[str]:
+        text = self._text()
+        return list(text.objectives) if text and text.objectives else list(self.spec.objectives)
+
+    def step_title(self, step: Step) -> str:
+        text = self._text()
+        translated = text.steps.get(step.id) if text else None
+        return translated.title if translated else step.title
+
+    def exercise_texts(self, exercise: Exercise) -> tuple[str, str, list[str]]:
+        """(title, task, hints) of an exercise in the current language."""
+        text = self._text()
+        translated = text.exercises.get(exercise.id) if text else None
+        if translated is None:
+            return exercise.title, exercise.task, list(exercise.hints)
+        return (translated.title or exercise.title, translated.task or exercise.task,
+                list(translated.hints) if translated.hints else list(exercise.hints))
 
     @property
     def layer(self) -> str:
@@ -51,7 +93,8 @@ class Lesson:
 
     @property
     def readme_path(self) -> Path:
-        return self.folder / README_FILE
+        translated = self.folder / readme_file(i18n.language())
+        return translated if translated.is_file() else self.folder / README_FILE
 
     def readme_text(self) -> str:
         return self.readme_path.read_text(encoding="utf-8")
@@ -217,7 +260,34 @@ def _load_one(folder: Path) -> Lesson | BrokenLesson:
                               f"'{relative}' does not exist in {folder}")
     if errors:
         return broken(*errors, data=data)
-    return Lesson(spec=spec, folder=folder, order=order)
+    texts, text_problems = _load_texts(folder, spec)
+    return Lesson(spec=spec, folder=folder, order=order, texts=texts, text_problems=text_problems)
+
+
+def _load_texts(folder: Path, spec: LessonSpec) -> tuple[dict[str, LessonText], dict[str, list[str]]]:
+    """Each language's lesson.<lang>.toml and README.<lang>.md; problems are reported, never fatal (English stays)."""
+    texts: dict[str, LessonText] = {}
+    problems: dict[str, list[str]] = {}
+    for lang in TRANSLATED_LANGUAGES:
+        found: list[str] = []
+        path = folder / text_file(lang)
+        if not (folder / readme_file(lang)).is_file():
+            found.append(f"{folder / readme_file(lang)}: missing (the {lang} README; English is shown instead)")
+        if not path.is_file():
+            found.append(f"{path}: missing (the lesson's titles in {lang}; English is shown instead)")
+        else:
+            try:
+                text = LessonText.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
+            except tomllib.TOMLDecodeError as exc:
+                found.append(f"{path}: not valid TOML: {exc}")
+            except ValidationError as exc:
+                found.extend(_format_validation_error(path, exc, None))
+            else:
+                texts[lang] = text
+                found.extend(f"{path}: {problem}" for problem in text.problems_against(spec))
+        if found:
+            problems[lang] = found
+    return texts, problems
 
 
 def _cross_check(curriculum: Curriculum) -> None:

@@ -163,3 +163,61 @@ class LessonSpec(_Strict):
         if self.id in self.prerequisites:
             raise ValueError("a lesson cannot be its own prerequisite")
         return self
+
+
+class StepText(_Strict):
+    title: str = Field(min_length=1)
+
+
+class ExerciseText(_Strict):
+    title: str | None = None
+    task: str | None = None
+    hints: list[str] | None = None
+
+
+class LessonText(_Strict):
+    """``lesson.<lang>.toml``: a lesson's short texts in another language; whatever is left out stays English.
+
+        title = "..."
+        summary = "..."
+        objectives = ["...", "..."]     # as many as lesson.toml has
+        [steps.train]
+        title = "..."
+        [exercises.small-forest]
+        title = "..."; task = "..."; hints = ["..."]
+    """
+
+    title: str | None = None
+    summary: str | None = None
+    objectives: list[str] | None = None
+    steps: dict[str, StepText] = Field(default_factory=dict)
+    exercises: dict[str, ExerciseText] = Field(default_factory=dict)
+
+    def problems_against(self, spec: "LessonSpec") -> list[str]:
+        """What does not fit the English lesson (unknown ids, different counts) and what is missing."""
+        found: list[str] = []
+        step_ids = [step.id for step in spec.steps]
+        exercises = {exercise.id: exercise for exercise in spec.exercises}
+        for name in ("title", "summary", "objectives"):
+            if getattr(self, name) is None:
+                found.append(f"{name}: missing")
+        if self.objectives is not None and len(self.objectives) != len(spec.objectives):
+            found.append(f"objectives: {len(self.objectives)} items, lesson.toml has {len(spec.objectives)}")
+        for step_id in self.steps:
+            if step_id not in step_ids:
+                found.append(f"steps.{step_id}: no step '{step_id}' in lesson.toml (steps: {', '.join(step_ids)})")
+        for step_id in step_ids:
+            if step_id not in self.steps:
+                found.append(f"steps.{step_id}.title: missing")
+        for exercise_id, text in self.exercises.items():
+            if exercise_id not in exercises:
+                found.append(f"exercises.{exercise_id}: no exercise '{exercise_id}' in lesson.toml")
+            elif text.hints is not None and len(text.hints) != len(exercises[exercise_id].hints):
+                found.append(f"exercises.{exercise_id}.hints: {len(text.hints)} hints, lesson.toml has "
+                             f"{len(exercises[exercise_id].hints)}")
+        for exercise_id in exercises:
+            text = self.exercises.get(exercise_id)
+            for name in ("title", "task", "hints"):
+                if text is None or getattr(text, name) is None:
+                    found.append(f"exercises.{exercise_id}.{name}: missing")
+        return found

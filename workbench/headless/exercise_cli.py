@@ -21,7 +21,7 @@ def list_exercises(lessons_dir: Path | None, home: Path) -> int:
     for lesson, exercise in curriculum.exercises():
         state = progress.exercise_status(exercise.id)
         mark = "✔" if state == "passed" else "○"
-        print(f"{mark} {exercise.id:<24} {lesson.id:<18} {exercise.title}")
+        print(f"{mark} {exercise.id:<24} {lesson.id:<18} {lesson.exercise_texts(exercise)[0]}")
     print("\nmlops-workbench exercise ID           shows one; --check, --watch, --reset, --hint N, --solution")
     return EXIT_OK
 
@@ -51,7 +51,7 @@ def run_exercise(exercise_id: str, *, lessons_dir: Path | None, home: Path, chec
         if not 1 <= hint <= len(exercise.hints):
             print(f"error: --hint takes 1 to {len(exercise.hints)}", file=os.sys.stderr)
             return EXIT_USAGE
-        print(f"hint {hint}/{len(exercise.hints)}: {exercise.hints[hint - 1]}")
+        print(f"hint {hint}/{len(exercise.hints)}: {lesson.exercise_texts(exercise)[2][hint - 1]}")
         return EXIT_OK
     if solution:
         if progress.exercise_status(exercise.id) != "passed":
@@ -60,7 +60,8 @@ def run_exercise(exercise_id: str, *, lessons_dir: Path | None, home: Path, chec
         print((lesson.folder / exercise.solution).read_text(encoding="utf-8"))
         return EXIT_OK
     if not (check or watch):
-        print(f"{exercise.title}  [{lesson.id}, {lesson.layer} layer]\n\n{exercise.task}\n")
+        title, task, _ = lesson.exercise_texts(exercise)
+        print(f"{title}  [{lesson.id}, {lesson.layer} layer]\n\n{task}\n")
         print(f"edit:   {path}")
         print(f"check:  mlops-workbench exercise {exercise.id} --check   (or --watch: re-checks on every save)")
         print(f"hints:  mlops-workbench exercise {exercise.id} --hint 1   ({len(exercise.hints)} hints)")

@@ -7,11 +7,16 @@ from typing import TextIO
 
 from shared.events import Artifact, Event, Log, Metric, Progress, Result, Status
 from workbench.curriculum.lesson_loader import Lesson
+from workbench.i18n import t
 from workbench.curriculum.lesson_schema import Step
 from workbench.runner.lesson_runner import LessonReport
 from workbench.runner.step_runner import StepOutcome
 
 MARK = {"passed": "PASS", "failed": "FAIL", "timeout": "TIMEOUT", "cancelled": "CANCELLED", "crashed": "CRASH", "skipped": "SKIP"}
+
+
+def mark(status: str) -> str:
+    return t(MARK.get(status, status.upper()))
 
 
 class PlainRenderer:
@@ -33,7 +38,7 @@ class PlainRenderer:
 
     def step_started(self, lesson: Lesson, step: Step, command: str) -> None:
         self._quarter = -1
-        self._print(f"-- {lesson.id}/{step.id}: {step.title}")
+        self._print(f"-- {lesson.id}/{step.id}: {lesson.step_title(step)}")
         self._print(f"   $ {command}")
 
     def event(self, lesson: Lesson, step: Step, event: Event) -> None:
@@ -57,10 +62,10 @@ class PlainRenderer:
             pass  # reported by step_finished, with the runner's view of the exit
 
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
-        self._print(f"{MARK.get(outcome.status, outcome.status.upper())} {lesson.id}/{step.id} ({outcome.duration_s:.1f} s): {outcome.summary}")
+        self._print(f"{mark(outcome.status)} {lesson.id}/{step.id} ({outcome.duration_s:.1f} s): {outcome.summary}")
 
     def lesson_finished(self, report: LessonReport) -> None:
-        verdict = "passed" if report.passed else "did not pass"
+        verdict = t("passed") if report.passed else t("did not pass")
         self._print(f"== {report.id} {verdict}" + (f" ({report.reason})" if report.skipped and report.reason else ""))
 
 
@@ -90,7 +95,7 @@ class RichRenderer(PlainRenderer):
         self.console.rule(f"[bold]{lesson.id}[/] [dim]{lesson.layer}[/] {lesson.title}" + (f" [yellow]({reason})[/]" if reason else ""))
 
     def step_started(self, lesson: Lesson, step: Step, command: str) -> None:
-        self.console.print(f"[bold cyan]▶ {step.id}[/] {step.title}")
+        self.console.print(f"[bold cyan]▶ {step.id}[/] {lesson.step_title(step)}")
         self.console.print(f"  $ {command}", style="dim green", markup=False)
 
     def _stop_bar(self) -> None:
@@ -121,13 +126,13 @@ class RichRenderer(PlainRenderer):
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         self._stop_bar()
         style = "bold green" if outcome.passed else "bold yellow" if outcome.status == "skipped" else "bold red"
-        self.console.print(f"[{style}]{MARK.get(outcome.status, outcome.status.upper())}[/] {step.id} "
+        self.console.print(f"[{style}]{mark(outcome.status)}[/] {step.id} "
                            f"[dim]({outcome.duration_s:.1f} s)[/] ", end="")
         self.console.print(outcome.summary, markup=False)
 
     def lesson_finished(self, report: LessonReport) -> None:
         self._stop_bar()
         if report.passed:
-            self.console.print(f"[bold green]✔ {report.id} passed[/]")
+            self.console.print(f"[bold green]✔ {report.id} {t('passed')}[/]")
         else:
-            self.console.print(f"[bold red]✘ {report.id} did not pass[/]" + (f" [dim]{report.reason}[/]" if report.skipped and report.reason else ""))
+            self.console.print(f"[bold red]✘ {report.id} {t('did not pass')}[/]" + (f" [dim]{report.reason}[/]" if report.skipped and report.reason else ""))

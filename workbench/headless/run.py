@@ -12,6 +12,7 @@ from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from workbench.curriculum.lesson_loader import SelectionError, load_curriculum
 from workbench.headless.renderers import PlainRenderer, RichRenderer
 from workbench.headless.reports import json_document, write_junit
+from workbench.i18n import t
 from workbench.progress_store import ProgressStore
 from workbench.runner.lesson_runner import LessonReport, LessonRunner
 
@@ -72,5 +73,5 @@ def run_headless(
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
     passed = sum(r.passed for r in reports)
-    renderer.note(f"{passed}/{len(reports)} lessons passed", "info" if document["passed"] else "error")
+    renderer.note(t("{passed}/{total} lessons passed", passed=passed, total=len(reports)), "info" if document["passed"] else "error")
     return EXIT_OK if document["passed"] else EXIT_FAILED

@@ -98,7 +98,7 @@ def step_request(lesson: Lesson, step: Step, params: dict[str, Any] | None = Non
         params={**step.params, **(params or {})},
         checks=[check.model_dump(exclude_none=True) for check in step.checks],
         timeout_s=step.timeout_s,
-        title=step.title,
+        title=lesson.step_title(step),
     )
 
 
@@ -198,7 +198,7 @@ class LessonRunner:
                 continue
             if stopped is not None or self.cancelled:
                 why = stopped or "run cancelled"
-                report.steps.append(StepReport(step.id, step.title, "skipped", 0.0, f"skipped: {why}"))
+                report.steps.append(StepReport(step.id, lesson.step_title(step), "skipped", 0.0, f"skipped: {why}"))
                 continue
             request = step_request(lesson, step, params)
             self.renderer.step_started(lesson, step, python_command(request.entry, request.params))
@@ -206,7 +206,7 @@ class LessonRunner:
             self.progress.record_step(lesson.id, step.id, outcome.status, outcome.duration_s, outcome.summary)
             self.renderer.step_finished(lesson, step, outcome)
             report.steps.append(
-                StepReport(step.id, step.title, outcome.status, outcome.duration_s, outcome.summary,
+                StepReport(step.id, lesson.step_title(step), outcome.status, outcome.duration_s, outcome.summary,
                            dict(outcome.metrics), list(outcome.log_tail))
             )
             if not outcome.ok:

@@ -19,12 +19,15 @@ from textual import work  # noqa: E402
 from textual.app import App  # noqa: E402
 from textual.binding import Binding  # noqa: E402
 
+from workbench import i18n  # noqa: E402
+from workbench.i18n import t  # noqa: E402
 from workbench.progress_store import ProgressStore  # noqa: E402
 
 if TYPE_CHECKING:
     from workbench.curriculum.lesson_loader import Curriculum
 
 KEYMAP_FILE = "keymap.toml"
+SETTINGS_FILE = "settings.json"
 
 
 def _workbench_commands():  # type: ignore[no-untyped-def]
@@ -44,6 +47,7 @@ class WorkbenchApp(App):
         Binding("e", "open_runs", "Runs", id="app.runs"),
         Binding("g", "open_gpu", "GPU", id="app.gpu"),
         Binding("v", "open_serving", "Serve", id="app.serving"),
+        Binding("ctrl+l", "switch_language", "中文/English", id="app.language"),
         Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
     ]
 
@@ -55,6 +59,10 @@ class WorkbenchApp(App):
         self.curriculum: Curriculum | None = None
         self.progress = ProgressStore.open(home)
         self.show_startup_time = show_startup_time
+        self.settings = self._read_settings()
+        saved = self.settings.get("language")
+        if not i18n.chosen_explicitly() and isinstance(saved, str) and saved in i18n.LANGUAGES:
+            i18n.set_language(saved)  # switched in the app before (ctrl+l); --lang still wins
 
     def on_mount(self) -> None:
         from workbench.tui.screens.home_screen import HomeScreen
@@ -63,9 +71,9 @@ class WorkbenchApp(App):
         self._apply_keymap()
         self.push_screen(HomeScreen())
         if self.show_startup_time:
-            self.sub_title = f"started in {(time.perf_counter() - _STARTED) * 1000:.0f} ms"
+            self.sub_title = t("started in {ms} ms", ms=f"{(time.perf_counter() - _STARTED) * 1000:.0f}")
         if self.progress.warning:
-            self.notify(self.progress.warning, title="progress file", severity="warning", timeout=15)
+            self.notify(self.progress.warning, title=t("progress file"), severity="warning", timeout=15)
         self.call_after_refresh(self._load_curriculum)
 
     @work(thread=True, exclusive=True, group="load-lessons")
@@ -80,7 +88,7 @@ class WorkbenchApp(App):
 
         self.curriculum = curriculum
         for broken in curriculum.broken:
-            self.notify("\n".join(broken.errors), title=f"broken lesson {broken.id}", severity="warning", timeout=10)
+            self.notify("\n".join(broken.errors), title=t("broken lesson {lesson}", lesson=broken.id), severity="warning", timeout=10)
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.call_later(screen.populate)
@@ -137,6 +145,38 @@ class WorkbenchApp(App):
 
         if not isinstance(self.screen, ServingScreen):
             self.push_screen(ServingScreen())
+
+    def _read_settings(self) -> dict:
+        import json
+
+        path = self.home / SETTINGS_FILE
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            return {}
+        except (OSError, ValueError):
+            return {}  # a damaged settings file only loses the preference; the default applies
+        return data if isinstance(data, dict) else {}
+
+    def action_switch_language(self) -> None:
+        """English <-> 繁體中文: saved in <home>/settings.json; the screens are rebuilt in the new language."""
+        import json
+
+        from shared.utils.atomic_files import write_text_atomic
+        from workbench.tui.screens.home_screen import HomeScreen
+        from workbench.tui.screens.lesson_screen import LessonScreen
+
+        if any(isinstance(s, LessonScreen) and s.running for s in self.screen_stack):
+            self.notify(t("finish or cancel the running step first (x)"), severity="warning")
+            return
+        new = i18n.ZH_TW if i18n.language() == i18n.ENGLISH else i18n.ENGLISH
+        i18n.set_language(new)
+        self.settings["language"] = new
+        write_text_atomic(self.home / SETTINGS_FILE, json.dumps(self.settings, indent=2) + "\n")
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+        self.push_screen(HomeScreen())
+        self.notify(t("language: {name}", name=i18n.LANGUAGE_NAMES[new]))
 
     def action_go_home(self) -> None:
         while len(self.screen_stack) > 2:

@@ -16,16 +16,18 @@ class WorkbenchCommands(Provider):
             ("GPU health check", app.action_open_gpu, "driver, devices, frameworks and verdicts"),  # type: ignore[attr-defined]
             ("Serving: start the iris service, send requests, load test", app.action_open_serving,  # type: ignore[attr-defined]
              "bentoml serve on 127.0.0.1 with live metrics and a request console"),
+            ("Language: English / 繁體中文", app.action_switch_language, "switch the language of the app (ctrl+l)"),  # type: ignore[attr-defined]
             ("Toggle light / dark theme", app.action_toggle_theme, "switch between the light and dark theme"),  # type: ignore[attr-defined]
         ]
         for lesson in app.curriculum.lessons if app.curriculum else []:  # type: ignore[attr-defined]
             commands.append((f"Lesson: {lesson.id} — {lesson.title}", partial(app.open_lesson, lesson.id),  # type: ignore[attr-defined]
-                             f"{lesson.layer} layer · {lesson.spec.summary}"))
+                             f"{lesson.layer} · {lesson.summary}"))
         progress = app.progress  # type: ignore[attr-defined]
         for lesson, exercise in app.curriculum.exercises() if app.curriculum else []:  # type: ignore[attr-defined]
             done = "✔" if progress.exercise_status(exercise.id) == "passed" else "○"
-            commands.append((f"Exercise {done} {exercise.id} — {exercise.title}", partial(app.open_exercise, exercise.id),  # type: ignore[attr-defined]
-                             f"{lesson.id} · {exercise.task}"))
+            title, task, _ = lesson.exercise_texts(exercise)
+            commands.append((f"Exercise {done} {exercise.id} — {title}", partial(app.open_exercise, exercise.id),  # type: ignore[attr-defined]
+                             f"{lesson.id} · {task}"))
         return commands
 
     async def discover(self) -> Hits:

@@ -1,5 +1,7 @@
 """How a lesson or step state looks on screen (same words everywhere)."""
 
+from workbench.i18n import t
+
 ICONS = {
     "not started": "○",
     "running": "◐",
@@ -25,4 +27,4 @@ STYLES = {
 def badge(state: str) -> str:
     """Rich markup for a state: icon and word, coloured."""
     style = STYLES.get(state, "dim")
-    return f"[{style}]{ICONS.get(state, '?')} {state}[/]"
+    return f"[{style}]{ICONS.get(state, '?')} {t(state)}[/]"

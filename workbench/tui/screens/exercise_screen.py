@@ -16,17 +16,18 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Header, Label, Markdown, Static
 
 from workbench.curriculum.lesson_loader import Lesson
 from workbench.runner.exercise_runner import check_exercise, ensure_workspace, reset_workspace
 from workbench.tui.lesson_states import badge
+from workbench.i18n import t
+from workbench.tui.translated import WorkbenchModal, WorkbenchScreen
 
 WATCH_POLL_S = 0.5
 
 
-class ConfirmReset(ModalScreen[bool]):
+class ConfirmReset(WorkbenchModal[bool]):
     DEFAULT_CSS = """
     ConfirmReset { align: center middle; }
     ConfirmReset > Vertical { width: 70; height: auto; border: round $warning; background: $surface; padding: 1 2; }
@@ -41,7 +42,7 @@ class ConfirmReset(ModalScreen[bool]):
         self.dismiss(value)
 
 
-class ExerciseScreen(Screen):
+class ExerciseScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("h", "hint", "Hint", id="exercise.hint"),
         Binding("n", "next", "Next exercise", id="exercise.next"),
@@ -64,7 +65,8 @@ class ExerciseScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="exercise-body"):
-            yield Markdown(f"## {self.exercise.title}\n\n{self.exercise.task}", id="exercise-task")
+            title, task, _ = self.lesson.exercise_texts(self.exercise)
+            yield Markdown(f"## {title}\n\n{task}", id="exercise-task")
             yield Static("", id="exercise-path")
             yield Static(badge("not started"), id="exercise-status")
             yield Static("", id="exercise-hints")
@@ -75,7 +77,7 @@ class ExerciseScreen(Screen):
         self.title = f"exercise {self.exercise.id} · {self.lesson.id} ({self.lesson.layer})"
         self.path = ensure_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
         self.query_one("#exercise-path", Static).update(
-            f"edit [b]{self.path}[/] in your editor — it is checked every time you save (or press e)\n"
+            t("edit [b]{path}[/] in your editor — it is checked every time you save (or press e)", path=escape(str(self.path))) + "\n"
             f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]")
         self._mtime = self.path.stat().st_mtime_ns
         self.set_interval(WATCH_POLL_S, self._watch)
@@ -91,7 +93,7 @@ class ExerciseScreen(Screen):
             self.action_check()
 
     def action_check(self) -> None:
-        self.query_one("#exercise-status", Static).update(f"{badge('running')} checking your file…")
+        self.query_one("#exercise-status", Static).update(f"{badge('running')} {t('checking your file…')}")
         self._run_check()
 
     @work(exclusive=True, group="exercise-check", exit_on_error=False)
@@ -102,18 +104,19 @@ class ExerciseScreen(Screen):
         self.status = "passed" if outcome.passed else "failed"
         self.app.progress.record_exercise(self.exercise.id, self.status, outcome.summary)  # type: ignore[attr-defined]
         tail = escape("\n".join(f"  {line}" for line in outcome.log_tail[-6:] if line.strip()))
-        state = badge("passed") if outcome.passed else "[red]✘ not yet[/]"
+        state = badge("passed") if outcome.passed else f"[red]✘ {t('not yet')}[/]"
         self.query_one("#exercise-status", Static).update(f"{state}  {escape(outcome.summary)}" + (f"\n[dim]{tail}[/]" if tail and not outcome.passed else ""))
         if outcome.passed:
             solution = (self.lesson.folder / self.exercise.solution).read_text(encoding="utf-8")
-            self.query_one("#exercise-solution", Static).update(f"[b]reference solution[/] (compare with yours)\n{escape(solution)}")
+            self.query_one("#exercise-solution", Static).update(f"[b]{t('reference solution')}[/] {t('(compare with yours)')}\n{escape(solution)}")
         else:
             self.query_one("#exercise-solution", Static).update("")
 
     def action_hint(self) -> None:
-        if self.hints_shown < len(self.exercise.hints):
+        _, _, hints = self.lesson.exercise_texts(self.exercise)
+        if self.hints_shown < len(hints):
             self.hints_shown += 1
-        lines = [f"hint {i + 1}/{len(self.exercise.hints)}: {escape(h)}" for i, h in enumerate(self.exercise.hints[: self.hints_shown])]
+        lines = [f"{t('hint')} {i + 1}/{len(hints)}: {escape(h)}" for i, h in enumerate(hints[: self.hints_shown])]
         self.query_one("#exercise-hints", Static).update("\n".join(lines))
 
     def action_next(self) -> None:

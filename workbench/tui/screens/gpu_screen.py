@@ -15,11 +15,11 @@ from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar, Sparkline, Static
 
 from shared.events import Event, Metric, Progress
 from workbench.tui.gpu_view import DEVICE_COLUMNS, cpu_line, device_cells, framework_lines, verdict_lines
+from workbench.tui.translated import WorkbenchScreen
 
 POLL_S = 1.0
 HISTORY = 60
@@ -37,7 +37,7 @@ def _real_report(home) -> dict[str, Any]:
     return query_child("shared.utils.gpu_utils.gpu_report", home=home)
 
 
-class GpuScreen(Screen):
+class GpuScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("r", "refresh_verdicts", "Re-check", id="gpu.recheck"),
         Binding("b", "benchmark", "Benchmark", id="gpu.benchmark"),

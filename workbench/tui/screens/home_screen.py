@@ -6,17 +6,24 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid, Vertical
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
+from workbench.i18n import ENGLISH, language, t
 from workbench.tui.lesson_states import ICONS, STYLES
+from workbench.tui.translated import WorkbenchScreen
 
-LAYER_ROLES = {
-    "application": "use cases that orchestrate the others: training, validation, registry, inference  [dim]↓ imports domain, infrastructure, shared[/]",
-    "domain": "the core ML knowledge: data, quality rules, model definitions  [dim]↓ imports shared only[/]",
-    "infrastructure": "adapters to the outside: model store, tracking, containers  [dim]↓ imports shared only[/]",
-    "shared": "used by every layer: the events protocol, configs, GPU and data utilities  [dim]imports no layer[/]",
+LAYER_ROLES = {  # (what the layer is for, what it may import)
+    "application": ("use cases that orchestrate the others: training, validation, registry, inference",
+                    "↓ imports domain, infrastructure, shared"),
+    "domain": ("the core ML knowledge: data, quality rules, model definitions", "↓ imports shared only"),
+    "infrastructure": ("adapters to the outside: model store, tracking, containers", "↓ imports shared only"),
+    "shared": ("used by every layer: the events protocol, configs, GPU and data utilities", "imports no layer"),
 }
+
+
+def layer_title(layer: str) -> str:
+    """The package name, and in another language what it is called there: 'application · 應用層'."""
+    return layer if language() == ENGLISH else f"{layer} · {t(layer)}"
 
 
 class LessonItem(ListItem):
@@ -35,11 +42,12 @@ class LayerBox(Vertical):
         super().__init__(id=f"layer-{layer}", classes="layer")
         self.layer_name = layer
         self.lesson_ids: list[str] = []
-        self.border_title = layer
+        self.border_title = layer_title(layer)
 
     def compose(self) -> ComposeResult:
-        yield Static(LAYER_ROLES[self.layer_name], classes="layer-role")
-        yield Static("[dim]loading lessons…[/]", classes="layer-empty")
+        role, imports = LAYER_ROLES[self.layer_name]
+        yield Static(f"{t(role)}  [dim]{t(imports)}[/]", classes="layer-role")
+        yield Static(f"[dim]{t('loading lessons…')}[/]", classes="layer-empty")
 
     async def show_lessons(self, lesson_ids: list[str]) -> None:
         self.lesson_ids = lesson_ids
@@ -47,10 +55,10 @@ class LayerBox(Vertical):
         if lesson_ids:
             await self.mount(ListView(*(LessonItem(i) for i in lesson_ids), id=f"lessons-{self.layer_name}", initial_index=0))
         else:
-            await self.mount(Static("[dim](no lessons in this layer yet)[/]", classes="layer-empty"))
+            await self.mount(Static(f"[dim]{t('(no lessons in this layer yet)')}[/]", classes="layer-empty"))
 
 
-class HomeScreen(Screen):
+class HomeScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("enter", "open", "Open lesson", id="home.open", show=True),
         Binding("tab", "app.focus_next", "Next layer", id="home.next_layer", show=True),
@@ -60,8 +68,8 @@ class HomeScreen(Screen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            "[b]workbench[/] · presentation — this app, the CLI and the headless runner; every step runs in a child process"
-            "\n[dim]↓ may import every layer; no layer imports it (the contracts are in pyproject.toml)[/]",
+            f"[b]workbench[/] · {t('presentation — this app, the CLI and the headless runner; every step runs in a child process')}"
+            f"\n[dim]{t('↓ may import every layer; no layer imports it (the contracts are in pyproject.toml)')}[/]",
             id="presentation",
         )
         with Grid(id="layer-map"):
@@ -97,7 +105,7 @@ class HomeScreen(Screen):
         from workbench.curriculum.lesson_loader import BrokenLesson
 
         if isinstance(item, BrokenLesson):
-            return f"[yellow]{ICONS['broken']} {item.order:03d} {item.id} — broken[/]"
+            return f"[yellow]{ICONS['broken']} {item.order:03d} {item.id} — {t('broken')}[/]"
         state = self.app.progress.lesson_status(item.id)  # type: ignore[attr-defined]
         icon = ICONS.get(state, "?")
         style = STYLES.get(state, "")
@@ -112,15 +120,15 @@ class HomeScreen(Screen):
             for item in box.query(LessonItem):
                 item.show(self._entry_text(by_id[item.lesson_id]))
             passed = sum(progress.lesson_status(i) == "passed" for i in box.lesson_ids)
-            box.border_subtitle = f"{passed}/{len(box.lesson_ids)} passed" if box.lesson_ids else ""
+            box.border_subtitle = t("{passed}/{total} passed", passed=passed, total=len(box.lesson_ids)) if box.lesson_ids else ""
         total = len(curriculum.lessons)
         done = sum(progress.lesson_status(l.id) == "passed" for l in curriculum.lessons)
         broken = len(curriculum.broken)
         width = 30
         filled = round(width * done / total) if total else 0
-        label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/]  {done}/{total} lessons passed"
+        label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/]  " + t("{passed}/{total} lessons passed", passed=done, total=total)
         if broken:
-            label += f" · [yellow]{broken} broken[/] (run `mlops-workbench lessons check`)"
+            label += " · [yellow]" + t("{count} broken", count=broken) + "[/] " + t("(run `mlops-workbench lessons check`)")
         self.query_one("#overall-label", Label).update(label)
 
     @on(ListView.Selected)
@@ -131,7 +139,7 @@ class HomeScreen(Screen):
     def _open(self, lesson_id: str) -> None:
         broken = next((b for b in self.app.curriculum.broken if b.id == lesson_id), None)  # type: ignore[attr-defined]
         if broken is not None:
-            self.notify("\n".join(broken.errors), title=f"{lesson_id} is broken", severity="error", timeout=15)
+            self.notify("\n".join(broken.errors), title=t("{lesson} is broken", lesson=lesson_id), severity="error", timeout=15)
         else:
             self.app.open_lesson(lesson_id)  # type: ignore[attr-defined]
 

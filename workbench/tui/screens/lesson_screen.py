@@ -15,7 +15,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import Screen
 from textual.widgets import (
     DataTable, Footer, Header, Label, Log, Markdown, ProgressBar, TabbedContent, TabPane,
 )
@@ -23,6 +22,7 @@ from textual.widgets import (
 from shared.events import Artifact, Event, Log as LogEvent, Metric, Progress, Status
 from workbench.curriculum.lesson_loader import Lesson
 from workbench.curriculum.lesson_schema import Step
+from workbench.i18n import t
 from workbench.runner.lesson_runner import LessonReport, LessonRunner
 from workbench.runner.step_runner import StepOutcome, StepRun
 from workbench.tui.lesson_states import badge
@@ -30,6 +30,7 @@ from workbench.tui.screens.params_dialog import ParamsDialog
 from workbench.tui.widgets.code_panel import CodePanel
 from workbench.tui.widgets.log_panel import LogPanel
 from workbench.tui.widgets.metrics_panel import MetricsPanel
+from workbench.tui.translated import WorkbenchScreen
 
 FRAME_S = 1 / 30
 
@@ -59,7 +60,7 @@ class TuiRenderer:
         self.screen.queue_call(lambda: self.screen.lesson_finished(report))
 
 
-class LessonScreen(Screen):
+class LessonScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("r", "run_step", "Run step", id="lesson.run_step"),
         Binding("a", "run_lesson", "Run all steps", id="lesson.run_lesson"),
@@ -92,7 +93,7 @@ class LessonScreen(Screen):
         with Horizontal(id="lesson-body"):
             with Vertical(id="lesson-left"):
                 steps: DataTable = DataTable(id="steps", cursor_type="row")
-                steps.border_title = "steps"
+                steps.border_title = t("steps")
                 yield steps
                 with VerticalScroll(id="readme-scroll"):
                     yield Markdown(self.lesson.readme_text(), id="readme")
@@ -102,13 +103,13 @@ class LessonScreen(Screen):
                     yield ProgressBar(id="progress", show_eta=True)
                 yield LogPanel(id="log-panel")
                 with TabbedContent(id="tabs", initial="tab-metrics"):
-                    with TabPane("Metrics", id="tab-metrics"):
+                    with TabPane(t("Metrics"), id="tab-metrics"):
                         yield MetricsPanel(id="metrics")
-                    with TabPane("Code", id="tab-code"):
+                    with TabPane(t("Code"), id="tab-code"):
                         yield CodePanel(id="code-panel")
-                    with TabPane("Commands", id="tab-commands"):
+                    with TabPane(t("Commands"), id="tab-commands"):
                         yield Log(id="commands", highlight=False)
-                    with TabPane("Artifacts", id="tab-artifacts"):
+                    with TabPane(t("Artifacts"), id="tab-artifacts"):
                         yield DataTable(id="artifacts", cursor_type="row")
         yield Footer()
 
@@ -116,18 +117,18 @@ class LessonScreen(Screen):
         self.title = f"{self.lesson.id} · {self.lesson.layer}"
         self.sub_title = self.lesson.title
         steps = self.query_one("#steps", DataTable)
-        steps.add_column("state", key="state")
-        steps.add_column("step", key="step")
-        steps.add_column("time", key="time")
+        steps.add_column(t("state"), key="state")
+        steps.add_column(t("step"), key="step")
+        steps.add_column(t("time"), key="time")
         progress = self.app.progress  # type: ignore[attr-defined]
         for step in self.lesson.spec.steps:
             record = progress.step_record(self.lesson.id, step.id)
             duration = f"{record['duration_s']:.1f}s" if "duration_s" in record else ""
-            steps.add_row(badge(record.get("status", "not started")), step.title, duration, key=step.id)
+            steps.add_row(badge(record.get("status", "not started")), self.lesson.step_title(step), duration, key=step.id)
         self.query_one("#progress", ProgressBar).update(total=1, progress=0)  # idle, not the "busy" animation
         artifacts = self.query_one("#artifacts", DataTable)
         for column in ("kind", "path", "description"):
-            artifacts.add_column(column, key=column)
+            artifacts.add_column(t(column), key=column)
         self.query_one(CodePanel).show(self.lesson.spec.steps[0].entry, self.app.current_theme.dark)
         self.set_interval(FRAME_S, self._flush)
         steps.focus()
@@ -192,7 +193,7 @@ class LessonScreen(Screen):
         self._running_step = step.id
         self._step_started_at = time.monotonic()
         self._command(command)
-        self.query_one(LogPanel).write_lines([f"-- {lesson.id}/{step.id}: {step.title}"])
+        self.query_one(LogPanel).write_lines([f"-- {lesson.id}/{step.id}: {lesson.step_title(step)}"])
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=None, progress=0)
         self.query_one("#run-status", Label).update(f"{badge('running')} {step.id}")
@@ -208,7 +209,7 @@ class LessonScreen(Screen):
             self._set_step_state(step.id, outcome.status, f"{outcome.duration_s:.1f}s")
         if not outcome.ok and outcome.status != "cancelled":
             tail = "\n".join(outcome.log_tail[-3:])
-            self.notify(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else ""), title="step did not pass",
+            self.notify(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else ""), title=t("step did not pass"),
                         severity="error", timeout=10)
 
     def lesson_finished(self, report: LessonReport) -> None:
@@ -236,7 +237,7 @@ class LessonScreen(Screen):
         from workbench.tui.screens.exercise_screen import ExerciseScreen
 
         if not self.lesson.spec.exercises:
-            self.notify("this lesson has no exercise yet")
+            self.notify(t("this lesson has no exercise yet"))
             return
         self.app.push_screen(ExerciseScreen(self.lesson, self.lesson.spec.exercises[0]))
 
@@ -251,7 +252,7 @@ class LessonScreen(Screen):
             self._command(f"# {step.id} will run with params {json.dumps(params, ensure_ascii=False)}")
             self.notify(f"{step.id} will run with your parameters (r runs it)", title="params")
 
-        self.app.push_screen(ParamsDialog(step.title, current), remember)
+        self.app.push_screen(ParamsDialog(self.lesson.step_title(step), current), remember)
 
     def action_run_lesson(self) -> None:
         self._start(None)
@@ -259,7 +260,7 @@ class LessonScreen(Screen):
     def _start(self, only_step: str | None) -> None:
         params = self.param_overrides.get(only_step) if only_step else None
         if self.running:
-            self.notify("a step is already running; press x to cancel it", severity="warning")
+            self.notify(t("a step is already running; press x to cancel it"), severity="warning")
             return
         self.query_one(MetricsPanel).clear()
         self.query_one("#artifacts", DataTable).clear()

@@ -8,11 +8,11 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
 from textual.widgets import Label, TextArea
+from workbench.tui.translated import WorkbenchModal
 
 
-class ParamsDialog(ModalScreen[dict[str, Any] | None]):
+class ParamsDialog(WorkbenchModal[dict[str, Any] | None]):
     DEFAULT_CSS = """
     ParamsDialog { align: center middle; }
     ParamsDialog > Vertical { width: 90; height: 24; border: round $accent; background: $surface; padding: 0 1; }

@@ -13,11 +13,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label
 from textual_plotext import PlotextPlot
 
 from workbench.tui.runs_table import duration, short_metrics, short_params, started
+from workbench.tui.translated import WorkbenchScreen
 
 COLUMNS = ("✓", "lesson", "run", "started", "time", "status", "params", "metrics")
 SORT_KEYS = {
@@ -30,7 +30,7 @@ SORT_KEYS = {
 }
 
 
-class RunsScreen(Screen):
+class RunsScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("space", "toggle_run", "Select", id="runs.select"),
         Binding("c", "compare", "Compare selected", id="runs.compare"),

@@ -17,11 +17,11 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
-from textual.screen import Screen
 from textual.widgets import Button, Footer, Header, Input, Log, Static, TextArea
 from textual_plotext import PlotextPlot
 
 from workbench.tui.service_control import EXAMPLE_REQUEST, ServiceControl
+from workbench.tui.translated import WorkbenchScreen
 
 SCRAPE_S = 1.0
 HISTORY = 120
@@ -31,7 +31,7 @@ LATENCY = "bentoml_service_request_duration_seconds"
 REQUESTS = "bentoml_service_request_total"
 
 
-class ServingScreen(Screen):
+class ServingScreen(WorkbenchScreen):
     BINDINGS = [
         Binding("s", "toggle_service", "Start/stop", id="serving.toggle"),
         Binding("ctrl+s", "send", "Send request", id="serving.send", priority=True),
