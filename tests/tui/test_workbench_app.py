@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from textual.widgets import DataTable, Label, ListView
 
@@ -29,8 +31,10 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
             "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training", "bentoml-serving"]
         assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == [
             "data-quality", "pytorch-digits", "keras-digits", "llm-zero-shot", "nlp-fine-tune"]
+        assert [i.lesson_id for i in boxes["infrastructure"].query(LessonItem)] == [
+            "monitoring", "docker-build", "kubernetes-manifests", "ci-pipeline"]
         assert [i.lesson_id for i in boxes["shared"].query(LessonItem)] == ["gpu-health"]
-        assert "0/11 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        assert "0/15 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
         await pilot.press("enter")
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"
@@ -233,3 +237,28 @@ async def test_exercise_turns_passed_on_save_without_a_key_press(make_app, home)
         await wait_for(pilot, lambda: "passed" in str(status.render()), 60, "the check to re-run on save")
         assert "np.percentile" in str(screen.query_one("#exercise-solution", Static).render())
         assert app.progress.exercise_status("p95-latency") == "passed"
+
+
+async def test_ctrl_l_switches_to_traditional_chinese_and_the_choice_is_remembered(make_app, home):
+    from workbench import i18n
+
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
+        await pilot.press("ctrl+l")
+        await lessons_loaded(pilot)
+        label = str(app.screen.query_one("#overall-label", Label).render())
+        assert "0/15 堂課通過" in label
+        boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
+        assert boxes["application"].border_title == "application · 應用層"
+        footer = {b.binding.description for b in app.screen.active_bindings.values()}
+        assert {"下一層", "離開", "服務"} <= footer
+    assert json.loads((home / "settings.json").read_text()) == {"language": "zh-TW"}
+    i18n.set_language("en")
+    again = make_app()  # a new start reads the saved choice; --lang would still win
+    async with again.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
+        assert i18n.language() == "zh-TW"
+        await pilot.press("ctrl+l")
+        await lessons_loaded(pilot)
+        assert "0/15 lessons passed" in str(again.screen.query_one("#overall-label", Label).render())

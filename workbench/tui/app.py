@@ -176,6 +176,7 @@ class WorkbenchApp(App):
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(HomeScreen())
+        self.sub_title = ""
         self.notify(t("language: {name}", name=i18n.LANGUAGE_NAMES[new]))
 
     def action_go_home(self) -> None:

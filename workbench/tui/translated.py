@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 
 from textual.binding import ActiveBinding
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen, Screen, ScreenResultType
 
 from workbench.i18n import ENGLISH, language, t
 
@@ -30,7 +30,7 @@ class WorkbenchScreen(Screen):
         return translated(super().active_bindings)
 
 
-class WorkbenchModal(ModalScreen):
+class WorkbenchModal(ModalScreen[ScreenResultType]):
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return translated(super().active_bindings)

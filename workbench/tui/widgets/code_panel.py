@@ -11,6 +11,7 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from shared.configs.repository import REPO_ROOT
+from workbench.i18n import t
 
 
 def entry_source(entry: str, root: Path = REPO_ROOT) -> tuple[Path, str, int]:
@@ -33,7 +34,7 @@ class CodePanel(Vertical):
     """
 
     def compose(self) -> ComposeResult:
-        yield Static("select a step to see its code", id="code-path")
+        yield Static(t("select a step to see its code"), id="code-path")
         with VerticalScroll(id="code-scroll"):
             yield Static("", id="code")
 

@@ -17,6 +17,7 @@ from textual.containers import Vertical
 from textual.widgets import Input, Log
 
 from shared.utils.atomic_files import write_text_atomic
+from workbench.i18n import t
 
 MAX_LINES = 10_000
 # The most lines drawn per frame (Log costs ~30 µs a line): a flood queues the rest (lines that would be
@@ -48,7 +49,7 @@ class LogPanel(Vertical):
         self.lines: deque[str] = deque(maxlen=MAX_LINES)
         self._backlog: deque[str] = deque(maxlen=MAX_LINES)
         self.query_text = ""
-        self.border_title = "log"
+        self.border_title = t("log")
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="filter the log (Enter to apply, Escape to clear)", id="log-filter")
@@ -98,7 +99,8 @@ class LogPanel(Vertical):
         shown = [line for line in self.lines if self._matches(line)]
         self._backlog.extend(shown)
         self.drain()
-        self.border_title = f"log — filter: {self.query_text!r} ({len(shown)} lines)" if self.query_text else "log"
+        self.border_title = (t("log — filter: {query} ({count} lines)", query=repr(self.query_text), count=len(shown))
+                             if self.query_text else t("log"))
         if not self.query_text:
             self.remove_class("filtering")
 

@@ -8,6 +8,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
+from workbench.i18n import t
 
 CHART_REFRESH_S = 0.25
 
@@ -29,9 +30,9 @@ class MetricsPanel(Horizontal):
     def compose(self) -> ComposeResult:
         yield PlotextPlot(id="metrics-chart")
         table: DataTable = DataTable(id="metrics-table", cursor_type="row", zebra_stripes=True)
-        table.add_column("metric", key="metric")
-        table.add_column("latest", key="latest")
-        table.add_column("points", key="points")
+        table.add_column(t("metric"), key="metric")
+        table.add_column(t("latest"), key="latest")
+        table.add_column(t("points"), key="points")
         yield table
 
     def clear(self) -> None:
@@ -81,7 +82,7 @@ class MetricsPanel(Horizontal):
         if curves:
             for name, pts in curves.items():
                 plt.plot([p[0] for p in pts], [p[1] for p in pts], label=name, marker="braille")
-            plt.title("metrics per step")
+            plt.title(t("metrics per step"))
         else:
-            plt.title("metric curves appear here while a step runs")
+            plt.title(t("metric curves appear here while a step runs"))
         chart.refresh()
