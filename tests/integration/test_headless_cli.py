@@ -131,3 +131,19 @@ def test_param_overrides_a_step_parameter_from_the_command_line(cli):
     assert '"n_estimators": 20' in result.stdout
     assert cli("--lesson", "sklearn-iris", "--param", "n_estimators=20").returncode == 2
     assert cli("--lesson", "sklearn-iris", "--step", "train", "--param", "oops").returncode == 2
+
+
+def test_lang_zh_tw_prints_step_names_and_the_result_in_traditional_chinese(cli):
+    import tomllib
+
+    texts = tomllib.loads((Path(__file__).resolve().parents[2] / "lessons" / "020-sklearn-iris" / "lesson.zh-TW.toml").read_text())
+    result = cli("--lesson", "sklearn-iris", "--lang", "zh-TW", "--plain")
+    assert result.returncode == 0, result.stdout[-2000:]
+    assert f"== sklearn-iris [application] {texts['title']}" in result.stdout
+    assert f"-- sklearn-iris/train: {texts['steps']['train']['title']}" in result.stdout
+    assert "通過 sklearn-iris/train" in result.stdout
+    assert "== sklearn-iris 通過" in result.stdout and "1/1 堂課通過" in result.stdout
+    english = cli("--lesson", "sklearn-iris", "--lang", "en", "--plain", env={"LANG": "zh_TW.UTF-8"})
+    assert "== sklearn-iris passed" in english.stdout  # the flag beats the locale
+    bad = cli("--lesson", "sklearn-iris", "--lang", "klingon")
+    assert bad.returncode == 2 and "unknown language 'klingon'; expected one of: en, zh-TW" in bad.stderr
