@@ -13,6 +13,7 @@ from workbench import i18n
 
 SOURCE = Path(__file__).parent
 CALL = re.compile(r"""\bt\(\s*(?P<q>["'])(?P<text>(?:\\.|(?!(?P=q)).)*)(?P=q)""")
+VERDICT = re.compile(r'Verdict\(\s*"\w+",\s*"(?P<text>[^"]+)"')  # fixed titles (f-string titles stay English)
 BINDING = re.compile(r"""Binding\(\s*"[^"]*",\s*"[^"]*",\s*"(?P<text>[^"]*)\"""")
 
 
@@ -38,7 +39,9 @@ def dynamic_msgids() -> set[str]:
     from workbench.tui.screens.home_screen import LAYER_ROLES
 
     roles = {text for pair in LAYER_ROLES.values() for text in pair}
-    return set(ICONS) | set(MARK.values()) | set(LAYERS) | roles | {"kind", "path", "description"}
+    verdicts_source = (SOURCE.parent / "shared" / "utils" / "gpu_utils" / "verdicts.py").read_text(encoding="utf-8")
+    verdicts = {m["text"] for m in VERDICT.finditer(verdicts_source)}
+    return set(ICONS) | set(MARK.values()) | set(LAYERS) | roles | verdicts | {"kind", "path", "description"}
 
 
 def missing(lang: str) -> list[str]:

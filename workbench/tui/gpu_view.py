@@ -6,6 +6,8 @@ from typing import Any
 
 from rich.markup import escape
 
+from workbench.i18n import t
+
 LEVEL_STYLE = {"ok": ("✔", "green"), "info": ("ℹ", "cyan"), "warn": ("⚠", "yellow"), "fail": ("✘", "bold red")}
 DEVICE_COLUMNS = (
     ("GPU", "index"), ("name", "name"), ("cc", "compute_capability"), ("mem MiB", None), ("util %", "utilization_gpu_pct"),
@@ -41,10 +43,10 @@ def verdict_lines(verdicts: list[dict[str, str]]) -> list[str]:
     lines = []
     for v in verdicts:
         icon, style = LEVEL_STYLE[v["level"]]
-        lines.append(f"[{style}]{icon} {escape(v['title'])}[/]")
-        lines.append(f"   [dim]why:[/] {escape(v['why'])}")
+        lines.append(f"[{style}]{icon} {escape(t(v['title']))}[/]")
+        lines.append(f"   [dim]{t('why:')}[/] {escape(v['why'])}")
         if v.get("fix"):
-            lines.append(f"   [dim]do: [/] {escape(v['fix'])}")
+            lines.append(f"   [dim]{t('do:')} [/] {escape(v['fix'])}")
     return lines
 
 

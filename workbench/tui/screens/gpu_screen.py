@@ -20,6 +20,7 @@ from textual.widgets import DataTable, Footer, Header, Label, ProgressBar, Spark
 from shared.events import Event, Metric, Progress
 from workbench.tui.gpu_view import DEVICE_COLUMNS, cpu_line, device_cells, framework_lines, verdict_lines
 from workbench.tui.translated import WorkbenchScreen
+from workbench.i18n import t
 
 POLL_S = 1.0
 HISTORY = 60
@@ -57,26 +58,26 @@ class GpuScreen(WorkbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static("reading NVML…", id="gpu-summary")
+        yield Static(t("reading NVML…"), id="gpu-summary")
         devices = DataTable(id="gpu-devices", cursor_type="row")
-        devices.border_title = "devices (NVML, every second)"
+        devices.border_title = t("devices (NVML, every second)")
         yield devices
         with Horizontal(id="gpu-sparks"):
             with Vertical():
-                yield Label("GPU 0 utilisation %")
+                yield Label(t("GPU 0 utilisation %"))
                 yield Sparkline(list(self.util_history), id="gpu-util-spark")
             with Vertical():
-                yield Label("GPU 0 memory used %")
+                yield Label(t("GPU 0 memory used %"))
                 yield Sparkline(list(self.memory_history), id="gpu-mem-spark")
         with VerticalScroll(id="gpu-verdicts-box"):
-            yield Static("checking drivers and frameworks…", id="gpu-verdicts")
+            yield Static(t("checking drivers and frameworks…"), id="gpu-verdicts")
         with Horizontal(id="gpu-bench-row"):
-            yield Label("b runs the benchmarks (matmul TFLOP/s, memory bandwidth vs published peak)", id="gpu-bench-status")
+            yield Label(t("b runs the benchmarks (matmul TFLOP/s, memory bandwidth vs published peak)"), id="gpu-bench-status")
             yield ProgressBar(id="gpu-bench-progress", show_eta=True)
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "GPU health · shared/utils/gpu_utils"
+        self.title = t("GPU health") + " · shared/utils/gpu_utils"
         table = self.query_one("#gpu-devices", DataTable)
         for title, _ in DEVICE_COLUMNS:
             table.add_column(title, key=title)
@@ -134,7 +135,7 @@ class GpuScreen(WorkbenchScreen):
     # ---- benchmarks (child process, events) -----------------------------------
     def action_benchmark(self) -> None:
         if self.benchmark_run is not None:
-            self.notify("the benchmark is already running")
+            self.notify(t("the benchmark is already running"))
             return
         self._benchmark()
 

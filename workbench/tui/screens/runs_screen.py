@@ -19,6 +19,8 @@ from textual_plotext import PlotextPlot
 from workbench.tui.runs_table import duration, short_metrics, short_params, started
 from workbench.tui.translated import WorkbenchScreen
 
+from workbench.i18n import t
+
 COLUMNS = ("✓", "lesson", "run", "started", "time", "status", "params", "metrics")
 SORT_KEYS = {
     "lesson": lambda r: (r["lesson"], -(r.get("start_ms") or 0)),
@@ -53,21 +55,21 @@ class RunsScreen(WorkbenchScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Input(placeholder="filter runs by lesson, name, parameter or metric (Enter)", id="runs-filter")
-        yield Label("reading the tracking store…", id="runs-status")
+        yield Input(placeholder=t("filter runs by lesson, name, parameter or metric (Enter)"), id="runs-filter")
+        yield Label(t("reading the tracking store…"), id="runs-status")
         runs = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
-        runs.border_title = "runs (space selects, c compares, click a column to sort)"
+        runs.border_title = t("runs (space selects, c compares, click a column to sort)")
         yield runs
         with Horizontal(id="compare"):
             compare_table = DataTable(id="compare-table", cursor_type="row")
-            compare_table.border_title = "selected runs side by side"
+            compare_table.border_title = t("selected runs side by side")
             yield compare_table
             with Vertical(id="compare-chart-box"):
                 yield PlotextPlot(id="compare-chart")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "runs · application/registry"
+        self.title = t("runs") + " · application/registry"
         table = self.query_one("#runs", DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column)

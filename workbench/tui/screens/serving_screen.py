@@ -23,6 +23,8 @@ from textual_plotext import PlotextPlot
 from workbench.tui.service_control import EXAMPLE_REQUEST, ServiceControl
 from workbench.tui.translated import WorkbenchScreen
 
+from workbench.i18n import t
+
 SCRAPE_S = 1.0
 HISTORY = 120
 ENDPOINT_LABEL = "/classify"
@@ -57,29 +59,29 @@ class ServingScreen(WorkbenchScreen):
         with Horizontal(id="serve-body"):
             with Vertical(id="serve-console"):
                 with Horizontal(id="serve-buttons"):
-                    yield Button("Start service", id="serve-toggle", variant="success")
-                    yield Button("Send (ctrl+s)", id="serve-send", disabled=True)
-                    yield Button("Load test (l)", id="serve-load", disabled=True)
+                    yield Button(t("Start service"), id="serve-toggle", variant="success")
+                    yield Button(t("Send (ctrl+s)"), id="serve-send", disabled=True)
+                    yield Button(t("Load test (l)"), id="serve-load", disabled=True)
                 yield Input(ENDPOINT_LABEL, placeholder="endpoint: /classify or /predict_proba", id="serve-endpoint")
                 body = TextArea(EXAMPLE_REQUEST, id="serve-request", soft_wrap=True)
-                body.border_title = "request body (JSON)"
+                body.border_title = t("request body (JSON)")
                 yield body
-                answer = Static("start the service, then send the request", id="serve-response")
-                answer.border_title = "response"
+                answer = Static(t("start the service, then send the request"), id="serve-response")
+                answer.border_title = t("response")
                 yield answer
             with Vertical(id="serve-live"):
                 yield Static("", id="serve-counters")
                 yield PlotextPlot(id="serve-chart")
                 histogram = Static("", id="serve-histogram")
-                histogram.border_title = "latency since the service started (its own histogram, from /metrics)"
+                histogram.border_title = t("latency since the service started (its own histogram, from /metrics)")
                 yield histogram
         server_log = Log(id="serve-log", max_lines=2000)
-        server_log.border_title = "server and load-test output"
+        server_log.border_title = t("server and load-test output")
         yield server_log
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = "Serving · application/inference/iris_service.py"
+        self.title = t("Serving") + " · application/inference/iris_service.py"
         self.control = ServiceControl(self.app.home, self._server_line)  # type: ignore[attr-defined]
         self._show_state()
         self._draw_chart()
@@ -98,14 +100,14 @@ class ServingScreen(WorkbenchScreen):
         assert self.control is not None
         command = shlex.join(["bentoml", *self.control.command()[1:]])
         text = {
-            "stopped": f"[b]● stopped[/] — [b]s[/] starts it: [dim]{escape(command)}[/]",
-            "starting": f"[yellow]◌ starting…[/] [dim]{escape(command)}[/]",
-            "running": f"[green]● serving[/] at [b]{self.control.url}[/] — try /readyz, /livez, /metrics · [b]s[/] stops it",
-            "stopping": "[yellow]◌ stopping…[/]",
+            "stopped": f"[b]● {t('stopped')}[/] — {t('[b]s[/] starts it:')} [dim]{escape(command)}[/]",
+            "starting": f"[yellow]◌ {t('starting…')}[/] [dim]{escape(command)}[/]",
+            "running": f"[green]● {t('serving at')}[/] [b]{self.control.url}[/] — {t('try /readyz, /livez, /metrics · [b]s[/] stops it')}",
+            "stopping": f"[yellow]◌ {t('stopping…')}[/]",
         }[self.state]
         self.query_one("#serve-status", Static).update(text)
         toggle = self.query_one("#serve-toggle", Button)
-        toggle.label = "Stop service" if self.state == "running" else "Start service"
+        toggle.label = t("Stop service") if self.state == "running" else t("Start service")
         toggle.variant = "error" if self.state == "running" else "success"
         toggle.disabled = self.state in ("starting", "stopping")
         self.query_one("#serve-send", Button).disabled = self.state != "running"
@@ -132,7 +134,7 @@ class ServingScreen(WorkbenchScreen):
         except RuntimeError as exc:
             self.state = "stopped"
             self._show_state()
-            self.notify(str(exc), title="the service did not start", severity="error", timeout=10)
+            self.notify(str(exc), title=t("the service did not start"), severity="error", timeout=10)
             return
         self.state = "running"
         self.started_at = time.monotonic()
@@ -153,7 +155,7 @@ class ServingScreen(WorkbenchScreen):
     @on(Button.Pressed, "#serve-send")
     def action_send(self) -> None:
         if self.state != "running":
-            self.notify("start the service first (s)", severity="warning")
+            self.notify(t("start the service first (s)"), severity="warning")
             return
         self.send_request(self.query_one("#serve-endpoint", Input).value.strip() or ENDPOINT_LABEL,
                           self.query_one("#serve-request", TextArea).text)
