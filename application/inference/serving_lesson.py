@@ -57,6 +57,7 @@ def bentoml_cli() -> str:
 
 
 def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, Any, float]:
+    """(HTTP status, the JSON answer or its text, milliseconds); status 0 when nothing answered."""
     request = urllib.request.Request(url, data=body, headers={"content-type": "application/json"}, method="POST")
     start = time.perf_counter()
     try:
@@ -64,6 +65,8 @@ def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, Any, float]:
             status, raw = response.status, response.read()
     except urllib.error.HTTPError as exc:
         status, raw = exc.code, exc.read()
+    except (urllib.error.URLError, OSError) as exc:
+        return 0, f"no answer: {exc}", (time.perf_counter() - start) * 1000
     elapsed_ms = (time.perf_counter() - start) * 1000
     try:
         return status, json.loads(raw), elapsed_ms

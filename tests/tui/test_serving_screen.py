@@ -17,17 +17,24 @@ def text_of(screen, selector: str) -> str:
     return str(screen.query_one(selector, Static).render())
 
 
+async def serving_started(pilot) -> ServingScreen:
+    """Open the serving screen (v), check it says stopped, start the service (s) and wait until it is ready."""
+    app = pilot.app
+    await lessons_loaded(pilot)
+    await pilot.press("v")
+    await wait_for(pilot, lambda: isinstance(app.screen, ServingScreen), 5, "the serving screen")
+    screen = app.screen
+    assert "● stopped" in text_of(screen, "#serve-status")
+    await pilot.press("s")
+    await wait_for(pilot, lambda: screen.state == "running", 90, "the service to be ready")
+    return screen
+
+
 async def test_start_send_good_and_bad_requests_see_counters_and_stop_leaves_nothing(cli, make_app):
     assert cli("--lesson", "model-validation").returncode == 0  # a validated model to serve
     app = make_app()
     async with app.run_test(size=(150, 48)) as pilot:
-        await lessons_loaded(pilot)
-        await pilot.press("v")
-        await wait_for(pilot, lambda: isinstance(app.screen, ServingScreen), 5, "the serving screen")
-        screen = app.screen
-        assert "● stopped" in text_of(screen, "#serve-status")
-        await pilot.press("s")
-        await wait_for(pilot, lambda: screen.state == "running", 90, "the service to be ready")
+        screen = await serving_started(pilot)
         port = screen.control.port
         assert f"serving at http://127.0.0.1:{port}" in text_of(screen, "#serve-status")
         assert service_processes()
@@ -60,12 +67,7 @@ async def test_leaving_the_screen_while_serving_stops_the_service(cli, make_app)
     assert cli("--lesson", "model-validation").returncode == 0
     app = make_app()
     async with app.run_test(size=(150, 48)) as pilot:
-        await lessons_loaded(pilot)
-        await pilot.press("v")
-        await wait_for(pilot, lambda: isinstance(app.screen, ServingScreen), 5, "the serving screen")
-        screen = app.screen
-        await pilot.press("s")
-        await wait_for(pilot, lambda: screen.state == "running", 90, "the service to be ready")
+        screen = await serving_started(pilot)
         port = screen.control.port
         await pilot.press("escape")
         await wait_for(pilot, lambda: not service_processes(), 20, "the service to end")

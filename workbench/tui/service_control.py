@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from application.inference.serving_lesson import GOOD_ROWS, locust_command, locust_results, read_locust_stats, serve_command
+from application.inference.serving_lesson import GOOD_ROWS, locust_command, locust_results, post, read_locust_stats, serve_command
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
 from shared.utils.local_network import free_local_port, nothing_listens
@@ -47,21 +47,8 @@ class Reply:
 
 
 def _post(url: str, body: bytes, timeout_s: float) -> Reply:
-    request = urllib.request.Request(url, data=body, headers={"content-type": "application/json"}, method="POST")
-    start = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout_s) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        status, raw = exc.code, exc.read()
-    except (urllib.error.URLError, OSError) as exc:
-        return Reply(0, f"no answer: {exc}", (time.perf_counter() - start) * 1000)
-    text = raw.decode(errors="replace")
-    try:
-        text = json.dumps(json.loads(text), indent=2)
-    except json.JSONDecodeError:
-        pass
-    return Reply(status, text, (time.perf_counter() - start) * 1000)
+    status, answer, elapsed_ms = post(url, body, timeout_s)
+    return Reply(status, answer if isinstance(answer, str) else json.dumps(answer, indent=2), elapsed_ms)
 
 
 class ChildGroup:
