@@ -165,12 +165,14 @@ def lessons_list(
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"Lessons in {curriculum.root}", title_justify="left")
+    from workbench.i18n import t
+
+    table = Table(title=t("Lessons in {folder}", folder=curriculum.root), title_justify="left")
     for column in ("#", "id", "layer", "title", "needs"):
-        table.add_column(column)
+        table.add_column(t(column))
     for row in rows:
         if row["broken"]:
-            table.add_row(f"{row['order']:03d}", row["id"], row["layer"] or "?", "[red]broken: " + row["errors"][0] + "[/]", "")
+            table.add_row(f"{row['order']:03d}", row["id"], row["layer"] or "?", f"[red]{t('broken')}: " + row["errors"][0] + "[/]", "")
         else:
             table.add_row(f"{row['order']:03d}", row["id"], row["layer"], row["title"], ", ".join(row["prerequisites"]))
     Console().print(table)

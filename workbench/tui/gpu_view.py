@@ -85,6 +85,6 @@ def report_renderable(report: dict[str, Any]):
         parts.append(table)
     parts.append(Text(cpu_line(report["host"])))
     parts += [Text(line) for line in framework_lines(report.get("frameworks") or {})]
-    parts.append(Text.from_markup("\n[b]verdicts[/]"))
+    parts.append(Text.from_markup(f"\n[b]{t('verdicts')}[/]"))
     parts += [Text.from_markup(line) for line in verdict_lines(report["verdicts"])]
     return Group(*parts)
