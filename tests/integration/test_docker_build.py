@@ -74,6 +74,9 @@ def test_the_lesson_builds_runs_as_non_root_answers_and_leaves_no_container(cli,
                                           capture_output=True, text=True, check=True).stdout)
     assert inspected[0]["Config"]["User"] == "10001:10001"
     assert engine.our_containers(client) == []
+    # Runs do not pile up images: at most the 3 newest (plus :latest), no leftover builder stage of ours.
+    assert len(client.images.list(name=docker_lesson.IMAGE)) <= 4
+    assert client.images.list(filters={"dangling": True, "label": engine.BUILDER_LABEL}) == []
     assert "127.0.0.1:" in result.stderr and "[build] Step 1/" in result.stderr
     print(f"docker-build lesson: {time.monotonic() - started:.0f} s, image {image.attrs['Size'] / 1e6:.0f} MB, user {user}")
 

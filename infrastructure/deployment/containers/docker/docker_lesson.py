@@ -198,6 +198,7 @@ def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> d
         raise RuntimeError(f"docker build of {tag} failed after {seconds:.0f} s: {error or 'no image id in the output'}")
     built = client.images.get(image_id)
     built.tag(image, "latest")
+    engine.prune_old_images(client, image, say=say)
     events.progress(1, 1, "built")
     events.metric("build_seconds", round(seconds, 1))
     events.artifact("image", f"{tag} ({image_id[7:19]})", f"also tagged {image}:latest; run it: docker run -p 127.0.0.1:3000:3000 {tag}")

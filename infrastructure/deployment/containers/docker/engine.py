@@ -90,6 +90,32 @@ def remove_leftovers(client: Any, say: Callable[[str], None] = print) -> int:
     return removed
 
 
+BUILDER_LABEL = "mlops-workbench.stage=builder"  # set on the Dockerfile's first stage
+
+
+def prune_old_images(client: Any, repository: str, keep: int = 3, say: Callable[[str], None] = print) -> int:
+    """Keep the ``keep`` newest images of ``repository`` (and :latest); drop older ones and our dangling builder stages.
+
+    Every run trains a new model and tags a new image; without this a classroom machine
+    collects one image per run. Only images this lesson made are touched.
+    """
+    removed = 0
+    images = sorted(client.images.list(name=repository), key=lambda image: image.attrs.get("Created", ""), reverse=True)
+    for image in images[keep:]:
+        if f"{repository}:latest" in image.tags:
+            continue
+        for tag in image.tags:
+            try:
+                client.images.remove(tag)
+                removed += 1
+            except Exception as exc:  # in use by a container, or removed meanwhile: keep going
+                say(f"  kept {tag}: {exc}")
+    pruned = client.images.prune(filters={"dangling": True, "label": BUILDER_LABEL}).get("ImagesDeleted") or []
+    if removed or pruned:
+        say(f"removed {removed} older {repository} image(s) and {len(pruned)} dangling builder stage(s); kept the {keep} newest")
+    return removed
+
+
 class LessonContainer:
     """``with LessonContainer(client, image, name=..., **run_kwargs) as container:`` — removed on every way out."""
 
