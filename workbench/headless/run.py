@@ -59,7 +59,7 @@ def run_headless(
     out = sys.stderr if json_output else sys.stdout
     renderer = PlainRenderer(out) if plain or not out.isatty() else RichRenderer(out)
     for broken in curriculum.broken:
-        renderer.note(f"broken lesson '{broken.id}': " + "; ".join(broken.errors), "warning")
+        renderer.note(t("broken lesson {lesson}", lesson=f"'{broken.id}'") + ": " + "; ".join(broken.errors), "warning")
     progress = ProgressStore.open(home)
     if progress.warning:
         renderer.note(progress.warning, "warning")
@@ -68,7 +68,7 @@ def run_headless(
 
     document = json_document(reports)
     if junit is not None:
-        renderer.note(f"JUnit report written to {write_junit(junit, reports)}")
+        renderer.note(t("JUnit report written to {path}", path=write_junit(junit, reports)))
     if json_output:
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")

@@ -18,6 +18,7 @@ from workbench.curriculum.lesson_schema import Step
 from workbench.progress_store import ProgressStore
 from workbench.runner.extras import install_hint, missing_extras
 from workbench.runner.step_runner import StepOutcome, StepRequest, StepRun
+from workbench.i18n import t
 
 PROBE_TIMEOUT_S = 120.0
 
@@ -158,9 +159,9 @@ class LessonRunner:
                     continue
                 provided, why = await self._already_provided(pre)
                 if provided:
-                    self.renderer.note(f"prerequisite '{pre.id}' of '{lesson.id}' is satisfied ({why})")
+                    self.renderer.note(t("prerequisite '{pre}' of '{lesson}' is satisfied ({why})", pre=pre.id, lesson=lesson.id, why=why))
                 else:
-                    self.renderer.note(f"running prerequisite '{pre.id}' first for '{lesson.id}' ({why})")
+                    self.renderer.note(t("running prerequisite '{pre}' first for '{lesson}' ({why})", pre=pre.id, lesson=lesson.id, why=why))
                     extra[pre.id] = f"prerequisite of {lesson.id}"
         chosen = [l for l in self.curriculum.lessons if l.id in wanted or l.id in extra]
         ordered: list[Lesson] = []
@@ -224,7 +225,7 @@ class LessonRunner:
             if blocked or self.cancelled:
                 why = f"prerequisite '{blocked[0].id}' did not pass" if blocked else "run cancelled"
                 report = LessonReport(lesson.id, lesson.title, lesson.layer, reason=f"skipped: {why}", skipped=True)
-                self.renderer.note(f"skipping '{lesson.id}': {why}", "error")
+                self.renderer.note(t("skipping '{lesson}': {why}", lesson=lesson.id, why=why), "error")
                 self.renderer.lesson_finished(report)
             else:
                 selected_here = lesson in selected
