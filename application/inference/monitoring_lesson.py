@@ -14,6 +14,7 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -31,12 +32,22 @@ ENDPOINT = "/classify"
 FEATURE_METRIC = "iris_feature_value_{}"
 
 
+@lru_cache(maxsize=1)
+def _iris_features() -> np.ndarray:
+    """The training population (read once: the traffic loops draw from it for every request)."""
+    return load_iris_dataset().features
+
+
 def _rows(count: int, seed: int, petal_shift_cm: float = 0.0) -> np.ndarray:
     """Flowers drawn from the iris population; ``petal_shift_cm`` adds that much to every petal length."""
-    data = load_iris_dataset().features
+    data = _iris_features()
     rows = data[np.random.default_rng(seed).integers(0, len(data), size=count)].copy()
     rows[:, FEATURE_NAMES.index("petal_length_cm")] += petal_shift_cm
     return rows
+
+
+def _body(rows: np.ndarray) -> bytes:
+    return json.dumps({"features": rows.round(2).tolist()}).encode()
 
 
 def _send(url: str, rows: np.ndarray, rows_per_request: int, concurrency: int) -> tuple[int, int, list[str]]:
@@ -44,7 +55,7 @@ def _send(url: str, rows: np.ndarray, rows_per_request: int, concurrency: int) -
     batches = [rows[i:i + rows_per_request] for i in range(0, len(rows), rows_per_request)]
 
     def one(batch: np.ndarray) -> tuple[int, Any]:
-        status, answer, _ = post(url + ENDPOINT, json.dumps({"features": batch.round(2).tolist()}).encode())
+        status, answer, _ = post(url + ENDPOINT, _body(batch))
         return status, answer
 
     ok = failed = 0
@@ -75,10 +86,9 @@ def watch_traffic(duration_s: float = 8.0, concurrency: int = 4, scrape_every_s:
         def traffic(seed: int) -> None:
             rng_seed = seed
             while not stop.is_set():
-                ok, failed, _ = _send(server.url, _rows(5, rng_seed), 5, 1)
+                status, _, _ = post(server.url + ENDPOINT, _body(_rows(5, rng_seed)))
                 with sent_lock:
-                    sent["ok"] += ok
-                    sent["failed"] += failed
+                    sent["ok" if status == 200 else "failed"] += 1
                 rng_seed += concurrency
 
         workers = [threading.Thread(target=traffic, args=(seed,), daemon=True) for seed in range(concurrency)]
@@ -147,7 +157,7 @@ def _report(title: str, psi: dict[str, float], classes: list[str]) -> None:
 def drift_check(rows_per_window: int = 300, petal_shift_cm: float = 1.0, rows_per_request: int = 5,
                 concurrency: int = 4, startup_timeout_s: float = 90.0) -> dict[str, Any]:
     """Normal traffic, then traffic whose petal lengths are ``petal_shift_cm`` longer; PSI per feature for each window."""
-    training = load_iris_dataset().features
+    training = _iris_features()
     port = free_local_port()
     server = LocalServer(port)
     events.status("starting the service")

@@ -105,6 +105,15 @@ def locust_results(total: dict[str, str]) -> dict[str, float]:
     }
 
 
+def is_ready(base_url: str, timeout_s: float = 2.0) -> bool:
+    """True when the service answers 200 on /readyz (nothing listening, or not ready yet: False)."""
+    try:
+        with urllib.request.urlopen(base_url + "/readyz", timeout=timeout_s) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 class LocalServer:
     """`bentoml serve` on 127.0.0.1 as a child process; its output goes to the log tagged [server]."""
 
@@ -135,12 +144,8 @@ class LocalServer:
         while time.perf_counter() - started < timeout_s:
             if self.process.poll() is not None:
                 raise RuntimeError(f"bentoml serve exited with code {self.process.returncode}: " + " | ".join(self.tail[-5:]))
-            try:
-                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
-                    if response.status == 200:
-                        return time.perf_counter() - started
-            except (urllib.error.URLError, OSError):
-                pass
+            if is_ready(self.url):
+                return time.perf_counter() - started
             time.sleep(0.25)
         raise RuntimeError(f"the service was not ready within {timeout_s:g} s: " + " | ".join(self.tail[-5:]))
 

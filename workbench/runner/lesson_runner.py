@@ -17,7 +17,7 @@ from workbench.curriculum.lesson_loader import Curriculum, Lesson
 from workbench.curriculum.lesson_schema import Step
 from workbench.progress_store import ProgressStore
 from workbench.runner.extras import install_hint, missing_extras
-from workbench.runner.step_runner import StepOutcome, StepRequest, StepRun
+from workbench.runner.step_runner import OK_STATUSES, StepOutcome, StepRequest, StepRun
 from workbench.i18n import t
 
 PROBE_TIMEOUT_S = 120.0
@@ -60,7 +60,7 @@ class LessonReport:
     def passed(self) -> bool:
         # A step that skipped itself (no Docker Engine here) does not fail its lesson;
         # steps skipped after a failure sit beside that failure, which does.
-        return not self.skipped and bool(self.steps) and all(step.status in ("passed", "skipped") for step in self.steps)
+        return not self.skipped and bool(self.steps) and all(step.status in OK_STATUSES for step in self.steps)
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -55,6 +55,10 @@ class StepRequest:
         )
 
 
+# Passed, or skipped by the step itself with a reason (no Docker Engine here): the lesson goes on.
+OK_STATUSES = ("passed", "skipped")
+
+
 @dataclass
 class StepOutcome:
     status: str  # passed | failed | timeout | cancelled | crashed | skipped (the step said it cannot apply here)
@@ -72,8 +76,7 @@ class StepOutcome:
 
     @property
     def ok(self) -> bool:
-        """Passed, or skipped by the step itself with a reason: the lesson goes on."""
-        return self.status in ("passed", "skipped")
+        return self.status in OK_STATUSES
 
 
 def describe_exit(returncode: int) -> str:

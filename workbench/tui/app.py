@@ -152,17 +152,13 @@ class WorkbenchApp(App):
         path = self.home / SETTINGS_FILE
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return {}
         except (OSError, ValueError):
-            return {}  # a damaged settings file only loses the preference; the default applies
+            return {}  # missing or damaged: only the preference is lost; the default applies
         return data if isinstance(data, dict) else {}
 
     def action_switch_language(self) -> None:
         """English <-> 繁體中文: saved in <home>/settings.json; the screens are rebuilt in the new language."""
-        import json
-
-        from shared.utils.atomic_files import write_text_atomic
+        from shared.utils.atomic_files import write_json_atomic
         from workbench.tui.screens.home_screen import HomeScreen
         from workbench.tui.screens.lesson_screen import LessonScreen
 
@@ -172,7 +168,7 @@ class WorkbenchApp(App):
         new = i18n.ZH_TW if i18n.language() == i18n.ENGLISH else i18n.ENGLISH
         i18n.set_language(new)
         self.settings["language"] = new
-        write_text_atomic(self.home / SETTINGS_FILE, json.dumps(self.settings, indent=2) + "\n")
+        write_json_atomic(self.home / SETTINGS_FILE, self.settings)
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(HomeScreen())

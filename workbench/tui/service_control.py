@@ -14,13 +14,13 @@ import os
 import signal
 import tempfile
 import time
-import urllib.error
-import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from application.inference.serving_lesson import GOOD_ROWS, locust_command, locust_results, post, read_locust_stats, serve_command
+from application.inference.serving_lesson import (
+    GOOD_ROWS, is_ready, locust_command, locust_results, post, read_locust_stats, serve_command,
+)
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
 from shared.utils.local_network import free_local_port, nothing_listens
@@ -146,19 +146,12 @@ class ServiceControl:
             if not self.server.running:
                 await self.server.wait()
                 raise RuntimeError(f"bentoml serve exited with code {self.server.process.returncode}: " + " | ".join(tail))
-            ready = await asyncio.to_thread(self._ready)
+            ready = await asyncio.to_thread(is_ready, self.url)
             if ready:
                 return time.monotonic() - started
             await asyncio.sleep(0.3)
         await self.stop()
         raise RuntimeError(f"not ready within {timeout_s:g} s: " + " | ".join(tail))
-
-    def _ready(self) -> bool:
-        try:
-            with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
-                return response.status == 200
-        except (urllib.error.URLError, OSError):
-            return False
 
     async def stop(self) -> bool:
         """Stop the load test and the service; True when nothing listens on the port any more."""
