@@ -19,11 +19,12 @@ from typing import Any
 
 import numpy as np
 
-from application.inference.serving_lesson import LocalServer, post, say
+from application.inference.serving_lesson import LocalServer, say
 from domain.data.sources.iris_source import FEATURE_NAMES, load_iris_dataset
 from infrastructure.monitoring.drift_statistics import DRIFTED_ABOVE, bin_counts, population_stability_index, verdict
 from infrastructure.monitoring.prometheus_metrics import Scrape, scrape
 from shared import events
+from shared.utils.local_http import post
 from shared.utils.local_network import free_local_port, nothing_listens
 
 LATENCY = "bentoml_service_request_duration_seconds"

@@ -21,6 +21,7 @@ from typing import Any
 
 from shared import events
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
+from shared.utils.local_http import is_ready, post
 from shared.utils.local_network import free_local_port, nothing_listens
 
 SERVICE = "application.inference.iris_service:IrisService"
@@ -56,24 +57,6 @@ def bentoml_cli() -> str:
     return str(candidate) if candidate.exists() else "bentoml"
 
 
-def post(url: str, body: bytes, timeout: float = 10) -> tuple[int, Any, float]:
-    """(HTTP status, the JSON answer or its text, milliseconds); status 0 when nothing answered."""
-    request = urllib.request.Request(url, data=body, headers={"content-type": "application/json"}, method="POST")
-    start = time.perf_counter()
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            status, raw = response.status, response.read()
-    except urllib.error.HTTPError as exc:
-        status, raw = exc.code, exc.read()
-    except (urllib.error.URLError, OSError) as exc:
-        return 0, f"no answer: {exc}", (time.perf_counter() - start) * 1000
-    elapsed_ms = (time.perf_counter() - start) * 1000
-    try:
-        return status, json.loads(raw), elapsed_ms
-    except json.JSONDecodeError:
-        return status, raw.decode(errors="replace"), elapsed_ms
-
-
 def serve_command(port: int) -> list[str]:
     """`bentoml serve` for the iris service on 127.0.0.1:port (run it from the repository root)."""
     return [bentoml_cli(), "serve", SERVICE, "--host", "127.0.0.1", "--port", str(port)]
@@ -103,15 +86,6 @@ def locust_results(total: dict[str, str]) -> dict[str, float]:
         "latency_p95_ms": float(total["95%"]),
         "latency_p99_ms": float(total["99%"]),
     }
-
-
-def is_ready(base_url: str, timeout_s: float = 2.0) -> bool:
-    """True when the service answers 200 on /readyz (nothing listening, or not ready yet: False)."""
-    try:
-        with urllib.request.urlopen(base_url + "/readyz", timeout=timeout_s) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 class LocalServer:

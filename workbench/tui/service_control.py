@@ -18,11 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from application.inference.serving_lesson import (
-    GOOD_ROWS, is_ready, locust_command, locust_results, post, read_locust_stats, serve_command,
-)
+from application.inference.serving_lesson import GOOD_ROWS, locust_command, locust_results, read_locust_stats, serve_command
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
+from shared.utils.local_http import is_ready, post
 from shared.utils.local_network import free_local_port, nothing_listens
 
 EXAMPLE_REQUEST = json.dumps({"features": list(GOOD_ROWS.values())}, indent=2)

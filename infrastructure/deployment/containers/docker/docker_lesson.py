@@ -19,8 +19,6 @@ import subprocess
 import sys
 import threading
 import time
-import urllib.error
-import urllib.request
 import uuid
 from pathlib import Path
 from typing import Any
@@ -28,6 +26,7 @@ from typing import Any
 from shared import events
 from shared.configs.workbench_home import step_artifacts_dir
 from shared.utils.atomic_files import write_text_atomic
+from shared.utils.local_http import is_ready, post
 from shared.utils.local_network import free_local_port, nothing_listens
 
 from infrastructure.deployment.containers.docker import build_context, engine
@@ -260,16 +259,6 @@ def inspect(image: str = IMAGE + ":latest") -> dict[str, Any]:
 
 # ---- run ----------------------------------------------------------------------------------------
 
-def _post(url: str, payload: dict[str, Any], timeout: float = 10) -> tuple[int, Any]:
-    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers={"content-type": "application/json"},
-                                     method="POST")
-    try:
-        with urllib.request.urlopen(request, timeout=timeout) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as exc:
-        return exc.code, exc.read().decode(errors="replace")
-
-
 def _forward_logs(container: Any, tail: list[str]) -> None:
     try:
         buffer = b""
@@ -292,9 +281,8 @@ def _wait_healthy(container: Any, url: str, timeout_s: float, tail: list[str]) -
         if state["Status"] in ("exited", "dead"):
             raise RuntimeError(f"the container exited with code {state.get('ExitCode')}: " + " | ".join(tail[-5:]))
         if (state.get("Health") or {}).get("Status") == "healthy":
-            with urllib.request.urlopen(url + "/readyz", timeout=5) as response:
-                if response.status == 200:
-                    return time.perf_counter() - started
+            if is_ready(url, timeout_s=5):
+                return time.perf_counter() - started
         events.progress(time.perf_counter() - started, timeout_s, f"health: {(state.get('Health') or {}).get('Status', '?')}")
         time.sleep(0.5)
     raise RuntimeError(f"the container was not healthy within {timeout_s:g} s: " + " | ".join(tail[-5:]))
@@ -339,7 +327,7 @@ def run(image: str = IMAGE + ":latest", startup_timeout_s: float = 120.0, hold_s
         say(f"inside: id -u -> {uid}; touch /app/… -> exit {write.exit_code} ({write.output.decode().strip()[:80]})")
 
         events.status("asking for a prediction")
-        status, answer = _post(url + "/classify", {"features": list(FLOWERS.values())})
+        status, answer, _ = post(url + "/classify", json.dumps({"features": list(FLOWERS.values())}).encode())
         say(f"POST {url}/classify {list(FLOWERS)} -> {status}: {json.dumps(answer)[:300]}")
         got = [row.get("class") for row in answer] if status == 200 and isinstance(answer, list) else []
         correct = sum(1 for expected, row_class in zip(FLOWERS, got) if row_class == expected)
