@@ -3,7 +3,10 @@
     <home>/bentoml/      the BentoML model store (BENTOML_HOME)
     <home>/artifacts/    what each step produced, per lesson and step
     <home>/logs/         saved logs
+    <home>/mlflow/       the MLflow tracking store (mlflow.db) and its artifacts
+    <home>/workspace/    the learner's copies of exercise files
     <home>/progress.json lesson and step states
+    <home>/settings.json, keymap.toml   the app's remembered choices, the learner's key bindings
 
 ``WORKBENCH_HOME`` wins; the default is the platform's user data folder.
 Point it at a shared disk (or set ``BENTOML_HOME`` yourself) when one machine
@@ -12,12 +15,21 @@ is not enough.
 
 from __future__ import annotations
 
+import errno
 import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from shared.constants import ENV_ARTIFACTS_DIR, ENV_HOME
 
 APP_NAME = "mlops-workbench"
+# Below this much free space the home counts as full before anything runs (a step's model, logs and
+# tracking need more than that; the write probe alone would pass on a disk with a few KB left).
+MIN_FREE_BYTES = 4 * 1024 * 1024
+# Names in the home that must be folders; a file in their place is moved aside.
+HOME_FOLDERS = ("artifacts", "bentoml", "logs", "mlflow", "workspace")
 
 # Environment every step child gets: no telemetry, no hub downloads, live output.
 OFFLINE_AND_QUIET = {
@@ -65,3 +77,58 @@ def child_environment(home: Path, lesson_id: str, step_id: str) -> dict[str, str
     env[ENV_ARTIFACTS_DIR] = str(artifacts_dir(lesson_id, step_id, home))
     env["BENTOML_HOME"] = os.environ.get("BENTOML_HOME") or str(bentoml_home(home))
     return env
+
+
+def write_problem(home: Path, exc: OSError) -> str:
+    """One line for a write to the home that failed: not writable, or full (with the bytes left)."""
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"the workbench home {home} is full ({free_bytes(home)} bytes free)"
+    if exc.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"the workbench home {home} is not writable ({exc.strerror})"
+    return f"the workbench home {home} could not be written ({exc.strerror or exc})"
+
+
+def free_bytes(path: Path) -> int:
+    try:
+        return shutil.disk_usage(path).free
+    except OSError:
+        return 0
+
+
+@dataclass
+class HomeCheck:
+    problem: str | None = None  # nothing can run: the home is not writable or full
+    warnings: list[str] = field(default_factory=list)  # something was moved aside; the run goes on
+
+
+def check_home(home: Path, min_free: int = MIN_FREE_BYTES) -> HomeCheck:
+    """Before running: can steps write to ``home``? A file where one of its folders belongs is moved aside."""
+    from shared.utils.atomic_files import set_aside
+
+    check = HomeCheck()
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+        fd, probe = tempfile.mkstemp(prefix=".write-probe-", dir=home)
+        try:
+            os.write(fd, b"\0" * 4096)
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+            os.unlink(probe)
+    except OSError as exc:
+        check.problem = write_problem(home, exc)
+        return check
+    free = free_bytes(home)
+    if free < min_free:
+        check.problem = f"the workbench home {home} is full ({free} bytes free)"
+        return check
+    for name in HOME_FOLDERS:
+        path = home / name
+        if (path.exists() or path.is_symlink()) and not path.is_dir():
+            try:
+                aside = set_aside(path)
+            except OSError as exc:
+                check.problem = f"{path} should be a folder but is a file that cannot be moved aside ({exc.strerror})"
+                return check
+            check.warnings.append(f"{path} should be a folder; kept the file as {aside}")
+    return check

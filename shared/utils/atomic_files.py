@@ -5,8 +5,15 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+import time
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+
+try:
+    import fcntl
+except ImportError:  # Windows: no cross-process lock; one process per home
+    fcntl = None  # type: ignore[assignment]
 
 
 def write_text_atomic(path: Path, text: str) -> Path:
@@ -31,3 +38,70 @@ def write_text_atomic(path: Path, text: str) -> Path:
 
 def write_json_atomic(path: Path, data: Any) -> Path:
     return write_text_atomic(path, json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n")
+
+
+@contextmanager
+def file_lock(path: Path, timeout_s: float | None = None) -> Iterator[None]:
+    """Hold an exclusive lock on ``path`` (created if missing) across processes; released when the holder dies too.
+
+    ``timeout_s`` None waits for ever; else ``TimeoutError`` after that long. Raises ``OSError`` when the lock
+    file cannot be created (a read-only or full home).
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        if fcntl is not None:
+            if timeout_s is None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            else:
+                deadline = time.monotonic() + timeout_s
+                while True:
+                    try:
+                        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                        break
+                    except BlockingIOError:
+                        if time.monotonic() >= deadline:
+                            raise TimeoutError(f"{path} is held by another process for more than {timeout_s:g} s") from None
+                        time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
+
+
+def set_aside(path: Path, why: str = "corrupt") -> Path:
+    """Rename a damaged file or folder to ``<name>.<why>-<time>`` beside it (never overwriting) and return the new path."""
+    path = Path(path)
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    aside = path.with_name(f"{path.name}.{why}-{stamp}")
+    n = 1
+    while aside.exists() or aside.is_symlink():
+        n += 1
+        aside = path.with_name(f"{path.name}.{why}-{stamp}-{n}")
+    os.rename(path, aside)
+    return aside
+
+
+def read_json_object(path: Path) -> tuple[dict[str, Any] | None, str | None]:
+    """A JSON object kept in the home: (the object or None when missing, a one-line warning or None).
+
+    Anything else in its place — a folder, text that is not JSON, JSON that is not an object — is moved
+    aside (``<name>.corrupt-<time>``) and named in the warning; nothing raises.
+    """
+    path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        return None, None
+    try:
+        if path.is_dir():
+            raise ValueError("a folder is in its place")
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"expected a JSON object, found {type(data).__name__}")
+        return data, None
+    except (OSError, ValueError, UnicodeDecodeError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        try:
+            aside = set_aside(path)
+        except OSError as move_error:
+            return None, f"{path} could not be read ({reason}) and could not be moved aside ({move_error.strerror}); ignored it"
+        return None, f"{path} could not be read ({reason}); kept it as {aside} and started afresh"
