@@ -23,7 +23,7 @@ from shared.events.protocol import (
     decode,
     encode,
 )
-from shared.events.reporter import StepSkipped, artifact, emit, log, metric, progress, status
+from shared.events.reporter import StepError, StepSkipped, artifact, emit, log, metric, progress, status
 
 __all__ = [
     "Artifact",
@@ -33,6 +33,7 @@ __all__ = [
     "Progress",
     "Result",
     "Status",
+    "StepError",
     "StepSkipped",
     "decode",
     "encode",

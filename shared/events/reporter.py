@@ -36,6 +36,15 @@ class StepSkipped(Exception):
     """
 
 
+class StepError(Exception):
+    """Raised by a step that ran and found its work cannot be done: "the step said no", not "the step crashed".
+
+    The step fails with the message as its summary and no traceback::
+
+        raise StepError("bentoml build exited with code 1; its output is above")
+    """
+
+
 def add_listener(listener: Callable[[Event], None]) -> Callable[[], None]:
     """Also hand every event of this process to ``listener`` (e.g. experiment tracking); returns the remover."""
     _listeners.append(listener)

@@ -11,8 +11,8 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
-from infrastructure.cicd.github_actions import pipeline_lesson
-from infrastructure.deployment.containers.kubernetes import kubernetes_lesson, manifests
+from infrastructure.cicd.github_actions import workflow_validation
+from infrastructure.deployment.containers.kubernetes import manifests, schema_validation
 
 pytestmark = pytest.mark.slow
 NO_NETWORK = """
@@ -54,7 +54,7 @@ def test_the_manifests_validate_offline_and_hold_the_security_settings(no_networ
     assert [d["kind"] for d in documents] == ["Deployment", "Service", "HorizontalPodAutoscaler"]
     assert documents[2]["apiVersion"] == "autoscaling/v2"
     for doc in documents:
-        assert kubernetes_lesson.schema_check(doc, kubernetes_lesson.KUBERNETES_VERSION) is None, doc["kind"]
+        assert schema_validation.schema_check(doc, schema_validation.KUBERNETES_VERSION) is None, doc["kind"]
     assert manifests.policy_problems(documents) == []
     pod = documents[0]["spec"]["template"]["spec"]
     container = pod["containers"][0]
@@ -70,7 +70,7 @@ def test_a_broken_deployment_is_rejected_with_the_field_and_the_reason(no_networ
     deployment = manifests.deployment(manifests.Settings())
     broken = copy.deepcopy(deployment)
     broken["spec"]["replicas"] = "three"
-    assert kubernetes_lesson.schema_check(broken, "1.33.0") == "spec.replicas: 'three' is not of type 'integer', 'null'"
+    assert schema_validation.schema_check(broken, "1.33.0") == "spec.replicas: 'three' is not of type 'integer', 'null'"
     unlocked = copy.deepcopy(deployment)
     del unlocked["spec"]["template"]["spec"]["containers"][0]["securityContext"]
     del unlocked["spec"]["template"]["spec"]["securityContext"]
@@ -100,21 +100,21 @@ def _check_jsonschema_offline(path) -> subprocess.CompletedProcess:
 
 
 def test_the_workflow_is_valid_with_no_network_and_a_broken_one_is_not(tmp_path):
-    done = _check_jsonschema_offline(pipeline_lesson.WORKFLOW)
+    done = _check_jsonschema_offline(workflow_validation.WORKFLOW)
     assert done.returncode == 0, done.stdout + done.stderr
     assert json.loads(done.stdout)["status"] == "ok"
     broken = tmp_path / "broken.yml"
-    broken.write_text(pipeline_lesson.WORKFLOW.read_text().replace("    runs-on: ubuntu-24.04\n", "", 1))
+    broken.write_text(workflow_validation.WORKFLOW.read_text().replace("    runs-on: ubuntu-24.04\n", "", 1))
     done = _check_jsonschema_offline(broken)
     assert done.returncode == 1 and "'runs-on' is a required property" in done.stdout
-    assert pipeline_lesson.schema_errors(broken) == ["$.jobs.test: 'runs-on' is a required property"]
+    assert workflow_validation.schema_errors(broken) == ["$.jobs.test: 'runs-on' is a required property"]
 
 
 def test_the_workflow_runs_the_tests_and_uploads_the_junit_report():
     import yaml
 
-    workflow = yaml.safe_load(pipeline_lesson.WORKFLOW.read_text())
-    problems, found = pipeline_lesson.pipeline_problems(workflow)
+    workflow = yaml.safe_load(workflow_validation.WORKFLOW.read_text())
+    problems, found = workflow_validation.pipeline_problems(workflow)
     assert problems == [] and all(found.values()), found
     assert workflow["permissions"] == {"contents": "read"}
 

@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from infrastructure.deployment.containers.docker import docker_lesson, engine
+from infrastructure.deployment.containers.docker import engine, hadolint, images
 from infrastructure.deployment.containers.docker.build_context import DOCKERFILE
 from shared.events import Log
 from workbench.curriculum.lesson_loader import load_curriculum
@@ -48,7 +48,7 @@ def steps_of(result) -> dict[str, dict]:
 
 
 def test_hadolint_finds_nothing_in_the_dockerfile_and_it_needs_no_buildkit():
-    assert docker_lesson.hadolint(DOCKERFILE) == []
+    assert hadolint.hadolint(DOCKERFILE) == []
     text = DOCKERFILE.read_text()
     instructions = "\n".join(line for line in text.splitlines() if not line.lstrip().startswith("#"))
     assert "--mount" not in instructions and "<<" not in instructions  # the SDK's classic builder knows neither
@@ -67,15 +67,15 @@ def test_the_lesson_builds_runs_as_non_root_answers_and_leaves_no_container(cli,
     assert run["predictions_correct"] == 3 and run["uid_in_container"] == 10001 and run["containers_left"] == 0
     assert "answered setosa, versicolor, virginica" in steps["run"]["summary"]
 
-    image = client.images.get(docker_lesson.IMAGE + ":latest")
+    image = client.images.get(images.IMAGE + ":latest")
     user = image.attrs["Config"]["User"]
-    assert docker_lesson.numeric_non_root(user), user
-    inspected = json.loads(subprocess.run(["docker", "inspect", docker_lesson.IMAGE + ":latest"],
+    assert images.numeric_non_root(user), user
+    inspected = json.loads(subprocess.run(["docker", "inspect", images.IMAGE + ":latest"],
                                           capture_output=True, text=True, check=True).stdout)
     assert inspected[0]["Config"]["User"] == "10001:10001"
     assert engine.our_containers(client) == []
     # Runs do not pile up images: at most the 3 newest (plus :latest), no leftover builder stage of ours.
-    assert len(client.images.list(name=docker_lesson.IMAGE)) <= 4
+    assert len(client.images.list(name=images.IMAGE)) <= 4
     assert client.images.list(filters={"dangling": True, "label": engine.BUILDER_LABEL}) == []
     assert "127.0.0.1:" in result.stderr and "[build] Step 1/" in result.stderr
     print(f"docker-build lesson: {time.monotonic() - started:.0f} s, image {image.attrs['Size'] / 1e6:.0f} MB, user {user}")

@@ -1,4 +1,4 @@
-from workbench.runner.checks import evaluate
+from workbench.runner.child.checks import evaluate
 
 
 def test_a_metric_at_the_threshold_passes_and_says_what_was_measured():

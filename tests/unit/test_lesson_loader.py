@@ -13,7 +13,8 @@ def test_the_shipped_lessons_load_in_curriculum_order():
     assert curriculum.ids[: len(EXPECTED)] == EXPECTED
     lesson = curriculum.get("sklearn-iris")
     assert lesson.layer == "application"
-    assert lesson.spec.steps[0].entry == "application.training.iris_training:train"
+    assert lesson.spec.steps[0].entry == "steps.py:train"
+    assert lesson.script_entry("steps.py:train") == f"{lesson.folder / 'steps.py'}:train"
     assert "application layer" in lesson.readme_text()
 
 
@@ -55,13 +56,30 @@ def test_unknown_and_missing_fields_are_named(lessons_copy):
 
 def test_a_bad_entry_point_and_an_empty_check_are_explained(lessons_copy):
     toml = lessons_copy / "020-sklearn-iris" / "lesson.toml"
-    text = toml.read_text().replace('entry = "application.training.iris_training:train"', 'entry = "os.system:run"')
+    text = toml.read_text().replace('entry = "steps.py:train"', 'entry = "os.system:run"')
     text = text.replace('checks = [{ output = "test_accuracy", min = 0.9 }]', 'checks = [{ output = "test_accuracy" }]')
     _write(toml, text)
     [broken] = load_curriculum(lessons_copy).broken
     joined = "\n".join(broken.errors)
-    assert "entry: entry point must live in a layer package" in joined
+    assert "entry: expected '<file>.py:<function>' naming a script in the lesson folder, e.g. 'steps.py:train'" in joined
     assert "checks[0]: a check needs at least one of min, max or equals" in joined
+
+
+@pytest.mark.parametrize("entry", ["../020-sklearn-iris/steps.py:train", "/etc/steps.py:train", "steps:train"])
+def test_a_step_script_outside_the_lesson_folder_is_refused(lessons_copy, entry):
+    toml = lessons_copy / "020-sklearn-iris" / "lesson.toml"
+    _write(toml, toml.read_text().replace('entry = "steps.py:train"', f'entry = "{entry}"'))
+    [broken] = load_curriculum(lessons_copy).broken
+    assert "naming a script in the lesson folder" in "\n".join(broken.errors)
+
+
+def test_a_missing_step_script_or_exercise_check_names_the_file(lessons_copy):
+    (lessons_copy / "020-sklearn-iris" / "steps.py").unlink()
+    (lessons_copy / "020-sklearn-iris" / "exercises" / "checks.py").unlink()
+    [broken] = load_curriculum(lessons_copy).broken
+    joined = "\n".join(broken.errors)
+    assert "steps[0] (id 'train').entry: 'steps.py' does not exist in" in joined
+    assert "exercises[0] (id 'small-forest').check: 'exercises/checks.py' does not exist in" in joined
 
 
 def test_unknown_prerequisite_duplicate_id_and_missing_readme(lessons_copy):

@@ -2,7 +2,8 @@
 
 Checks: every lesson.toml validates; every step's entry point (and every
 ``provides`` probe) imports and accepts the lesson's parameters (verified in
-a child process); every README names the files its steps run; every lesson
+a child process); every README names the step script and the layer modules
+it imports (so a learner can find the code that runs); every lesson
 has its translations (``README.zh-TW.md`` and ``lesson.zh-TW.toml`` with every
 title), so none silently falls behind the English.
 """
@@ -10,6 +11,7 @@ title), so none silently falls behind the English.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from workbench.curriculum.lesson_loader import README_FILE, TRANSLATED_LANGUAGES, Curriculum, readme_file
 
@@ -30,7 +32,40 @@ class CheckReport:
 def _probe_entries(requests: list[dict]) -> list[dict]:
     from workbench.runner.child_query import query_child
 
-    return query_child("workbench.curriculum.entry_probe", stdin=requests)
+    return query_child("workbench.runner.child.entry_probe", stdin=requests)
+
+
+# Plumbing every step may use without the README naming it: the events protocol, the home and repository paths,
+# constants, atomic writes, local HTTP/ports. What a README must name is the layer code the lesson teaches.
+PLUMBING = ("shared", "shared.events", "shared.configs", "shared.constants", "shared.utils.atomic_files",
+            "shared.utils.local_http", "shared.utils.local_network")
+
+
+def layer_files_of(script: Path) -> list[str]:
+    """The layer modules a lesson script imports, as repo-relative paths (plumbing aside, see PLUMBING)."""
+    import ast
+
+    from shared.configs.repository import REPO_ROOT
+    from workbench.curriculum.lesson_schema import ENTRY_LAYERS
+
+    try:
+        tree = ast.parse(script.read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, UnicodeDecodeError):
+        return []
+    found: list[str] = []
+    for node in ast.walk(tree):
+        names = [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else \
+            [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        for name in names:
+            if name.split(".")[0] not in ENTRY_LAYERS or name.startswith(PLUMBING) and \
+                    any(name == p or name.startswith(p + ".") for p in PLUMBING):
+                continue
+            parts = name.split(".")
+            module = Path(*parts).with_suffix(".py")
+            relative = module if (REPO_ROOT / module).is_file() else Path(*parts)
+            if str(relative) not in found:
+                found.append(str(relative))
+    return found
 
 
 def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:
@@ -74,15 +109,17 @@ def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckRep
             if translated.is_file():
                 readmes[translated.name] = translated.read_text(encoding="utf-8")
             report.missing_translations.extend(lesson.text_problems.get(lang, []))
+        named: set[tuple[str, str]] = set()
         for step in lesson.spec.steps:
-            requests.append({"entry": step.entry, "params": step.params})
+            requests.append({"entry": lesson.script_entry(step.entry), "params": step.params})
             owners.append(f"{lesson.folder / 'lesson.toml'}: steps (id '{step.id}').entry")
-            module_file = step.module.replace(".", "/") + ".py"
-            for name, readme in readmes.items():
-                if module_file not in readme:
-                    report.problems.append(
-                        f"{lesson.folder / name}: does not name '{module_file}', the file step '{step.id}' runs"
-                    )
+            for needed in [step.script, *layer_files_of(lesson.folder / step.script)]:
+                for name, readme in readmes.items():
+                    if needed not in readme and (name, needed) not in named:
+                        named.add((name, needed))
+                        report.problems.append(
+                            f"{lesson.folder / name}: does not name '{needed}', which step '{step.id}' runs"
+                        )
         if lesson.spec.provides is not None:
             requests.append({"entry": lesson.spec.provides.probe, "params": {}})
             owners.append(f"{lesson.folder / 'lesson.toml'}: provides.probe")

@@ -1,7 +1,9 @@
 """Find, parse and validate every lesson; one broken lesson never hides the others.
 
-A lesson is a folder ``lessons/<NNN>-<id>/`` holding ``lesson.toml`` and
-``README.md``. Every problem is reported as ``<file>: <field>: <what was
+A lesson is a folder ``lessons/<NNN>-<id>/``: what it is (``lesson.toml``),
+what it says (``README.md`` and its translations), what it runs (its step
+script, ``steps.py``) and what the learner edits and how it is graded
+(``exercises/``). Every problem is reported as ``<file>: <field>: <what was
 expected>`` so the author knows exactly what to fix.
 """
 
@@ -98,6 +100,11 @@ class Lesson:
 
     def readme_text(self) -> str:
         return self.readme_path.read_text(encoding="utf-8")
+
+    def script_entry(self, entry: str) -> str:
+        """``steps.py:train`` as the runner takes it: the script's absolute path, then ``:function``."""
+        script, _, function = entry.partition(":")
+        return f"{self.folder / script}:{function}"
 
 
 @dataclass(frozen=True)
@@ -252,7 +259,14 @@ def _load_one(folder: Path) -> Lesson | BrokenLesson:
         errors.append(f"{lesson_file}: id: '{spec.id}' does not match the folder name '{folder.name}' (expected '{slug}')")
     if not (folder / README_FILE).is_file():
         errors.append(f"{folder / README_FILE}: missing; every lesson explains itself in a README")
+    for index, step in enumerate(spec.steps):
+        if not (folder / step.script).is_file():
+            errors.append(f"{lesson_file}: steps[{index}] (id '{step.id}').entry: '{step.script}' does not exist in {folder}")
     for index, exercise in enumerate(spec.exercises):
+        check_script = exercise.check.partition(":")[0]
+        if not (folder / check_script).is_file():
+            errors.append(f"{lesson_file}: exercises[{index}] (id '{exercise.id}').check: "
+                          f"'{check_script}' does not exist in {folder}")
         for field_name in ("file", "solution"):
             relative = getattr(exercise, field_name)
             if not (folder / relative).is_file():

@@ -15,7 +15,7 @@
     [[steps]]
     id = "train"
     title = "..."
-    entry = "application.training.iris_training:train"   # module:function
+    entry = "steps.py:train"         # the lesson's step script (a file in its folder) : function
     timeout_s = 300
     params = { config = "..." }
     checks = [ { output = "test_accuracy", min = 0.9 } ]
@@ -33,6 +33,8 @@ from shared.constants import LAYERS
 FORMAT_VERSION = 1
 ID_PATTERN = r"^[a-z][a-z0-9]*(-[a-z0-9]+)*$"
 ENTRY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_]*$"
+# A lesson's own script: a .py file inside its folder (no '..', no absolute path), then ':' and the function.
+SCRIPT_PATTERN = r"^([A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py:[A-Za-z_][A-Za-z0-9_]*$"
 ENTRY_LAYERS = ("domain", "application", "infrastructure", "shared")
 KNOWN_EXTRAS = ("sklearn", "torch", "tensorflow", "llm", "serving", "tracking", "docker", "gpu")
 
@@ -68,6 +70,12 @@ class Check(_Strict):
         return " and ".join(parts)
 
 
+def _validate_script(value: str, example: str) -> str:
+    if not re.match(SCRIPT_PATTERN, value):
+        raise ValueError(f"expected '<file>.py:<function>' naming a script in the lesson folder, e.g. '{example}'")
+    return value
+
+
 def _validate_entry(value: str) -> str:
     if not re.match(ENTRY_PATTERN, value):
         raise ValueError("expected 'package.module:function', e.g. 'application.training.iris_training:train'")
@@ -84,24 +92,20 @@ class Step(_Strict):
     params: dict[str, Any] = Field(default_factory=dict)
     timeout_s: float = Field(default=300, gt=0, le=6 * 3600)
     checks: list[Check] = Field(min_length=1)
-    explain: str = ""
 
     @field_validator("entry")
     @classmethod
-    def _entry_in_a_layer(cls, value: str) -> str:
-        return _validate_entry(value)
+    def _entry_in_the_lesson(cls, value: str) -> str:
+        return _validate_script(value, "steps.py:train")
 
     @property
-    def module(self) -> str:
+    def script(self) -> str:
+        """The step script, relative to the lesson folder (``steps.py``)."""
         return self.entry.split(":", 1)[0]
 
     @property
     def function(self) -> str:
         return self.entry.split(":", 1)[1]
-
-    @property
-    def layer(self) -> str:
-        return self.entry.split(".", 1)[0]
 
 
 class Exercise(_Strict):
@@ -112,7 +116,7 @@ class Exercise(_Strict):
     task: str = Field(min_length=1, description="what to do, in a few sentences")
     file: str = Field(min_length=1, description="starting version, relative to the lesson folder")
     solution: str = Field(min_length=1, description="reference solution, relative to the lesson folder")
-    check: str
+    check: str = Field(description="'<file>.py:<function>' in the lesson folder that runs the learner's file")
     params: dict[str, Any] = Field(default_factory=dict)
     checks: list[Check] = Field(min_length=1)
     hints: list[str] = Field(min_length=1)
@@ -120,8 +124,8 @@ class Exercise(_Strict):
 
     @field_validator("check")
     @classmethod
-    def _check_in_a_layer(cls, value: str) -> str:
-        return _validate_entry(value)
+    def _check_in_the_lesson(cls, value: str) -> str:
+        return _validate_script(value, "exercises/checks.py:check_budget")
 
 
 class Requirements(_Strict):

@@ -47,7 +47,7 @@ def exercise_request(lesson: Lesson, exercise: Any, path: Path) -> StepRequest:
     return StepRequest(
         lesson_id=lesson.id,
         step_id=f"exercise-{exercise.id}",
-        entry=exercise.check,
+        entry=lesson.script_entry(exercise.check),
         params={**exercise.params, "path": str(path)},
         checks=[check.model_dump(exclude_none=True) for check in exercise.checks],
         timeout_s=exercise.timeout_s,

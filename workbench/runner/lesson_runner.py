@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Protocol
 
+from shared.configs.repository import REPO_ROOT
 from shared.events import Event
 from workbench.curriculum.lesson_loader import Curriculum, Lesson
 from workbench.curriculum.lesson_schema import Step
@@ -85,17 +86,24 @@ class LessonReport:
 
 
 def python_command(entry: str, params: dict[str, Any]) -> str:
-    """The equivalent shell command of a step: its entry point called from plain Python."""
-    module, function = entry.split(":")
+    """The equivalent shell command of a step: its function called from plain Python."""
+    target, _, function = entry.rpartition(":")
     arguments = ", ".join(f"{key}={value!r}" for key, value in params.items())
-    return "python -c " + shlex.quote(f"from {module} import {function}; print({function}({arguments}))")
+    if not target.endswith(".py"):
+        return "python -c " + shlex.quote(f"from {target} import {function}; print({function}({arguments}))")
+    script = Path(target)
+    lesson_folder = next((parent for parent in script.parents if parent.parent.name == "lessons"), script.parent)
+    module = ".".join(script.relative_to(lesson_folder).with_suffix("").parts)
+    shown = lesson_folder.relative_to(REPO_ROOT) if lesson_folder.is_relative_to(REPO_ROOT) else lesson_folder
+    code = f"from {module} import {function}; print({function}({arguments}))"
+    return f"cd {shlex.quote(str(shown))} && python -c {shlex.quote(code)}"
 
 
 def step_request(lesson: Lesson, step: Step, params: dict[str, Any] | None = None) -> StepRequest:
     return StepRequest(
         lesson_id=lesson.id,
         step_id=step.id,
-        entry=step.entry,
+        entry=lesson.script_entry(step.entry),
         params={**step.params, **(params or {})},
         checks=[check.model_dump(exclude_none=True) for check in step.checks],
         timeout_s=step.timeout_s,

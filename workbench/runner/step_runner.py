@@ -1,6 +1,6 @@
 """Run one step in its own child process (and process group) and stream its events.
 
-The child is ``python -m workbench.runner.step_process``. Three channels are
+The child is ``python -m workbench.runner.child.step_process``. Three channels are
 read concurrently: the event pipe (JSON lines), stdout and stderr (each line
 becomes a ``Log`` event). Cancel and timeout end the whole process group:
 SIGINT, then SIGTERM, then SIGKILL. Whatever happens, the outcome arrives:
@@ -27,7 +27,7 @@ from shared.configs.workbench_home import child_environment
 from shared.constants import ENV_EVENT_FD, ENV_STEP_SPEC
 from shared.events import Artifact, Event, Log, Metric, Result, decode
 
-CHILD_MODULE = "workbench.runner.step_process"
+CHILD_MODULE = "workbench.runner.child.step_process"
 READ_CHUNK = 65536
 MAX_LINE_CHARS = 8000
 LOG_TAIL_LINES = 12
@@ -137,7 +137,7 @@ class StepRun:
             self._artifacts.append(event)
         elif isinstance(event, Result):
             self._result = event
-        elif isinstance(event, Log) and event.stream in ("stdout", "stderr"):
+        elif isinstance(event, Log):  # printed or sent with events.log: both are the step's output
             self._tail.append(event.message)
         try:
             self.on_event(event)

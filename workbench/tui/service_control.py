@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from application.inference.serving_lesson import GOOD_ROWS, locust_command, locust_results, read_locust_stats, serve_command
+from application.inference.iris_requests import GOOD_ROWS, SERVICE
+from application.inference.load_testing import locust_command, locust_results, read_locust_stats
+from infrastructure.deployment.local_server import serve_command
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
 from shared.utils.local_http import is_ready, post
@@ -128,7 +130,7 @@ class ServiceControl:
         return env
 
     def command(self) -> list[str]:
-        return serve_command(self.port or 3000)
+        return serve_command(SERVICE, self.port or 3000)
 
     async def start(self, timeout_s: float = 90.0) -> float:
         """Start and wait for /readyz; seconds it took. Raises RuntimeError with the server's last lines."""

@@ -129,7 +129,7 @@ class LessonScreen(WorkbenchScreen):
         artifacts = self.query_one("#artifacts", DataTable)
         for column in ("kind", "path", "description"):
             artifacts.add_column(t(column), key=column)
-        self.query_one(CodePanel).show(self.lesson.spec.steps[0].entry, self.app.current_theme.dark)
+        self.query_one(CodePanel).show(self.lesson.script_entry(self.lesson.spec.steps[0].entry), self.app.current_theme.dark)
         self.set_interval(FRAME_S, self._flush)
         steps.focus()
 
@@ -199,7 +199,7 @@ class LessonScreen(WorkbenchScreen):
         self.query_one("#run-status", Label).update(f"{badge('running')} {step.id}")
         if lesson.id == self.lesson.id:
             self._set_step_state(step.id, "running")
-            self.query_one(CodePanel).show(step.entry, self.app.current_theme.dark)
+            self.query_one(CodePanel).show(self.lesson.script_entry(step.entry), self.app.current_theme.dark)
 
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         verdict = "PASS" if outcome.passed else outcome.status.upper()
@@ -224,7 +224,7 @@ class LessonScreen(WorkbenchScreen):
     @on(DataTable.RowHighlighted, "#steps")
     def _show_step_code(self, event: DataTable.RowHighlighted) -> None:
         if self._running_step is None and event.cursor_row is not None and event.cursor_row < len(self.lesson.spec.steps):
-            self.query_one(CodePanel).show(self.lesson.spec.steps[event.cursor_row].entry, self.app.current_theme.dark)
+            self.query_one(CodePanel).show(self.lesson.script_entry(self.lesson.spec.steps[event.cursor_row].entry), self.app.current_theme.dark)
 
     @property
     def running(self) -> bool:

@@ -3,5 +3,6 @@
 Files here:
     manifests.py            Deployment, Service and HorizontalPodAutoscaler as data, and policy checks on them
     iris-service.yaml       what manifests.py generates with its defaults (`kubectl apply -f` it on a cluster)
-    kubernetes_lesson.py    the kubernetes-manifests lesson's steps: generate, validate, reject-broken
+    schema_validation.py    one object against the Kubernetes API schema of a version, offline (strict)
+(The kubernetes-manifests lesson's steps live with the lesson: lessons/085-kubernetes-manifests/steps.py.)
 """

@@ -1,4 +1,7 @@
-"""The data-quality lesson's steps: profile the data, split it and measure drift, catch a corrupted copy."""
+"""The data-quality lesson's steps: profile the data, split it and measure drift, catch a corrupted copy.
+
+The layer code it runs lives in ``domain/data/`` (sources, pipelines, quality).
+"""
 
 from __future__ import annotations
 
@@ -7,26 +10,12 @@ import numpy as np
 from domain.data.pipelines.corruption import corrupt
 from domain.data.pipelines.splitting import stratified_split
 from domain.data.quality.drift import feature_drift
-from domain.data.quality.iris_quality import class_shares, run_quality_checks
+from domain.data.quality.iris_quality import run_quality_checks
+from domain.data.quality.profiling import profile
 from domain.data.sources.iris_source import load_iris_dataset
-from domain.data.sources.tabular_dataset import TabularDataset
 from shared import events
 from shared.configs.workbench_home import step_artifacts_dir
 from shared.utils.atomic_files import write_json_atomic
-
-
-def _profile(data: TabularDataset) -> dict:
-    columns = {}
-    for column, name in enumerate(data.feature_names):
-        values = data.features[:, column]
-        columns[name] = {
-            "min": float(np.nanmin(values)),
-            "max": float(np.nanmax(values)),
-            "mean": float(np.nanmean(values)),
-            "std": float(np.nanstd(values)),
-            "missing": int(np.isnan(values).sum()),
-        }
-    return {"source": data.source, "rows": data.n_rows, "columns": columns, "class_shares": class_shares(data)}
 
 
 def _print_profile(profile: dict) -> None:
@@ -41,14 +30,14 @@ def profile_iris() -> dict:
     """Load iris and run every quality rule on it; a clean data set has zero issues."""
     events.status("loading iris from scikit-learn's bundled data")
     data = load_iris_dataset()
-    profile = _profile(data)
-    _print_profile(profile)
+    summary = profile(data)
+    _print_profile(summary)
     issues = run_quality_checks(data)
     for issue in issues:
         events.log(f"{issue.rule}: {issue.detail}", level="warning")
     events.metric("rows", data.n_rows)
     events.metric("quality_issues", len(issues))
-    path = write_json_atomic(step_artifacts_dir() / "profile.json", {**profile, "issues": [i.__dict__ for i in issues]})
+    path = write_json_atomic(step_artifacts_dir() / "profile.json", {**summary, "issues": [i.__dict__ for i in issues]})
     events.artifact("report", path, "per-feature profile and quality issues")
     return {"quality_issues": len(issues), "rows": data.n_rows}
 

@@ -17,38 +17,14 @@ from shared.configs.workbench_home import artifacts_dir, step_artifacts_dir
 from shared.utils.atomic_files import write_text_atomic
 
 from infrastructure.deployment.containers.kubernetes import manifests
+from infrastructure.deployment.containers.kubernetes.schema_validation import KUBERNETES_VERSION, schema_check
 
-KUBERNETES_VERSION = "1.33.0"  # the API version validated against; kubernetes-validate ships 1.25 … its latest
 LESSON = "kubernetes-manifests"
 MANIFEST_FILE = "iris-service.yaml"
 
 
-def say(text: str) -> None:
-    events.log(text)
-
-
 def _kn(doc: dict[str, Any]) -> str:
     return f"{str(doc.get('kind', '?')).lower()}/{(doc.get('metadata') or {}).get('name', '?')}"
-
-
-def schema_check(doc: dict[str, Any], version: str, strict: bool = True) -> str | None:
-    """None when ``doc`` matches the Kubernetes ``version`` schema, else the schema's message with the field path."""
-    import kubernetes_validate
-    from kubernetes_validate.utils import SchemaNotFoundError, VersionNotSupportedError
-
-    try:
-        kubernetes_validate.validate(doc, version, strict=strict)
-        return None
-    except kubernetes_validate.ValidationError as exc:
-        path = ".".join(str(item) for item in exc.path) or "(top level)"
-        return f"{path}: {exc.message}"
-    except SchemaNotFoundError as exc:
-        return exc.message
-    except VersionNotSupportedError:
-        from kubernetes_validate.utils import all_versions
-
-        raise RuntimeError(f"kubernetes_version parameter: {version} is not shipped with kubernetes-validate "
-                           f"(it has {all_versions()[0]} … {all_versions()[-1]})") from None
 
 
 def generate(image: str = manifests.IMAGE, replicas: int = 2, max_replicas: int = 6, target_cpu_percent: int = 70,
@@ -59,15 +35,15 @@ def generate(image: str = manifests.IMAGE, replicas: int = 2, max_replicas: int 
     documents = manifests.manifests(settings)
     text = manifests.render(documents)
     target = write_text_atomic(step_artifacts_dir() / MANIFEST_FILE, text)
-    say(f"wrote {target} ({len(documents)} resources):")
+    events.log(f"wrote {target} ({len(documents)} resources):")
     for line in text.splitlines():
-        say(f"  {line}")
+        events.log(f"  {line}")
     events.artifact("manifest", str(target), "kubectl apply -f this file on a cluster")
     problems = manifests.policy_problems(documents)
     for problem in problems:
-        say(f"policy: {problem}")
+        events.log(f"policy: {problem}")
     same = manifests.REPOSITORY_COPY.is_file() and manifests.REPOSITORY_COPY.read_text() == text
-    say(f"policy checks (limits, probes, non-root, read-only root, no privilege escalation, tagged image): "
+    events.log(f"policy checks (limits, probes, non-root, read-only root, no privilege escalation, tagged image): "
         f"{len(problems)} problems; identical to {manifests.REPOSITORY_COPY.name} in the repository: {same}")
     return {
         "resources": len(documents),
@@ -84,7 +60,7 @@ def _manifest_to_validate(manifest: str) -> Path:
     generated = artifacts_dir(LESSON, "generate") / MANIFEST_FILE
     if generated.is_file():
         return generated
-    say(f"no generated manifest at {generated} (the step 'generate' has not run): validating the repository copy")
+    events.log(f"no generated manifest at {generated} (the step 'generate' has not run): validating the repository copy")
     return manifests.REPOSITORY_COPY
 
 
@@ -96,25 +72,25 @@ def validate(manifest: str = "", kubernetes_version: str = KUBERNETES_VERSION, s
     documents = manifests.load(path)
     if not documents:
         raise RuntimeError(f"{path}: no YAML documents in it")
-    say(f"$ kubernetes-validate{' --strict' if strict else ''} -k {kubernetes_version} {path}   "
+    events.log(f"$ kubernetes-validate{' --strict' if strict else ''} -k {kubernetes_version} {path}   "
         f"(kubernetes-validate {kubernetes_validate.version.__version__}; schemas ship in the package: offline)")
     valid = 0
     for number, doc in enumerate(documents, 1):
         if not isinstance(doc, dict) or "apiVersion" not in doc or "kind" not in doc:
-            say(f"ERROR {path} document {number}: not a Kubernetes resource (needs apiVersion and kind)")
+            events.log(f"ERROR {path} document {number}: not a Kubernetes resource (needs apiVersion and kind)")
             continue
         problem = schema_check(doc, kubernetes_version, strict)
         if problem is None:
             valid += 1
-            say(f"INFO {path.name}: {_kn(doc)} ({doc['apiVersion']}) is valid against Kubernetes {kubernetes_version}")
+            events.log(f"INFO {path.name}: {_kn(doc)} ({doc['apiVersion']}) is valid against Kubernetes {kubernetes_version}")
         else:
-            say(f"ERROR {path.name}: {_kn(doc)} did not validate against Kubernetes {kubernetes_version}: {problem}")
+            events.log(f"ERROR {path.name}: {_kn(doc)} did not validate against Kubernetes {kubernetes_version}: {problem}")
         events.progress(number, len(documents), _kn(doc))
     invalid = len(documents) - valid
     resources = [doc for doc in documents if isinstance(doc, dict) and isinstance(doc.get("spec"), dict)]
     problems = manifests.policy_problems([doc for doc in resources if isinstance(doc["spec"].get("template"), dict)])
     for problem in problems:
-        say(f"policy (not the schema's business): {problem}")
+        events.log(f"policy (not the schema's business): {problem}")
     return {
         "valid": valid,
         "invalid": invalid,
@@ -153,11 +129,11 @@ def reject_broken(kubernetes_version: str = KUBERNETES_VERSION) -> dict[str, Any
         problem = schema_check(doc, kubernetes_version, strict=True)
         if problem is None:
             accepted.append(name)
-            say(f"✘ {name} ({change}): ACCEPTED — {path.name} should have been rejected")
+            events.log(f"✘ {name} ({change}): ACCEPTED — {path.name} should have been rejected")
         else:
             rejected += 1
-            say(f"✔ {name} ({change}): rejected — {problem}")
-    say(f"the broken files are in {folder}; try: kubernetes-validate --strict -k {kubernetes_version} {folder}/broken-1.yaml")
+            events.log(f"✔ {name} ({change}): rejected — {problem}")
+    events.log(f"the broken files are in {folder}; try: kubernetes-validate --strict -k {kubernetes_version} {folder}/broken-1.yaml")
     return {
         "rejected": rejected,
         "accepted_broken": len(accepted),

@@ -4,13 +4,13 @@
     reject-broken      three broken copies of the workflow, each rejected with the schema's message
     run-headless       `python -m workbench --lesson data-quality --junit …` in a child process, and the JUnit file it wrote
 
-The workbench is started as a command (``python -m workbench``), never
-imported: the infrastructure layer may not import the presentation layer.
+The layer code it runs: ``infrastructure/cicd/github_actions/workflow_validation.py``
+and the workflow itself, ``infrastructure/cicd/github_actions/workbench.yml``.
+The workbench is started as a command (``python -m workbench``), exactly as CI runs it.
 """
 
 from __future__ import annotations
 
-import json
 import shlex
 import subprocess
 import sys
@@ -19,14 +19,13 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
+from infrastructure.cicd.github_actions.workflow_validation import SCHEMA, WORKFLOW, pipeline_problems, schema_errors
 from shared import events
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import step_artifacts_dir, workbench_home
 from shared.constants import ENV_ARTIFACTS_DIR, ENV_EVENT_FD, ENV_EVENT_STDOUT, ENV_STEP_SPEC
 from shared.utils.atomic_files import write_text_atomic
 
-WORKFLOW = Path(__file__).resolve().parent / "workbench.yml"
-SCHEMA = "vendor.github-workflows"
 BROKEN = {  # what is broken: (text in workbench.yml, what replaces it)
     "a misspelt trigger (pull_requests)": ("  pull_request:\n", "  pull_requests:\n"),
     "a job without runs-on": ("    runs-on: ubuntu-24.04\n", ""),
@@ -34,62 +33,8 @@ BROKEN = {  # what is broken: (text in workbench.yml, what replaces it)
 }
 
 
-def say(text: str) -> None:
-    events.log(text)
-
-
 def _relative(path: Path) -> str:
     return str(path.relative_to(REPO_ROOT)) if path.is_relative_to(REPO_ROOT) else str(path)
-
-
-def check_jsonschema_binary() -> str:
-    candidate = Path(sys.executable).with_name("check-jsonschema")
-    if not candidate.exists():
-        raise RuntimeError("check-jsonschema not found next to this Python: pip install 'mlops-workbench[docker]'")
-    return str(candidate)
-
-
-def schema_errors(path: Path) -> list[str]:
-    """check-jsonschema's errors for one workflow file (empty: valid), each as 'where: why'."""
-    done = subprocess.run([check_jsonschema_binary(), "--builtin-schema", SCHEMA, "--output-format", "json", "--verbose",
-                           str(path)],
-                          capture_output=True, text=True, timeout=120)
-    try:
-        report = json.loads(done.stdout)
-    except json.JSONDecodeError:
-        raise RuntimeError(f"check-jsonschema {path}: exit code {done.returncode}: {(done.stdout + done.stderr)[-400:]}") from None
-    errors = []
-    for error in report.get("parse_errors", []):
-        errors.append(f"{path.name}: cannot be parsed: {error.get('message', error)}")
-    for error in report.get("errors", []):
-        deepest = error.get("best_deep_match") or error.get("best_match") or error
-        if str(deepest.get("message", "")).startswith(("{", "[")):  # it repeats the whole value: a sub-error says more
-            telling = [c for c in error.get("sub_errors") or [] if not str(c.get("message", "")).startswith(("{", "["))]
-            telling.sort(key=lambda c: "was unexpected" not in c["message"])
-            deepest = telling[0] if telling else deepest
-        message = deepest.get("message", "")
-        if len(message) > 220:
-            message = message[:220] + "…]"
-        errors.append(f"{deepest.get('path', error.get('path'))}: {message}")
-    if done.returncode != 0 and not errors:
-        errors.append(f"check-jsonschema exited with {done.returncode}: {done.stderr.strip()[-300:]}")
-    return errors
-
-
-def pipeline_problems(workflow: dict[str, Any]) -> tuple[list[str], dict[str, bool]]:
-    """What this project's CI must do, beyond a valid file: make test, every lesson as JUnit, the report uploaded."""
-    steps = [step for job in (workflow.get("jobs") or {}).values() if isinstance(job, dict)
-             for step in job.get("steps") or [] if isinstance(step, dict)]
-    runs = " ".join(str(step.get("run", "")) for step in steps)
-    uploads = [step for step in steps if str(step.get("uses", "")).startswith("actions/upload-artifact@")]
-    found = {
-        "runs_make_test": "make test" in runs,
-        "runs_lessons_as_junit": "--lesson all" in runs and "--junit report.xml" in runs,
-        "uploads_report": any("report.xml" in str((step.get("with") or {}).get("path", "")) for step in uploads),
-        "uploads_even_on_failure": any("always()" in str(step.get("if", "")) for step in uploads),
-    }
-    problems = [f"{WORKFLOW.name}: {name.replace('_', ' ')}: not found" for name, ok in found.items() if not ok]
-    return problems, found
 
 
 def validate_workflow(workflow: str = "") -> dict[str, Any]:
@@ -99,11 +44,11 @@ def validate_workflow(workflow: str = "") -> dict[str, Any]:
     path = Path(workflow) if workflow else WORKFLOW
     if not path.is_file():
         raise RuntimeError(f"workflow parameter: {path} is not a file")
-    say(f"$ check-jsonschema --builtin-schema {SCHEMA} {_relative(path)}")
+    events.log(f"$ check-jsonschema --builtin-schema {SCHEMA} {_relative(path)}")
     errors = schema_errors(path)
     for error in errors:
-        say(f"  {error}")
-    say("ok -- the schema ships inside check-jsonschema (vendored), so no network was needed" if not errors
+        events.log(f"  {error}")
+    events.log("ok -- the schema ships inside check-jsonschema (vendored), so no network was needed" if not errors
         else f"{len(errors)} schema errors")
     try:
         parsed = yaml.safe_load(path.read_text()) or {}
@@ -111,7 +56,7 @@ def validate_workflow(workflow: str = "") -> dict[str, Any]:
         raise RuntimeError(f"{path}: not valid YAML: {exc}") from None
     problems, found = pipeline_problems(parsed if isinstance(parsed, dict) else {})
     for name, ok in found.items():
-        say(f"  {'✔' if ok else '✘'} {name.replace('_', ' ')}")
+        events.log(f"  {'✔' if ok else '✘'} {name.replace('_', ' ')}")
     jobs = list((parsed.get("jobs") or {}) if isinstance(parsed, dict) else {})
     events.artifact("workflow", str(path), "copy it to .github/workflows/ to switch it on")
     return {
@@ -135,11 +80,11 @@ def reject_broken() -> dict[str, Any]:
         errors = schema_errors(path)
         if errors:
             rejected += 1
-            say(f"✔ {name}: rejected — {errors[0]}")
+            events.log(f"✔ {name}: rejected — {errors[0]}")
         else:
             accepted.append(name)
-            say(f"✘ {name}: ACCEPTED — {path.name} should have been rejected")
-    say(f"the broken copies are in {folder}; try: check-jsonschema --builtin-schema {SCHEMA} {folder}/broken-1.yml")
+            events.log(f"✘ {name}: ACCEPTED — {path.name} should have been rejected")
+    events.log(f"the broken copies are in {folder}; try: check-jsonschema --builtin-schema {SCHEMA} {folder}/broken-1.yml")
     return {
         "rejected": rejected,
         "accepted_broken": len(accepted),
@@ -153,7 +98,7 @@ def run_headless(lesson: str = "data-quality", timeout_s: float = 600) -> dict[s
     report = step_artifacts_dir() / "report.xml"
     report.unlink(missing_ok=True)
     command = [sys.executable, "-m", "workbench", "--home", str(home), "--lesson", lesson, "--junit", str(report)]
-    say("$ " + shlex.join(["mlops-workbench", *command[3:]]))
+    events.log("$ " + shlex.join(["mlops-workbench", *command[3:]]))
     env = with_repo_on_path()
     for inner in (ENV_EVENT_FD, ENV_EVENT_STDOUT, ENV_STEP_SPEC, ENV_ARTIFACTS_DIR):  # this step's, not the nested run's
         env.pop(inner, None)
@@ -163,21 +108,21 @@ def run_headless(lesson: str = "data-quality", timeout_s: float = 600) -> dict[s
                                text=True, bufsize=1)
     assert process.stdout is not None
     for line in process.stdout:
-        say(f"[ci] {line.rstrip()}")
+        events.log(f"[ci] {line.rstrip()}")
     try:
         code = process.wait(timeout=max(1.0, timeout_s - (time.perf_counter() - started)))
     except subprocess.TimeoutExpired:
         process.kill()
         raise RuntimeError(f"the headless run of {lesson} took longer than {timeout_s:g} s") from None
     seconds = time.perf_counter() - started
-    say(f"exit code {code} after {seconds:.1f} s (0: every step passed, 1: a step failed, 2: bad usage)")
+    events.log(f"exit code {code} after {seconds:.1f} s (0: every step passed, 1: a step failed, 2: bad usage)")
     if not report.is_file() and code == 2:
         raise RuntimeError(f"lesson parameter: the workbench refused '{lesson}' (exit code 2: bad usage; the [ci] lines say why)")
     if not report.is_file():
         raise RuntimeError(f"{report}: the headless run (exit code {code}) wrote no JUnit report")
-    say(f"{report}:")
+    events.log(f"{report}:")
     for line in report.read_text().splitlines():
-        say(f"  {line}")
+        events.log(f"  {line}")
     try:
         root = ET.parse(report).getroot()
     except ET.ParseError as exc:

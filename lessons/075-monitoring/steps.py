@@ -19,9 +19,10 @@ from typing import Any
 
 import numpy as np
 
-from application.inference.serving_lesson import LocalServer, say
+from application.inference.iris_requests import SERVICE
 from domain.data.sources.iris_source import FEATURE_NAMES, load_iris_dataset
 from infrastructure.monitoring.drift_statistics import DRIFTED_ABOVE, bin_counts, population_stability_index, verdict
+from infrastructure.deployment.local_server import LocalServer
 from infrastructure.monitoring.prometheus_metrics import Scrape, scrape
 from shared import events
 from shared.utils.local_http import post
@@ -75,13 +76,13 @@ def watch_traffic(duration_s: float = 8.0, concurrency: int = 4, scrape_every_s:
                   startup_timeout_s: float = 90.0) -> dict[str, Any]:
     """Traffic flows for ``duration_s`` while /metrics is scraped every ``scrape_every_s``: rate and latency, live."""
     port = free_local_port()
-    server = LocalServer(port)
+    server = LocalServer(SERVICE, port)
     events.status("starting the service")
     sent = {"ok": 0, "failed": 0}
     sent_lock = threading.Lock()
     try:
         server.start(startup_timeout_s)
-        say(f"service ready at {server.url}; scraping {server.url}/metrics every {scrape_every_s:g} s")
+        events.log(f"service ready at {server.url}; scraping {server.url}/metrics every {scrape_every_s:g} s")
         stop = threading.Event()
 
         def traffic(seed: int) -> None:
@@ -118,12 +119,12 @@ def watch_traffic(duration_s: float = 8.0, concurrency: int = 4, scrape_every_s:
         server.stop()
     latency = final.histogram(LATENCY, endpoint=ENDPOINT).minus(first.histogram(LATENCY, endpoint=ENDPOINT))
     counted = int(final.value(REQUESTS, endpoint=ENDPOINT, http_response_code="200"))
-    say(f"requests sent and answered 200: {sent['ok']} (failed {sent['failed']}); the service's own counter says {counted}")
-    say(f"latency of {ENDPOINT} from the service's histogram ({int(latency.count)} requests while watching):")
+    events.log(f"requests sent and answered 200: {sent['ok']} (failed {sent['failed']}); the service's own counter says {counted}")
+    events.log(f"latency of {ENDPOINT} from the service's histogram ({int(latency.count)} requests while watching):")
     for line in latency.bar_lines():
-        say(line)
+        events.log(line)
     p50, p95 = latency.quantile(0.5) * 1000, latency.quantile(0.95) * 1000
-    say(f"histogram_quantile: p50 ≈ {p50:.1f} ms, p95 ≈ {p95:.1f} ms (interpolated inside buckets, as PromQL does)")
+    events.log(f"histogram_quantile: p50 ≈ {p50:.1f} ms, p95 ≈ {p95:.1f} ms (interpolated inside buckets, as PromQL does)")
     events.metric("latency_p50_ms", p50)
     events.metric("latency_p95_ms", p95)
     free = nothing_listens(port)
@@ -150,9 +151,9 @@ def _psi_by_feature(window: Scrape, before: Scrape, training: np.ndarray) -> dic
 
 def _report(title: str, psi: dict[str, float], classes: list[str]) -> None:
     mix = {name: classes.count(name) / max(len(classes), 1) for name in ("setosa", "versicolor", "virginica")}
-    say(f"{title}: predicted mix " + ", ".join(f"{name} {share:.0%}" for name, share in mix.items()))
+    events.log(f"{title}: predicted mix " + ", ".join(f"{name} {share:.0%}" for name, share in mix.items()))
     for name, value in psi.items():
-        say(f"  {name:<18} PSI {value:6.3f}  {verdict(value)}")
+        events.log(f"  {name:<18} PSI {value:6.3f}  {verdict(value)}")
 
 
 def drift_check(rows_per_window: int = 300, petal_shift_cm: float = 1.0, rows_per_request: int = 5,
@@ -160,7 +161,7 @@ def drift_check(rows_per_window: int = 300, petal_shift_cm: float = 1.0, rows_pe
     """Normal traffic, then traffic whose petal lengths are ``petal_shift_cm`` longer; PSI per feature for each window."""
     training = _iris_features()
     port = free_local_port()
-    server = LocalServer(port)
+    server = LocalServer(SERVICE, port)
     events.status("starting the service")
     try:
         server.start(startup_timeout_s)
@@ -177,7 +178,7 @@ def drift_check(rows_per_window: int = 300, petal_shift_cm: float = 1.0, rows_pe
         server.stop()
     normal = _psi_by_feature(after_normal, start, training)
     shifted = _psi_by_feature(after_shifted, after_normal, training)
-    say(f"PSI of each feature's served values against the training data (drifted above {DRIFTED_ABOVE:g}), "
+    events.log(f"PSI of each feature's served values against the training data (drifted above {DRIFTED_ABOVE:g}), "
         "from the increase of the iris_feature_value_* histograms between scrapes:")
     _report("normal window", normal, normal_classes)
     _report("shifted window", shifted, shifted_classes)

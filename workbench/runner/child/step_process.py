@@ -1,4 +1,4 @@
-"""The step child: ``python -m workbench.runner.step_process``.
+"""The step child: ``python -m workbench.runner.child.step_process``.
 
 Started by the runner in a new process group with the step spec (JSON) in
 ``WORKBENCH_STEP_SPEC`` and an event pipe in ``WORKBENCH_EVENT_FD``. It
@@ -12,17 +12,21 @@ Exit status: 0 when the checks pass, 1 when they fail or the step raised.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import json
 import os
+import re
 import sys
 import traceback
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from shared import events
 from shared.constants import ENV_STEP_SPEC
 from shared.events import Result
 from shared.events.reporter import last_metrics
-from workbench.runner.checks import evaluate
+from workbench.runner.child.checks import evaluate
 
 # Top-level module -> the mlops-workbench extra that installs it.
 EXTRA_FOR_MODULE = {
@@ -50,9 +54,29 @@ def missing_extra_message(exc: ModuleNotFoundError) -> str | None:
     return f"needs extra '{extra}' (module '{top}' is not installed): pip install 'mlops-workbench[{extra}]'"
 
 
+def _load_script(path: Path) -> ModuleType:
+    """A lesson's script by its path (lesson folders are not packages); each file gets its own module name."""
+    if not path.is_file():
+        raise ModuleNotFoundError(f"no such script: {path}")
+    name = "lesson_script_" + re.sub(r"\W", "_", f"{path.parent.parent.name}_{path.parent.name}_{path.stem}")
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except BaseException:
+        del sys.modules[name]
+        raise
+    return module
+
+
 def resolve(entry: str) -> Any:
-    module_name, _, attr = entry.partition(":")
-    module = importlib.import_module(module_name)
+    """``package.module:function`` (importable) or ``/path/to/lessons/<NNN-id>/steps.py:function`` (a lesson script)."""
+    module_name, _, attr = entry.rpartition(":")
+    module = _load_script(Path(module_name)) if module_name.endswith(".py") else importlib.import_module(module_name)
     try:
         return getattr(module, attr)
     except AttributeError:
@@ -72,6 +96,8 @@ def run(spec: dict[str, Any]) -> Result:
         outputs = function(**spec.get("params", {}))
     except events.StepSkipped as skip:
         return Result(passed=True, summary=f"skipped: {skip}", details={"skipped": True})
+    except events.StepError as refusal:  # the step said no: its message is the whole story, no traceback
+        return Result(passed=False, summary=str(refusal), details={"step_error": True})
     if outputs is None:
         outputs = {}
     if not isinstance(outputs, dict):
@@ -85,11 +111,21 @@ def run(spec: dict[str, Any]) -> Result:
     return Result(passed=passed, summary=summary, details=details)
 
 
+def watch_parent() -> None:
+    """If the runner dies (kill -9 of the UI or of the headless runner), end this step's whole tree and exit."""
+    from shared.utils import process_tree
+
+    parent, token = os.environ.get(process_tree.PARENT_PID_ENV, ""), os.environ.get(process_tree.RUN_ID_ENV, "")
+    if parent.isdigit() and token:
+        process_tree.end_run_when_parent_dies(token, int(parent))
+
+
 def main() -> int:
     raw = os.environ.get(ENV_STEP_SPEC)
     if not raw:
         print(f"{ENV_STEP_SPEC} is not set; this module is started by the workbench runner", file=sys.stderr)
         return 2
+    watch_parent()
     spec = json.loads(raw)
     try:
         result = run(spec)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from domain.data.pipelines.splitting import train_val_test_split
 from domain.data.sources.digits_source import load_digits_dataset
 from shared import events
-from shared.utils.learner_code import load_learner_module, require
+from workbench.runner.child.learner_code import load_learner_module, require
 
 
 def check_training_loop(path: str, epochs: int = 5) -> dict:

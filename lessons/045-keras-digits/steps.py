@@ -1,0 +1,9 @@
+"""The keras-digits lesson's steps: the Keras training use case, run as they are (``application/training/keras_digits_training.py``).
+
+Each step of lesson.toml names a function here; the use case reports its own
+progress and metrics through ``shared/events``.
+"""
+
+from application.training.keras_digits_training import train
+
+__all__ = ['train']
