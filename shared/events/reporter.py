@@ -8,13 +8,14 @@ works as a plain script.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import threading
 from typing import Callable
 
 from shared.constants import ENV_EVENT_FD, ENV_EVENT_STDOUT
-from shared.events.protocol import Artifact, Event, Log, Metric, Progress, Status, encode
+from shared.events.protocol import MAX_EVENT_CHARS, Artifact, Event, Log, Metric, Progress, Result, Status, encode
 
 # Prefix of an event written to stdout, for processes that cannot inherit the
 # event pipe (workers started by torchrun): their parent step reads its
@@ -77,6 +78,30 @@ def _human(event: Event) -> str:
     return encode(event)
 
 
+def _cut(text: str, limit: int) -> str:
+    return text if len(text) <= limit else f"{text[:limit]} …(cut: {len(text)} characters, more than one event carries)"
+
+
+def _line(event: Event) -> str:
+    """The event's JSON line, never longer than the runner reads whole (MAX_EVENT_CHARS): long texts are cut, and say so."""
+    line = encode(event)
+    if len(line) <= MAX_EVENT_CHARS:
+        return line
+    texts = [f.name for f in dataclasses.fields(event) if isinstance(getattr(event, f.name), str)]
+    details = event.details if isinstance(event, Result) else {}
+    budget = MAX_EVENT_CHARS // (8 * (len(texts) + len(details) + 1))  # 8: room for JSON escapes
+    changes: dict[str, object] = {name: _cut(getattr(event, name), budget) for name in texts}
+    if isinstance(event, Result):
+        changes["details"] = {k: _cut(v, budget) if isinstance(v, str) else v for k, v in details.items()}
+    smaller = encode(dataclasses.replace(event, **changes))
+    if len(smaller) <= MAX_EVENT_CHARS:
+        return smaller
+    why = f"an event of {len(line)} characters, more than {MAX_EVENT_CHARS}, was cut"
+    if isinstance(event, Result):
+        return encode(Result(event.passed, _cut(event.summary, budget), {"details_cut": why}))
+    return encode(Log(why, level="warning"))
+
+
 def emit(event: Event) -> None:
     """Send one event (thread-safe; one write per line so lines never interleave)."""
     if isinstance(event, Metric):
@@ -86,13 +111,13 @@ def emit(event: Event) -> None:
     fd = _event_fd()
     with _lock:
         if fd is None and os.environ.get(ENV_EVENT_STDOUT):
-            sys.stdout.write(STDOUT_EVENT_PREFIX + encode(event) + "\n")  # one write: lines from ranks never interleave
+            sys.stdout.write(STDOUT_EVENT_PREFIX + _line(event) + "\n")  # one write: lines from ranks never interleave
             sys.stdout.flush()
             return
         if fd is None:
             print(_human(event), file=sys.stderr, flush=True)
             return
-        data = (encode(event) + "\n").encode("utf-8")
+        data = (_line(event) + "\n").encode("utf-8")
         while data:
             written = os.write(fd, data)
             data = data[written:]
@@ -104,7 +129,7 @@ def last_metrics() -> dict[str, float]:
 
 
 def log(message: str, level: str = "info") -> None:
-    emit(Log(message=message, level=level))
+    emit(Log(message=str(message), level=level))
 
 
 def metric(name: str, value: float, step: int | None = None) -> None:
@@ -120,4 +145,4 @@ def artifact(kind: str, path: str | os.PathLike[str], description: str = "") -> 
 
 
 def status(message: str) -> None:
-    emit(Status(message=message))
+    emit(Status(message=str(message)))

@@ -1,11 +1,20 @@
-"""Render the lesson event stream as text: rich on a terminal, plain lines in CI logs."""
+"""Render the lesson event stream as text: rich on a terminal, plain lines in CI logs.
+
+What a step prints or sends is shown as text, never obeyed: terminal control
+sequences are removed from every line (colours too; see
+``shared.events.terminal_text``), and in rich output it is never read as markup.
+"""
 
 from __future__ import annotations
 
+import math
 import sys
 from typing import TextIO
 
+from rich.markup import escape
+
 from shared.events import Artifact, Event, Log, Metric, Progress, Result, Status
+from shared.events.terminal_text import printable
 from workbench.curriculum.lesson_loader import Lesson
 from workbench.i18n import t
 from workbench.curriculum.lesson_schema import Step
@@ -19,6 +28,21 @@ def mark(status: str) -> str:
     return t(MARK.get(status, status.upper()))
 
 
+def safe(text: object) -> str:
+    """Step-supplied text for rich markup: no control sequences, and brackets shown, not parsed."""
+    return escape(printable(str(text)))
+
+
+def metric_value(value: float) -> str:
+    """The value, marked when it is not a finite number (a diverged loss), so nobody reads it as a measurement."""
+    return f"{value:.6g}" if math.isfinite(value) else f"{value:.6g} (not a finite number)"
+
+
+def progress_fraction(event: Progress) -> float:
+    """done/total clamped to [0, 1] (total > 0)."""
+    return min(max(event.done / event.total, 0.0), 1.0) if event.total else 0.0
+
+
 class PlainRenderer:
     """One line per event; progress printed at each quarter so CI logs stay short."""
 
@@ -27,7 +51,7 @@ class PlainRenderer:
         self._quarter: int = -1
 
     def _print(self, text: str) -> None:
-        print(text, file=self.stream, flush=True)
+        print(printable(text), file=self.stream, flush=True)
 
     def note(self, message: str, level: str = "info") -> None:
         self._print(f"{'!' if level in ('error', 'warning') else '*'} {message}")
@@ -47,10 +71,10 @@ class PlainRenderer:
             self._print(prefix + event.message)
         elif isinstance(event, Metric):
             at = "" if event.step is None else f" @ {event.step}"
-            self._print(f"   metric {event.name} = {event.value:.6g}{at}")
+            self._print(f"   metric {event.name} = {metric_value(event.value)}{at}")
         elif isinstance(event, Progress):
             if event.total:
-                quarter = int(4 * event.done / event.total)
+                quarter = int(4 * progress_fraction(event))
                 if quarter != self._quarter:
                     self._quarter = quarter
                     self._print(f"   progress {event.done:g}/{event.total:g} {event.label}".rstrip())
@@ -85,18 +109,18 @@ class RichRenderer(PlainRenderer):
         self._task: int | None = None
 
     def _print(self, text: str) -> None:
-        self.console.print(text, markup=False)
+        self.console.print(printable(text), markup=False)
 
     def note(self, message: str, level: str = "info") -> None:
         style = "bold red" if level == "error" else "yellow" if level == "warning" else "cyan"
-        self.console.print(f"• {message}", style=style, markup=False)
+        self.console.print(f"• {printable(message)}", style=style, markup=False)
 
     def lesson_started(self, lesson: Lesson, reason: str | None) -> None:
-        self.console.rule(f"[bold]{lesson.id}[/] [dim]{lesson.layer}[/] {lesson.title}" + (f" [yellow]({reason})[/]" if reason else ""))
+        self.console.rule(f"[bold]{lesson.id}[/] [dim]{lesson.layer}[/] {safe(lesson.title)}" + (f" [yellow]({safe(reason)})[/]" if reason else ""))
 
     def step_started(self, lesson: Lesson, step: Step, command: str) -> None:
-        self.console.print(f"[bold cyan]▶ {step.id}[/] {lesson.step_title(step)}")
-        self.console.print(f"  $ {command}", style="dim green", markup=False)
+        self.console.print(f"[bold cyan]▶ {step.id}[/] {safe(lesson.step_title(step))}")
+        self.console.print(f"  $ {printable(command)}", style="dim green", markup=False)
 
     def _stop_bar(self) -> None:
         if self._task is not None:
@@ -107,32 +131,33 @@ class RichRenderer(PlainRenderer):
     def event(self, lesson: Lesson, step: Step, event: Event) -> None:
         if isinstance(event, Progress):
             if event.total:
+                label = safe(event.label or step.id)  # the bar's description is markup
                 if self._task is None:
-                    self._task = self._bar.add_task(event.label or step.id, total=event.total)
+                    self._task = self._bar.add_task(label, total=event.total)
                     self._bar.start()
-                self._bar.update(self._task, completed=event.done, total=event.total, description=event.label or step.id)
+                self._bar.update(self._task, completed=event.done, total=event.total, description=label)
             return
         if isinstance(event, Log):
             style = "red" if event.level == "error" else "yellow" if event.level == "warning" else "dim"
-            self.console.print(f"  │ {event.message}", style=style, markup=False)
+            self.console.print(f"  │ {printable(event.message)}", style=style, markup=False)
         elif isinstance(event, Metric):
             at = "" if event.step is None else f" [dim]@ {event.step}[/]"
-            self.console.print(f"  [magenta]◆ {event.name}[/] = [bold]{event.value:.6g}[/]{at}")
+            self.console.print(f"  [magenta]◆ {safe(event.name)}[/] = [bold]{metric_value(event.value)}[/]{at}")
         elif isinstance(event, Artifact):
-            self.console.print(f"  [blue]▣ {event.kind}[/] {event.path}")
+            self.console.print(f"  [blue]▣ {safe(event.kind)}[/] {safe(event.path)}")
         elif isinstance(event, Status):
-            self.console.print(f"  [cyan]› {event.message}[/]")
+            self.console.print(f"  [cyan]› {safe(event.message)}[/]")
 
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         self._stop_bar()
         style = "bold green" if outcome.passed else "bold yellow" if outcome.status == "skipped" else "bold red"
         self.console.print(f"[{style}]{mark(outcome.status)}[/] {step.id} "
                            f"[dim]({outcome.duration_s:.1f} s)[/] ", end="")
-        self.console.print(outcome.summary, markup=False)
+        self.console.print(printable(outcome.summary), markup=False)
 
     def lesson_finished(self, report: LessonReport) -> None:
         self._stop_bar()
         if report.passed:
             self.console.print(f"[bold green]✔ {report.id} {t('passed')}[/]")
         else:
-            self.console.print(f"[bold red]✘ {report.id} {t('did not pass')}[/]" + (f" [dim]{report.reason}[/]" if report.skipped and report.reason else ""))
+            self.console.print(f"[bold red]✘ {report.id} {t('did not pass')}[/]" + (f" [dim]{safe(report.reason)}[/]" if report.skipped and report.reason else ""))

@@ -1,7 +1,9 @@
 """The live log: capped, follows the tail until you scroll up, filterable, savable.
 
 Lines arrive in batches (one write per frame, not one per line), so a step
-that floods output cannot freeze the screen.
+that floods output cannot freeze the screen. A step's output is text, never
+terminal commands: escape sequences and control characters are removed
+before a line is kept (colours too; see ``shared.events.terminal_text``).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.widgets import Input, Log
 
+from shared.events.terminal_text import printable
 from shared.utils.atomic_files import write_text_atomic
 from workbench.i18n import t
 
@@ -66,6 +69,7 @@ class LogPanel(Vertical):
         """Append a batch and draw (up to a frame's worth of) it."""
         if not lines:
             return
+        lines = [printable(str(line)) for line in lines]
         self.lines.extend(lines)
         self._backlog.extend(line for line in lines if self._matches(line))
         self.drain()
