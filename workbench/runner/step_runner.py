@@ -26,6 +26,7 @@ from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
 from shared.constants import ENV_EVENT_FD, ENV_STEP_SPEC
 from shared.events import Artifact, Event, Log, Metric, Result, decode
+from shared.events.protocol import MAX_EVENT_CHARS
 
 CHILD_MODULE = "workbench.runner.child.step_process"
 READ_CHUNK = 65536
@@ -152,28 +153,32 @@ class StepRun:
         env.update(self.extra_env)
         return env
 
-    async def _pump_lines(self, reader: asyncio.StreamReader, make: Callable[[str], Event | None]) -> None:
-        pending = b""
+    async def _pump_lines(
+        self, reader: asyncio.StreamReader, make: Callable[[str], Event | None], max_chars: int = MAX_LINE_CHARS
+    ) -> None:
+        pending = bytearray()  # grows in place: a long line costs linear time, not quadratic
         while True:
             chunk = await reader.read(READ_CHUNK)
             if not chunk:
                 break
             pending += chunk
-            *lines, pending = pending.split(b"\n")
-            for raw in lines:
-                self._line(raw, make)
-            if len(pending) > MAX_LINE_CHARS * 4:
-                self._line(pending, make)
-                pending = b""
+            if b"\n" in chunk:
+                *lines, rest = pending.split(b"\n")
+                pending = bytearray(rest)
+                for raw in lines:
+                    self._line(raw, make, max_chars)
+            if len(pending) > max_chars * 4:
+                self._line(pending, make, max_chars)
+                pending = bytearray()
             await asyncio.sleep(0)  # a flooding child must not starve the UI: yield after every chunk
         if pending:
-            self._line(pending, make)
+            self._line(pending, make, max_chars)
 
-    def _line(self, raw: bytes, make: Callable[[str], Event | None]) -> None:
+    def _line(self, raw: bytes | bytearray, make: Callable[[str], Event | None], max_chars: int = MAX_LINE_CHARS) -> None:
         text = raw.decode("utf-8", errors="replace").rstrip("\r")
         text = text.rsplit("\r", 1)[-1]  # a progress bar redrawn with \r: keep what the terminal would show
-        if len(text) > MAX_LINE_CHARS:
-            text = text[:MAX_LINE_CHARS] + " …(line cut)"
+        if len(text) > max_chars:
+            text = text[:max_chars] + " …(line cut)"
         event = make(text)
         if event is not None:
             self._emit(event)
@@ -229,7 +234,8 @@ class StepRun:
         pumps = [
             asyncio.create_task(self._pump_lines(process.stdout, lambda t: Log(t, stream="stdout"))),
             asyncio.create_task(self._pump_lines(process.stderr, lambda t: Log(t, stream="stderr"))),
-            asyncio.create_task(self._pump_lines(event_reader, lambda t: decode(t) if t.strip() else None)),
+            # An event (a result with a long output) is read whole up to MAX_EVENT_CHARS, never cut into "malformed" pieces.
+            asyncio.create_task(self._pump_lines(event_reader, lambda t: decode(t) if t.strip() else None, MAX_EVENT_CHARS)),
         ]
         waiter: asyncio.Future[int] = asyncio.ensure_future(_exited(process))
         cancelled = asyncio.ensure_future(self._cancel.wait())
