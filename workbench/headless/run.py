@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import signal
 import sys
 from pathlib import Path
@@ -22,14 +23,35 @@ def _usage_error(message: str) -> int:
     return EXIT_USAGE
 
 
+CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _terminal_gone() -> None:
+    """After a hang-up the terminal is gone: output to it would fail (EIO), so it goes nowhere instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    for fd in (1, 2):
+        try:
+            if os.isatty(fd):
+                os.dup2(devnull, fd)
+        except OSError:
+            os.dup2(devnull, fd)
+    os.close(devnull)
+
+
 async def _run(runner: LessonRunner, selected, step: str | None, params: dict | None) -> list[LessonReport]:
+    """Ctrl-C, SIGTERM and a hang-up (terminal closed) are a cancel: the step's whole tree ends, then the report."""
     loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, runner.cancel)  # Ctrl-C ends the step's whole process tree, then reports
+
+    def hang_up() -> None:
+        _terminal_gone()
+        runner.cancel()
+
+    for sig in CANCEL_SIGNALS:
+        loop.add_signal_handler(sig, hang_up if sig == signal.SIGHUP else runner.cancel)
     try:
         return await runner.run(selected, only_step=step, params=params)
     finally:
-        for sig in (signal.SIGINT, signal.SIGTERM):
+        for sig in CANCEL_SIGNALS:
             loop.remove_signal_handler(sig)
 
 

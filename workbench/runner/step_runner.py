@@ -1,17 +1,23 @@
-"""Run one step in its own child process (and process group) and stream its events.
+"""Run one step in its own child process (and session) and stream its events.
 
 The child is ``python -m workbench.runner.child.step_process``. Three channels are
 read concurrently: the event pipe (JSON lines), stdout and stderr (each line
-becomes a ``Log`` event). Cancel and timeout end the whole process group:
-SIGINT, then SIGTERM, then SIGKILL. Whatever happens, the outcome arrives:
-a crash or a kill becomes a failed step with the reason and the last lines
-of output, never a hang; and when the child exits, anything it left running
-in its group is ended too.
+becomes a ``Log`` event). Every process the step starts carries the step's
+run token in its environment (``shared.utils.process_tree``), so the whole
+tree is known even where parts of it moved to process groups or sessions of
+their own (BentoML's worker, torchrun's ranks, a ``setsid()`` grandchild).
+Cancel and timeout end that whole tree: SIGINT, then SIGTERM, then SIGKILL.
+Whatever happens, the outcome arrives: a crash or a kill becomes a failed
+step with the reason and the last lines of output, never a hang; and when
+the child exits, anything of the tree it left running is ended too. The
+child watches its parent: if the runner dies (kill -9 of the UI), the child
+ends the tree itself.
 """
 
 from __future__ import annotations
 
 import asyncio
+import atexit
 import json
 import os
 import signal
@@ -27,6 +33,7 @@ from shared.configs.workbench_home import child_environment
 from shared.constants import ENV_EVENT_FD, ENV_STEP_SPEC
 from shared.events import Artifact, Event, Log, Metric, Result, decode
 from shared.events.protocol import MAX_EVENT_CHARS
+from shared.utils import process_tree
 
 CHILD_MODULE = "workbench.runner.child.step_process"
 READ_CHUNK = 65536
@@ -36,6 +43,25 @@ DRAIN_TIMEOUT_S = 1.0
 EXIT_POLL_S = 0.05
 
 EventSink = Callable[[Event], None]
+
+# Steps running now in this process: ended on a signal (end_live_runs) and, as a last resort, at exit.
+_LIVE: set["StepRun"] = set()
+
+
+@atexit.register
+def _end_live_trees() -> None:
+    """The process is exiting with steps still running (the app was closed, a crash): no step tree outlives it."""
+    for run in list(_LIVE):
+        process_tree.stop_tree(run.token, session=run.pid, stages=process_tree.LEFTOVER_STAGES)
+
+
+async def end_live_runs(timeout_s: float = 15.0) -> None:
+    """Cancel every step running in this process and wait until each has ended its tree and reported."""
+    runs = list(_LIVE)
+    for run in runs:
+        run.cancel()
+    if runs:
+        await asyncio.wait([asyncio.ensure_future(run.finished.wait()) for run in runs], timeout=timeout_s)
 
 
 @dataclass(frozen=True)
@@ -121,7 +147,9 @@ class StepRun:
         self.extra_env = extra_env or {}
         self.grace_s = grace_s
         self.pid: int | None = None
+        self.token = process_tree.new_token()  # marks every process of this step, wherever it goes
         self.started = asyncio.Event()
+        self.finished = asyncio.Event()  # set once the step's tree has ended and its outcome is known
         self._cancel = asyncio.Event()
         self._metrics: dict[str, float] = {}
         self._artifacts: list[Artifact] = []
@@ -151,6 +179,8 @@ class StepRun:
         env[ENV_EVENT_FD] = str(event_fd)
         env[ENV_STEP_SPEC] = self.request.spec_json()
         env.update(self.extra_env)
+        process_tree.mark(env, self.token)
+        env[process_tree.PARENT_PID_ENV] = str(os.getpid())  # the child ends the tree if this process dies
         return env
 
     async def _pump_lines(
@@ -183,24 +213,12 @@ class StepRun:
         if event is not None:
             self._emit(event)
 
-    def _signal_group(self, sig: int) -> bool:
-        if self.pid is None:
-            return False
-        try:
-            os.killpg(self.pid, sig)
-            return True
-        except (ProcessLookupError, PermissionError):
-            return False
+    async def _end_tree(self, stages: tuple[tuple[int, float], ...]) -> None:
+        """End every process of this step (marked, their descendants, the child's session), stage by stage."""
+        await process_tree.stop_tree_async(self.token, session=self.pid, stages=stages)
 
     async def _terminate(self, waiter: asyncio.Future[int]) -> None:
-        for sig, grace in ((signal.SIGINT, self.grace_s[0]), (signal.SIGTERM, self.grace_s[1])):
-            self._signal_group(sig)
-            try:
-                await asyncio.wait_for(asyncio.shield(waiter), timeout=grace)
-                return
-            except asyncio.TimeoutError:
-                continue
-        self._signal_group(signal.SIGKILL)
+        await self._end_tree(((signal.SIGINT, self.grace_s[0]), (signal.SIGTERM, self.grace_s[1])))
         await waiter
 
     async def wait(self) -> StepOutcome:
@@ -224,6 +242,7 @@ class StepRun:
         finally:
             os.close(write_fd)
         self.pid = process.pid
+        _LIVE.add(self)
         self.started.set()
 
         event_reader = asyncio.StreamReader(limit=READ_CHUNK * 16)
@@ -253,8 +272,8 @@ class StepRun:
             raise
         finally:
             cancelled.cancel()
-            # Anything the step left running in its group (servers, workers) ends with it.
-            self._signal_group(signal.SIGKILL)
+            # Anything the step left running (servers, workers, setsid() grandchildren) ends with it.
+            await asyncio.shield(self._end_tree(process_tree.LEFTOVER_STAGES))
             _, still_reading = await asyncio.wait(pumps, timeout=DRAIN_TIMEOUT_S)
             for task in still_reading:
                 task.cancel()
@@ -263,6 +282,8 @@ class StepRun:
                 await asyncio.wait_for(process.wait(), timeout=DRAIN_TIMEOUT_S)
             except asyncio.TimeoutError:
                 pass
+            _LIVE.discard(self)
+            self.finished.set()
         return self._outcome(process.returncode, ended_by, time.monotonic() - start)
 
     def _outcome(self, returncode: int | None, ended_by: str | None, duration: float) -> StepOutcome:
