@@ -2,9 +2,16 @@
 
     bentoml serve application.inference.iris_service:IrisService --host 127.0.0.1 --port 3000
 
-Inputs are typed (an (n, 4) float32 array), so a malformed payload gets HTTP
-400 with a message saying what was expected — never a 500. ``predict_proba``
-is batchable: concurrent requests are merged into one model call.
+The request contract (``request_contract.py``): ``{"features": [[4 finite
+numbers], ...]}`` with 1 to 1,000 rows, nothing reshaped or coerced. Each
+request is checked on its own at the ASGI boundary
+(``contract_middleware.py``) before BentoML parses it: a malformed one gets
+HTTP 400 (413 if over 1 MiB) with one JSON error object naming the field, what
+was expected and what came — never a 5xx — and the adaptive batcher only ever
+merges valid requests, so one bad request can only fail itself. The served
+OpenAPI document (``/docs.json``) states the same contract.
+
+``predict_proba`` is batchable: concurrent requests are merged into one model call.
 """
 
 from __future__ import annotations
@@ -14,19 +21,19 @@ from typing import Annotated, Any
 
 import bentoml
 import numpy as np
-from bentoml.exceptions import InvalidArgument
 from bentoml.validators import DType, Shape
 
+from application.inference.contract_middleware import RequestContractMiddleware, contract_routes
 from application.inference.feature_monitoring import FeatureRecorder
+from application.inference.request_contract import CLASSIFY_SCHEMA, PROBABILITIES_SCHEMA
 from application.registry.iris_registry import latest_validated
-from domain.models.traditional.sklearn.iris_classifier import InputContractError
+from domain.data.sources.iris_source import CLASS_NAMES, FEATURE_NAMES
 from domain.models.traditional.sklearn.iris_classifier import IrisClassifier as IrisModel
 from infrastructure.storage.bentoml_model_store import MODEL_FILE
 from shared.utils.steady_gc import steady_gc
 
-MAX_ROWS = 1000
 FEATURES_SEEN = FeatureRecorder()  # Prometheus histograms of served feature values, for drift monitoring
-Features = Annotated[np.ndarray, Shape((-1, 4)), DType("float32")]
+Features = Annotated[np.ndarray, Shape((-1, 4)), DType("float32")]  # already checked: exactly (n, 4) finite, 1 to 1,000 rows
 
 
 def _validated_tag() -> str:
@@ -47,28 +54,31 @@ class IrisService:
         import joblib
 
         metadata = self.model_ref.info.metadata
+        names = (tuple(metadata["feature_names"]), tuple(metadata["class_names"]))
+        if names != (tuple(FEATURE_NAMES), tuple(CLASS_NAMES)):  # the contract and the OpenAPI document are written for these
+            raise RuntimeError(f"{self.model_ref.tag} has features/classes {names}; this service's contract is "
+                               f"{(tuple(FEATURE_NAMES), tuple(CLASS_NAMES))}")
         self.model = IrisModel(joblib.load(self.model_ref.path_of(MODEL_FILE)),
                                tuple(metadata["feature_names"]), tuple(metadata["class_names"]))
         steady_gc()
 
-    def _checked(self, features: np.ndarray) -> np.ndarray:
-        if len(features) > MAX_ROWS:
-            raise InvalidArgument(f"{len(features)} rows in one request; at most {MAX_ROWS}")
-        try:
-            checked = self.model.validate_features(features)
-        except InputContractError as exc:
-            raise InvalidArgument(str(exc)) from None
-        FEATURES_SEEN.observe(checked)
-        return checked
-
     @bentoml.api(batchable=True, max_batch_size=64, max_latency_ms=1000)  # a latency budget: beyond it requests get 503
     def predict_proba(self, features: Features) -> np.ndarray:
         """One probability per class for each row (concurrent calls are batched)."""
-        return self.model.estimator.predict_proba(self._checked(features))
+        FEATURES_SEEN.observe(features)
+        return self.model.estimator.predict_proba(features)
 
     @bentoml.api
     def classify(self, features: Features) -> list[dict[str, Any]]:
         """The class name and the probability of every class, per row."""
-        probabilities = self.model.estimator.predict_proba(self._checked(features))
+        FEATURES_SEEN.observe(features)
+        probabilities = self.model.estimator.predict_proba(features)
         names = list(self.model.class_names)
         return [{"class": names[int(row.argmax())], "probabilities": dict(zip(names, map(float, row)))} for row in probabilities]
+
+
+# Every request is checked against the contract before BentoML parses it (see contract_middleware.py for why).
+IrisService.add_asgi_middleware(
+    RequestContractMiddleware,
+    answers=contract_routes(IrisService.apis.values(), {"classify": CLASSIFY_SCHEMA, "predict_proba": PROBABILITIES_SCHEMA}),
+)
