@@ -216,6 +216,8 @@ def runs_command(
     """The training runs recorded in MLflow (local store, or MLFLOW_TRACKING_URI), newest first."""
     args = ["--max-runs", str(limit)] + (["--experiment", lesson] if lesson else [])
     listing = _query_or_exit("application.registry.experiment_runs", args, "could not read the tracking store", _home(home))
+    for warning in listing.get("warnings", []):  # e.g. a broken store moved aside and a fresh one started
+        print(f"warning: {warning}", file=sys.stderr)
     if json_output:
         _print_json(listing)
         return

@@ -12,7 +12,7 @@ import json
 import sys
 from typing import Any
 
-from infrastructure.storage.mlflow_tracking import metric_history, search_runs
+from infrastructure.storage.mlflow_tracking import TrackingStoreError, metric_history, search_runs, store_warnings
 
 HIDDEN_TAG_PREFIX = "mlflow."
 
@@ -36,7 +36,7 @@ def list_runs(experiments: list[str] | None = None, max_runs: int = 200) -> dict
             "tags": {k: v for k, v in data.tags.items() if not k.startswith(HIDDEN_TAG_PREFIX)},
             "parent_run_id": data.tags.get("mlflow.parentRunId"),
         })
-    return {"tracking_uri": uri, "runs": rows}
+    return {"tracking_uri": uri, "runs": rows, "warnings": list(store_warnings)}
 
 
 def histories(run_ids: list[str]) -> dict[str, dict[str, list[tuple[int, float]]]]:
@@ -59,7 +59,11 @@ def main() -> int:
     parser.add_argument("--max-runs", type=int, default=200)
     parser.add_argument("--history", nargs="+", metavar="RUN_ID", help="print metric histories of these runs instead")
     args = parser.parse_args()
-    result: Any = histories(args.history) if args.history else list_runs(args.experiment, args.max_runs)
+    try:
+        result: Any = histories(args.history) if args.history else list_runs(args.experiment, args.max_runs)
+    except TrackingStoreError as exc:  # one line: the cause and the fix, not a SQLAlchemy traceback
+        print(exc, file=sys.stderr)
+        return 1
     json.dump(result, sys.stdout)
     return 0
 

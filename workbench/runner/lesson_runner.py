@@ -13,10 +13,11 @@ from pathlib import Path
 from typing import Any, Callable, Protocol
 
 from shared.configs.repository import REPO_ROOT
+from shared.configs.workbench_home import check_home
 from shared.events import Event
 from workbench.curriculum.lesson_loader import Curriculum, Lesson
 from workbench.curriculum.lesson_schema import Step
-from workbench.progress_store import ProgressStore
+from workbench.progress_store import ProgressStore, lesson_verdict
 from workbench.runner.extras import install_hint, missing_extras
 from workbench.runner.step_runner import OK_STATUSES, StepOutcome, StepRequest, StepRun
 from workbench.i18n import t
@@ -124,6 +125,8 @@ class LessonRunner:
         self.home = home
         self.renderer = renderer
         self.progress = progress or ProgressStore.open(home)
+        if self.progress.on_problem is None:  # a result is never lost silently (the app shows its own)
+            self.progress.on_problem = lambda message: self.renderer.note(message, "error")
         self.on_run = on_run or (lambda run: None)
         self.cancelled = False
         self._current: StepRun | None = None
@@ -220,7 +223,8 @@ class LessonRunner:
             )
             if not outcome.ok:
                 stopped = f"step '{step.id}' {outcome.status}"
-        self.progress.record_lesson(lesson.id, "passed" if report.passed else "failed")
+        verdict = lesson_verdict([s.status for s in report.steps], report.passed, self.cancelled)
+        self.progress.record_lesson(lesson.id, verdict)
         self.renderer.lesson_finished(report)
         return report
 
@@ -228,6 +232,15 @@ class LessonRunner:
                   params: dict[str, Any] | None = None) -> list[LessonReport]:
         reports: list[LessonReport] = []
         failed: set[str] = set()
+        home = check_home(self.home)  # read-only or full: say so in one line before anything runs
+        for warning in home.warnings:
+            self.renderer.note(warning, "warning")
+        if home.problem is not None:
+            self.renderer.note(home.problem, "error")
+            for lesson in selected:
+                reports.append(LessonReport(lesson.id, lesson.title, lesson.layer, reason=home.problem, skipped=True))
+                self.renderer.lesson_finished(reports[-1])
+            return reports
         for lesson, reason in await self.plan(selected):
             blocked = [pre for pre in self.curriculum.prerequisites_of(lesson) if pre.id in failed]
             if blocked or self.cancelled:
@@ -237,11 +250,15 @@ class LessonRunner:
                 self.renderer.lesson_finished(report)
             else:
                 selected_here = lesson in selected
-                report = await self.run_lesson(
-                    lesson, reason,
-                    only_step=only_step if selected_here else None,
-                    params=params if selected_here else None,
-                )
+                try:
+                    report = await self.run_lesson(
+                        lesson, reason,
+                        only_step=only_step if selected_here else None,
+                        params=params if selected_here else None,
+                    )
+                except BaseException:  # the run was torn down (its task cancelled, Ctrl-C): never left "running"
+                    self.progress.finish_if_running(lesson.id, "cancelled")
+                    raise
             reports.append(report)
             if not report.passed:
                 failed.add(lesson.id)

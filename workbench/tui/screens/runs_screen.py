@@ -93,9 +93,14 @@ class RunsScreen(WorkbenchScreen):
         self.app.call_from_thread(self._show_runs, listing)
 
     def _show_error(self, message: str) -> None:
-        self.query_one("#runs-status", Label).update(f"[red]could not read the tracking store:[/] {escape(message[-300:])}")
+        cause = (message.strip().splitlines() or [""])[-1]  # the cause, not the start of a traceback
+        if " exited with code " in cause:
+            cause = cause.split(": ", 1)[-1]
+        self.query_one("#runs-status", Label).update(f"[red]could not read the tracking store:[/] {escape(cause)}")
 
     def _show_runs(self, listing: dict[str, Any]) -> None:
+        for warning in listing.get("warnings", []):
+            self.notify(warning, title="MLflow", severity="warning", timeout=15)
         self.runs = listing["runs"]
         self.query_one("#runs-status", Label).update(
             f"{len(self.runs)} runs in {listing['tracking_uri']} — `mlops-workbench runs` prints the same table"
