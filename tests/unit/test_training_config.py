@@ -32,3 +32,16 @@ def test_bad_values_say_what_was_expected(override, words):
 def test_a_missing_file_is_named(tmp_path):
     with pytest.raises(ConfigError, match="config file not found"):
         load_config(tmp_path / "nope.toml")
+
+
+def test_a_boolean_is_not_a_count_and_a_whole_float_is():
+    with pytest.raises(ConfigError, match="n_estimators: expected an integer, got True"):
+        load_config(n_estimators=True)
+    assert load_config(n_estimators=5.0).n_estimators == 5
+
+
+def test_a_bad_value_in_the_file_names_the_file(tmp_path):
+    path = tmp_path / "mine.toml"
+    path.write_text("[data]\ntest_size = 0.99\n")
+    with pytest.raises(ConfigError, match=rf"{path}: test_size: expected a value from 0.05 to 0.95, got 0.99"):
+        load_config(path)
