@@ -205,6 +205,30 @@ def lessons_check(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
+@lessons_app.command("new")
+def lessons_new(
+    ctx: typer.Context,
+    lesson_id: str = typer.Argument(..., metavar="ID", help="The new lesson's id, e.g. feature-store."),
+    layer: str = typer.Option(..., "--layer", help="domain, application, infrastructure or shared."),
+    order: Optional[int] = typer.Option(None, "--order", help="Folder prefix (default: after the last lesson)."),
+    title: Optional[str] = typer.Option(None, "--title", help="The lesson's title."),
+    lessons_dir: Optional[Path] = LessonsDir,
+) -> None:
+    """Scaffold a lesson folder (lesson.toml, steps.py, READMEs) that passes `lessons check` at once."""
+    from workbench.curriculum.lesson_loader import default_lessons_dir
+    from workbench.curriculum.lesson_scaffold import ScaffoldError, new_lesson
+
+    root = Path(lessons_dir or (ctx.obj or {}).get("lessons_dir") or default_lessons_dir())
+    try:
+        folder = new_lesson(root, lesson_id, layer, order=order, title=title)
+    except ScaffoldError as exc:
+        print(f"lessons new: {exc}", file=sys.stderr)
+        raise typer.Exit(EXIT_USAGE) from None
+    print(f"created {folder}: lesson.toml, steps.py, README.md, README.zh-TW.md, lesson.zh-TW.toml")
+    print(f"next: edit steps.py to call the {layer} code it teaches, then run "
+          f"`mlops-workbench lessons check` and `mlops-workbench --lesson {lesson_id}` (CONTRIBUTING.md has the checklist)")
+
+
 @app.command("runs")
 def runs_command(
     json_output: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
