@@ -33,8 +33,9 @@ class DeviceReport:
     name: Any = NA
     uuid: Any = NA
     compute_capability: Any = NA
-    memory_used_mib: Any = NA
+    memory_used_mib: Any = NA  # by processes (and their contexts): what nvidia-smi shows as Used
     memory_total_mib: Any = NA
+    memory_reserved_mib: Any = NA  # kept by the driver itself; "N/A" where only NVML's v1 memory query exists
     utilization_gpu_pct: Any = NA
     utilization_memory_pct: Any = NA
     temperature_c: Any = NA
@@ -85,6 +86,29 @@ def _status_for(nvml: Any, error: Exception) -> str:
     }.get(code, "error")
 
 
+def _reason_names(mask: int) -> list[str]:
+    """The clock event reasons set in one reading of the mask (one query: the bits change under load)."""
+    return [name for bit, name in CLOCK_EVENT_REASONS.items() if mask & bit]
+
+
+def _memory_info(nvml: Any, handle: Any) -> Any:
+    """NVML's v2 memory query, which splits the driver's reservation from "used"; v1 where v2 is missing.
+
+    v1 counts the driver's reservation as used: an idle H200 reads 615 MiB used
+    with no process on it, where nvidia-smi (v2) shows 0 MiB used, 616 MiB reserved.
+    """
+    version = getattr(nvml, "nvmlMemory_v2", None)
+    if version is not None:
+        try:
+            return nvml.nvmlDeviceGetMemoryInfo(handle, version)
+        except nvml.NVMLError as exc:
+            if getattr(exc, "value", None) == getattr(nvml, "NVML_ERROR_GPU_IS_LOST", 15):
+                raise
+        except TypeError:  # bindings whose query takes no version
+            pass
+    return nvml.nvmlDeviceGetMemoryInfo(handle)
+
+
 def _device(nvml: Any, index: int) -> DeviceReport:
     report = DeviceReport(index=index)
     try:
@@ -102,25 +126,40 @@ def _device(nvml: Any, index: int) -> DeviceReport:
             if getattr(exc, "value", None) == nvml.NVML_ERROR_GPU_IS_LOST:
                 report.lost, report.error = True, f"GPU is lost: {exc}"
             # NotSupported and friends: the field stays "N/A"
+        except AttributeError:
+            pass  # bindings too old to have this query: the field stays "N/A"
+
+    answers: dict[str, Any] = {}
+
+    def once(name: str, call: Callable[[], Any]) -> Any:
+        """One NVML query shared by several fields (an error is raised again for each of them)."""
+        if name not in answers:
+            try:
+                answers[name] = call()
+            except nvml.NVMLError as exc:
+                answers[name] = exc
+        if isinstance(answers[name], Exception):
+            raise answers[name]
+        return answers[name]
 
     mib = 1024 * 1024
     read("name", lambda: _text(nvml.nvmlDeviceGetName(handle)))
     read("uuid", lambda: _text(nvml.nvmlDeviceGetUUID(handle)))
     read("compute_capability", lambda: "%d.%d" % tuple(nvml.nvmlDeviceGetCudaComputeCapability(handle)))
-    memory = {}
-    read("memory_total_mib", lambda: memory.setdefault("m", nvml.nvmlDeviceGetMemoryInfo(handle)).total // mib)
-    read("memory_used_mib", lambda: memory.setdefault("m", nvml.nvmlDeviceGetMemoryInfo(handle)).used // mib)
-    rates = {}
-    read("utilization_gpu_pct", lambda: rates.setdefault("r", nvml.nvmlDeviceGetUtilizationRates(handle)).gpu)
-    read("utilization_memory_pct", lambda: rates.setdefault("r", nvml.nvmlDeviceGetUtilizationRates(handle)).memory)
+    memory = lambda: once("memory", lambda: _memory_info(nvml, handle))  # noqa: E731
+    read("memory_total_mib", lambda: memory().total // mib)
+    read("memory_used_mib", lambda: memory().used // mib)
+    read("memory_reserved_mib", lambda: NA if getattr(memory(), "reserved", None) is None else memory().reserved // mib)
+    rates = lambda: once("rates", lambda: nvml.nvmlDeviceGetUtilizationRates(handle))  # noqa: E731
+    read("utilization_gpu_pct", lambda: rates().gpu)
+    read("utilization_memory_pct", lambda: rates().memory)
     read("temperature_c", lambda: nvml.nvmlDeviceGetTemperature(handle, nvml.NVML_TEMPERATURE_GPU))
     read("power_draw_w", lambda: round(nvml.nvmlDeviceGetPowerUsage(handle) / 1000, 1))
     read("power_limit_w", lambda: round(nvml.nvmlDeviceGetEnforcedPowerLimit(handle) / 1000, 1))
     read("sm_clock_mhz", lambda: nvml.nvmlDeviceGetClockInfo(handle, nvml.NVML_CLOCK_SM))
     read("sm_clock_max_mhz", lambda: nvml.nvmlDeviceGetMaxClockInfo(handle, nvml.NVML_CLOCK_SM))
     read("memory_clock_mhz", lambda: nvml.nvmlDeviceGetClockInfo(handle, nvml.NVML_CLOCK_MEM))
-    read("clock_event_reasons", lambda: [name for bit, name in CLOCK_EVENT_REASONS.items()
-                                         if nvml.nvmlDeviceGetCurrentClocksEventReasons(handle) & bit])
+    read("clock_event_reasons", lambda: _reason_names(nvml.nvmlDeviceGetCurrentClocksEventReasons(handle)))
     read("ecc_mode", lambda: bool(nvml.nvmlDeviceGetEccMode(handle)[0]))
     read("ecc_uncorrected_volatile", lambda: nvml.nvmlDeviceGetTotalEccErrors(
         handle, nvml.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nvml.NVML_VOLATILE_ECC))

@@ -113,6 +113,16 @@ def _framework_verdicts(nvml: dict[str, Any], host: dict[str, Any], frameworks: 
     out: list[Verdict] = []
     gpus = [d for d in nvml.get("devices", []) if not d.get("lost")] if nvml["status"] == "ok" else []
     torch = frameworks.get("torch") or {}
+    visible = host.get("cuda_visible_devices")
+    entries = [v for v in visible.split(",") if v.strip() not in ("", "-1")] if visible is not None else None
+    cuda_torch = torch.get("installed") and torch.get("cuda_build") and not torch.get("error")
+    # Seen on an H200: CUDA_VISIBLE_DEVICES='' leaves torch 0 devices; the variable is the cause, not the GPU or torch.
+    all_hidden = bool(gpus) and entries is not None and (entries == [] or (cuda_torch and torch.get("device_count") == 0))
+    if all_hidden:
+        out.append(Verdict("fail", "CUDA_VISIBLE_DEVICES hides every GPU",
+                           f"CUDA_VISIBLE_DEVICES={visible!r}: CUDA programs see none of the {len(gpus)} GPU(s) NVML reports"
+                           + ("; torch.cuda.is_available() is False" if torch.get("cuda_available") is False else ""),
+                           "unset CUDA_VISIBLE_DEVICES (or list the GPUs to use, e.g. 0) before starting the workbench"))
     if torch.get("installed") and gpus:
         if not torch.get("cuda_build"):
             out.append(Verdict("fail", "PyTorch is a CPU-only build",
@@ -137,13 +147,11 @@ def _framework_verdicts(nvml: dict[str, Any], host: dict[str, Any], frameworks: 
             if torch.get("error"):
                 out.append(Verdict("fail", "PyTorch cannot use the GPU", torch["error"],
                                    "read the error above; `mlops-workbench gpu` lists the usual causes"))
-            elif torch.get("cuda_available") is False and not out:
+            elif torch.get("cuda_available") is False and not out and not all_hidden:
                 out.append(Verdict("fail", "PyTorch cannot use the GPU", "torch.cuda.is_available() is False",
                                    "check CUDA_VISIBLE_DEVICES and the driver verdicts above"))
-    visible = host.get("cuda_visible_devices")
-    if visible is not None and gpus:
+    if entries is not None and gpus and not all_hidden:
         seen = torch.get("device_count") if torch.get("installed") and torch.get("cuda_build") else None
-        entries = [v for v in visible.split(",") if v.strip() not in ("", "-1")]
         hidden = len(gpus) - (seen if seen is not None else len(entries))
         if hidden > 0:
             out.append(Verdict("warn", "CUDA_VISIBLE_DEVICES hides GPUs",
