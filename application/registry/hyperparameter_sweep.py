@@ -55,19 +55,19 @@ def sweep(
                 for key, value in scores.items():
                     trial.log_metric(key, value, settings.n_estimators)  # at the last round, so curves end there
                 results.append({"run_id": trial.run_id, "name": name, "settings": settings, "forest": forest, **scores})
-            print(f"[{index}/{len(grid)}] {name:<22} {metric} {scores[metric]:.4f}  train_accuracy {scores['train_accuracy']:.4f}")
+            events.log(f"[{index}/{len(grid)}] {name:<22} {metric} {scores[metric]:.4f}  train_accuracy {scores['train_accuracy']:.4f}")
             events.metric(metric, scores[metric], step=index)
             events.progress(index, len(grid), "runs")
 
         # Best by the metric; ties go to the smaller, simpler model (fewer trees, shallower).
         best = max(results, key=lambda r: (r[metric], -r["settings"].n_estimators, -(r["settings"].max_depth or 99)))
-        print(f"best: {best['name']} with {metric} {best[metric]:.4f} (run {best['run_id']})")
+        events.log(f"best: {best['name']} with {metric} {best[metric]:.4f} (run {best['run_id']})")
         parent.log_metric(f"best_{metric}", best[metric])
         parent.set_tag("best_run_id", best["run_id"])
 
         events.status(f"registering the best model as '{register_as}' in the MLflow model registry")
         version = register_sklearn_model(best["run_id"], best["forest"], register_as, FOREST_TRUSTED_TYPES)
-        print(f"MLflow model registry: {register_as} version {version} <- run {best['run_id']}")
+        events.log(f"MLflow model registry: {register_as} version {version} <- run {best['run_id']}")
         stored = save_joblib_model(
             IRIS_MODEL_NAME, best["forest"],
             metadata={"test_accuracy": best["test_accuracy"], "train_accuracy": best["train_accuracy"],
@@ -77,7 +77,7 @@ def sweep(
                       "mlflow_model_version": version},
             labels={STAGE_LABEL: "trained", "framework": "sklearn", "source": "experiment-tracking"},
         )
-        print(f"BentoML model store: {stored.tag} (metadata points back to MLflow run {best['run_id']}, version {version})")
+        events.log(f"BentoML model store: {stored.tag} (metadata points back to MLflow run {best['run_id']}, version {version})")
         events.artifact("model", stored.tag, f"best model, MLflow {register_as} v{version}")
         table = [{k: v for k, v in r.items() if k not in ("forest", "settings")} for r in results]
         events.artifact("report", write_json_atomic(step_artifacts_dir() / "sweep.json", table), "every run of the sweep")
@@ -98,8 +98,8 @@ def read_back(metric: str = "test_accuracy") -> dict[str, Any]:
     lesson, _ = current_step()
     listing = list_runs([lesson])
     trials = [r for r in listing["runs"] if r["tags"].get("kind") == "trial"]
-    print(f"tracking store: {listing['tracking_uri']}; {len(trials)} trial runs")
+    events.log(f"tracking store: {listing['tracking_uri']}; {len(trials)} trial runs")
     ranked = sorted(trials, key=lambda r: r["metrics"].get(metric, float("-inf")), reverse=True)
     for row in ranked[:10]:
-        print(f"  {row['name']:<22} {metric} {row['metrics'].get(metric, float('nan')):.4f}  run {row['run_id'][:8]}")
+        events.log(f"  {row['name']:<22} {metric} {row['metrics'].get(metric, float('nan')):.4f}  run {row['run_id'][:8]}")
     return {"trial_runs_found": len(trials)}

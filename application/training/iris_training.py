@@ -57,7 +57,7 @@ def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
     from sklearn.metrics import classification_report, confusion_matrix
 
     settings = load_config(config, **overrides)
-    print("config:", json.dumps(settings.to_dict()))
+    events.log("config: " + json.dumps(settings.to_dict()))
     out = step_artifacts_dir()
     config_path = write_json_atomic(out / "config.json", settings.to_dict())
     events.artifact("config", config_path, "the settings this model was trained with")
@@ -65,7 +65,7 @@ def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
     events.status("loading and splitting iris")
     data = load_iris_dataset()
     train_set, test_set = stratified_split(data, test_size=settings.test_size, seed=settings.random_state)
-    print(f"train rows: {train_set.n_rows}, test rows: {test_set.n_rows}")
+    events.log(f"train rows: {train_set.n_rows}, test rows: {test_set.n_rows}")
 
     events.status("growing the random forest")
 
@@ -78,10 +78,10 @@ def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
     predicted = forest.predict(test_set.features)
     events.metric("train_accuracy", train_accuracy)
     events.metric("macro_f1", macro_f1)
-    print(f"test accuracy {test_accuracy:.4f}, train accuracy {train_accuracy:.4f}, macro F1 {macro_f1:.4f}")
+    events.log(f"test accuracy {test_accuracy:.4f}, train accuracy {train_accuracy:.4f}, macro F1 {macro_f1:.4f}")
 
     report = classification_report(test_set.labels, predicted, target_names=list(data.class_names), digits=3)
-    print(report)
+    events.log(report)
     events.artifact("report", write_text_atomic(out / "classification_report.txt", report), "precision/recall per class")
     matrix = confusion_matrix(test_set.labels, predicted).tolist()
     events.artifact(
@@ -104,6 +104,6 @@ def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
         },
         labels={STAGE_LABEL: "trained", "framework": "sklearn"},
     )
-    print(f"saved {stored.tag} to {stored.path}")
+    events.log(f"saved {stored.tag} to {stored.path}")
     events.artifact("model", stored.tag, f"BentoML model store: {stored.path}")
     return {"test_accuracy": test_accuracy, "train_accuracy": train_accuracy, "macro_f1": macro_f1, "model_tag": stored.tag}

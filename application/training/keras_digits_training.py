@@ -36,7 +36,7 @@ def _events_callback(epochs: int, batches: int):
             events.metric("train_loss", float(logs["loss"]), step=step)
             events.metric("val_loss", float(logs["val_loss"]), step=step)
             events.metric("val_accuracy", float(logs["val_accuracy"]), step=step)
-            print(f"epoch {step:2d}/{epochs}: train_loss {logs['loss']:.4f}  val_loss {logs['val_loss']:.4f}"
+            events.log(f"epoch {step:2d}/{epochs}: train_loss {logs['loss']:.4f}  val_loss {logs['val_loss']:.4f}"
                   f"  val_accuracy {logs['val_accuracy']:.4f}")
 
     return EventsCallback()
@@ -63,14 +63,14 @@ def train(
     gpus = tf.config.list_physical_devices("GPU")
     built_with_cuda = tf.test.is_built_with_cuda()
     device = f"GPU ({len(gpus)} visible)" if gpus else "CPU"
-    print(f"tensorflow {tf.__version__}, keras {keras.__version__}; built with CUDA: {built_with_cuda}; "
+    events.log(f"tensorflow {tf.__version__}, keras {keras.__version__}; built with CUDA: {built_with_cuda}; "
           f"GPUs TensorFlow sees: {[g.name for g in gpus] or 'none'}")
     events.status(f"TensorFlow device: {device}")
 
     train_set, val_set, test_set = train_val_test_split(load_digits_dataset(), val_size, test_size, seed)
-    print(f"digits: {train_set.n_rows} train / {val_set.n_rows} validation / {test_set.n_rows} test images")
+    events.log(f"digits: {train_set.n_rows} train / {val_set.n_rows} validation / {test_set.n_rows} test images")
     model = build_keras_mlp(train_set.features.shape[1], hidden, len(train_set.class_names), learning_rate=learning_rate)
-    model.summary(print_fn=lambda line, **_: print(line))
+    model.summary(print_fn=lambda line, **_: events.log(line))
 
     batches = -(-train_set.n_rows // batch_size)
     started = time.perf_counter()
@@ -85,7 +85,7 @@ def train(
     _, test_accuracy = model.evaluate(test_set.features, test_set.labels, verbose=0)
     test_accuracy = float(test_accuracy)
     events.metric("test_accuracy", test_accuracy)
-    print(f"test accuracy {test_accuracy:.4f} after {epochs} epochs in {seconds:.1f} s")
+    events.log(f"test accuracy {test_accuracy:.4f} after {epochs} epochs in {seconds:.1f} s")
 
     settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "hidden": hidden,
                 "seed": seed, "val_size": val_size, "test_size": test_size}

@@ -17,9 +17,9 @@ from shared.utils.atomic_files import write_json_atomic
 def print_score_table(texts: list[str], labels: list[str], probabilities: np.ndarray, top: int = 3) -> None:
     """The label/score table the seed's CLI printed, one block per text."""
     for text, row in zip(texts, probabilities):
-        print(f"“{text}”")
+        events.log(f"“{text}”")
         for index in np.argsort(row)[::-1][:top]:
-            print(f"    {labels[index]:<12} {row[index]:.3f}  {'█' * int(round(row[index] * 20))}")
+            events.log(f"    {labels[index]:<12} {row[index]:.3f}  {'█' * int(round(row[index] * 20))}")
 
 
 def zero_shot_accuracy(tokenizer, model, texts: list[str], gold: list[str], labels: list[str]) -> tuple[float, np.ndarray]:
@@ -32,13 +32,13 @@ def evaluate(show: int = 5) -> dict[str, Any]:
     events.status(f"loading all-MiniLM-L6-v2 from {model_dir()} (offline)")
     tokenizer, model = load_encoder()
     train, test, labels = load_topic_sentences()
-    print("labels and the descriptions they are matched against:")
+    events.log("labels and the descriptions they are matched against:")
     for label in labels:
-        print(f"  {label:<12} {describe(label)}")
+        events.log(f"  {label:<12} {describe(label)}")
     accuracy, probabilities = zero_shot_accuracy(tokenizer, model, test.texts, test.labels, labels)
     baseline = test.majority_baseline(train)
     print_score_table(test.texts[:show], labels, probabilities[:show])
-    print(f"zero-shot test accuracy {accuracy:.3f} vs majority-class baseline {baseline:.3f} on {len(test.texts)} sentences")
+    events.log(f"zero-shot test accuracy {accuracy:.3f} vs majority-class baseline {baseline:.3f} on {len(test.texts)} sentences")
     events.metric("test_accuracy", accuracy)
     events.metric("majority_baseline", baseline)
     wrong = [{"text": t, "gold": g, "predicted": labels[int(p.argmax())]}

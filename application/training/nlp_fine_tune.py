@@ -31,7 +31,7 @@ def linear_probe(regularisation: float = 1.0) -> dict[str, Any]:
     head = LogisticRegression(C=regularisation, max_iter=2000)
     head.fit(embed(train.texts, tokenizer, model), train.labels)
     accuracy = float(np.mean(head.predict(embed(test.texts, tokenizer, model)) == np.asarray(test.labels)))
-    print(f"linear head on frozen embeddings: test accuracy {accuracy:.3f} (zero-shot {zero_shot:.3f}), "
+    events.log(f"linear head on frozen embeddings: test accuracy {accuracy:.3f} (zero-shot {zero_shot:.3f}), "
           f"trained in {time.perf_counter() - started:.1f} s on {len(train.texts)} sentences")
     events.metric("zero_shot_test_accuracy", zero_shot)
     events.metric("probe_test_accuracy", accuracy)
@@ -51,7 +51,7 @@ def fine_tune(epochs: int = 2, batch_size: int = 16, learning_rate: float = 5e-5
     train, test, labels = load_topic_sentences()
     index = {label: i for i, label in enumerate(labels)}
     before, _ = zero_shot_accuracy(tokenizer, encoder, test.texts, test.labels, labels)
-    print(f"before: zero-shot test accuracy {before:.3f}")
+    events.log(f"before: zero-shot test accuracy {before:.3f}")
     events.metric("zero_shot_test_accuracy", before)
 
     model = SentenceClassifier(encoder, len(labels))
@@ -77,9 +77,9 @@ def fine_tune(epochs: int = 2, batch_size: int = 16, learning_rate: float = 5e-5
                                 batch_size, generator, on_step)
         accuracy = float(np.mean(np.asarray(predict(model, tokenizer, test.texts)) == np.asarray(gold)))
         events.metric("test_accuracy", accuracy, step=epoch)
-        print(f"epoch {epoch}/{epochs}: mean train loss {mean_loss:.4f}, test accuracy {accuracy:.3f}")
+        events.log(f"epoch {epoch}/{epochs}: mean train loss {mean_loss:.4f}, test accuracy {accuracy:.3f}")
     seconds = time.perf_counter() - started
-    print(f"after: fine-tuned test accuracy {accuracy:.3f} (zero-shot was {before:.3f}) in {seconds:.0f} s")
+    events.log(f"after: fine-tuned test accuracy {accuracy:.3f} (zero-shot was {before:.3f}) in {seconds:.0f} s")
 
     def write(folder: Path) -> None:
         model.encoder.save_pretrained(folder / "encoder")
@@ -105,7 +105,7 @@ def keywords(top_k: int = 5) -> dict[str, Any]:
         text = " ".join(t for t, l in zip(train.texts, train.labels) if l == label)
         pairs = extract_keywords(text, top_k=top_k)
         found += bool(pairs)
-        print(f"{label}:")
+        events.log(f"{label}:")
         for keyword, score in pairs:
-            print(f"    {keyword:<28} {score:.4f}")
+            events.log(f"    {keyword:<28} {score:.4f}")
     return {"topics_with_keywords": found, "topics": len(labels)}

@@ -34,11 +34,11 @@ def train(
     seed_everything(seed)
     device = pick_device()
     name = torch.cuda.get_device_name(device) if device.type == "cuda" else "CPU"
-    print(f"torch {torch.__version__}, training on {device} ({name}), {torch.get_num_threads()} CPU threads")
+    events.log(f"torch {torch.__version__}, training on {device} ({name}), {torch.get_num_threads()} CPU threads")
     events.status(f"device: {device} ({name})")
 
     train_set, val_set, test_set = train_val_test_split(load_digits_dataset(), val_size, test_size, seed)
-    print(f"digits: {train_set.n_rows} train / {val_set.n_rows} validation / {test_set.n_rows} test images")
+    events.log(f"digits: {train_set.n_rows} train / {val_set.n_rows} validation / {test_set.n_rows} test images")
     train_loader = make_loader(ArrayDataset(train_set.features, train_set.labels), batch_size, True, seed)
     val_loader = make_loader(ArrayDataset(val_set.features, val_set.labels), 256, False, seed)
     test_loader = make_loader(ArrayDataset(test_set.features, test_set.labels), 256, False, seed)
@@ -46,7 +46,7 @@ def train(
     config = MLPConfig(n_features=train_set.features.shape[1], hidden=hidden, n_classes=len(train_set.class_names))
     model = build_mlp(config).to(device)
     optimizer = torch.optim.Adam(model.parameters(), lr=learning_rate)
-    print(model)
+    events.log(model)
 
     batches = len(train_loader)
     started = time.perf_counter()
@@ -57,14 +57,14 @@ def train(
         events.metric("train_loss", loss_sum / seen, step=epoch)
         events.metric("val_loss", val_loss / val_seen, step=epoch)
         events.metric("val_accuracy", val_correct / val_seen, step=epoch)
-        print(f"epoch {epoch:2d}/{epochs}: train_loss {loss_sum / seen:.4f}  val_loss {val_loss / val_seen:.4f}"
+        events.log(f"epoch {epoch:2d}/{epochs}: train_loss {loss_sum / seen:.4f}  val_loss {val_loss / val_seen:.4f}"
               f"  val_accuracy {val_correct / val_seen:.4f}")
     seconds = time.perf_counter() - started
 
     _, test_correct, test_seen = evaluate(model, test_loader, device)
     test_accuracy = test_correct / test_seen
     events.metric("test_accuracy", test_accuracy)
-    print(f"test accuracy {test_accuracy:.4f} after {epochs} epochs in {seconds:.1f} s")
+    events.log(f"test accuracy {test_accuracy:.4f} after {epochs} epochs in {seconds:.1f} s")
 
     settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "hidden": hidden,
                 "seed": seed, "val_size": val_size, "test_size": test_size}

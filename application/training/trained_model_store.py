@@ -25,6 +25,6 @@ def keep_trained_model(
     stored = save_model_files(
         name, write, metadata={**metadata, "settings": settings}, labels={STAGE_LABEL: "trained", "framework": framework}
     )
-    print(f"saved {stored.tag} to {stored.path}")
+    events.log(f"saved {stored.tag} to {stored.path}")
     events.artifact("model", stored.tag, f"BentoML model store: {stored.path}")
     return stored

@@ -56,12 +56,12 @@ def validate(
     meta = stored.metadata
     classifier = IrisClassifier(estimator, tuple(meta["feature_names"]), tuple(meta["class_names"]))
     config = meta["config"]
-    print(f"model {stored.tag}, trained with {config}")
+    events.log(f"model {stored.tag}, trained with {config}")
 
     _, test_set = stratified_split(load_iris_dataset(), test_size=config["test_size"], seed=config["random_state"])
     accuracy = float((np.asarray(classifier.predict(test_set.features)) == np.asarray(test_set.class_names)[test_set.labels]).mean())
     events.metric("accuracy", accuracy)
-    print(f"accuracy on the held-out split: {accuracy:.4f} (gate: ≥ {min_accuracy})")
+    events.log(f"accuracy on the held-out split: {accuracy:.4f} (gate: ≥ {min_accuracy})")
 
     events.status(f"timing {latency_samples} single predictions")
     timings_ms = np.empty(latency_samples)
@@ -76,11 +76,11 @@ def validate(
     p50, p95 = (float(v) for v in np.percentile(timings_ms, [50, 95]))
     events.metric("latency_p50_ms", p50)
     events.metric("latency_p95_ms", p95)
-    print(f"latency p50 {p50:.2f} ms, p95 {p95:.2f} ms (gate: p95 ≤ {max_p95_latency_ms} ms)")
+    events.log(f"latency p50 {p50:.2f} ms, p95 {p95:.2f} ms (gate: p95 ≤ {max_p95_latency_ms} ms)")
 
     cases = _contract_cases(classifier, test_set.features)
     for case in cases:
-        print(f"  contract {'ok  ' if case['passed'] else 'FAIL'} {case['case']}: {case['observed']}")
+        events.log(f"  contract {'ok  ' if case['passed'] else 'FAIL'} {case['case']}: {case['observed']}")
     contract_ok = all(case["passed"] for case in cases)
 
     gates = {
@@ -102,7 +102,7 @@ def validate(
 
     set_label(stored.tag, STAGE_LABEL, VALIDATED_STAGE if validated else "rejected")
     verdict = "labelled stage=validated" if validated else "not validated: " + ", ".join(g for g, ok in gates.items() if not ok)
-    print(f"{stored.tag}: {verdict}")
+    events.log(f"{stored.tag}: {verdict}")
     events.artifact("model", stored.tag, verdict)
     return {
         "validated": validated,

@@ -17,14 +17,14 @@ def driver_and_devices() -> dict[str, Any]:
     """What NVML (the driver's management library, behind nvidia-smi) reports."""
     nvml = probe_nvml()
     host = host_report()
-    print(f"NVML status: {nvml.status}" + (f" ({nvml.message})" if nvml.message else ""))
-    print(f"driver {nvml.driver_version}, CUDA driver API {nvml.cuda_driver_version}")
+    events.log(f"NVML status: {nvml.status}" + (f" ({nvml.message})" if nvml.message else ""))
+    events.log(f"driver {nvml.driver_version}, CUDA driver API {nvml.cuda_driver_version}")
     for d in nvml.devices:
-        print(f"GPU {d.index}: {d.name} | cc {d.compute_capability} | {d.memory_used_mib}/{d.memory_total_mib} MiB | "
+        events.log(f"GPU {d.index}: {d.name} | cc {d.compute_capability} | {d.memory_used_mib}/{d.memory_total_mib} MiB | "
               f"{d.utilization_gpu_pct}% | {d.temperature_c} °C | {d.power_draw_w}/{d.power_limit_w} W | "
               f"PCIe Gen{d.pcie_gen}x{d.pcie_width} (max Gen{d.pcie_gen_max}x{d.pcie_width_max})")
     cpu = host["cpu"]
-    print(f"CPU: {cpu['model']}, {cpu['usable_cores']} usable cores, {cpu['memory_gib']} GiB RAM; "
+    events.log(f"CPU: {cpu['model']}, {cpu['usable_cores']} usable cores, {cpu['memory_gib']} GiB RAM; "
           f"in a container: {host['in_container']}; /dev/nvidia*: {host['nvidia_device_nodes'] or 'none'}")
     events.metric("gpus", len(nvml.devices))
     return {"gpus": len(nvml.devices), "nvml_status": nvml.status}
@@ -36,19 +36,19 @@ def frameworks() -> dict[str, Any]:
 
     torch = torch_report()
     if torch.get("installed"):
-        print(f"PyTorch {torch['version']}: CUDA build {torch['cuda_build'] or 'none (CPU-only wheel)'}, "
+        events.log(f"PyTorch {torch['version']}: CUDA build {torch['cuda_build'] or 'none (CPU-only wheel)'}, "
               f"cuda available {torch.get('cuda_available')}, devices {torch.get('device_count')}, cuDNN {torch.get('cudnn')}")
         for device in torch.get("devices", []):
-            print(f"  cuda:{device['index']} {device['name']} (capability {device['capability']})")
+            events.log(f"  cuda:{device['index']} {device['name']} (capability {device['capability']})")
         if "matmul_ok" in torch:
-            print(f"  1024x1024 matmul on the GPU: {'ok' if torch['matmul_ok'] else 'NaN/inf!'}")
+            events.log(f"  1024x1024 matmul on the GPU: {'ok' if torch['matmul_ok'] else 'NaN/inf!'}")
     else:
-        print("PyTorch is not installed")
+        events.log("PyTorch is not installed")
     tf = tensorflow_report()
     if tf.get("installed"):
-        print(f"TensorFlow {tf['version']}: CUDA build {tf['cuda_build']} ({tf.get('build_cuda_version')}), GPUs seen: {tf['gpus'] or 'none'}")
+        events.log(f"TensorFlow {tf['version']}: CUDA build {tf['cuda_build']} ({tf.get('build_cuda_version')}), GPUs seen: {tf['gpus'] or 'none'}")
     else:
-        print("TensorFlow is not installed")
+        events.log("TensorFlow is not installed")
     return {"torch_cuda_available": bool(torch.get("cuda_available")), "tensorflow_gpus": len(tf.get("gpus", []))}
 
 
@@ -58,10 +58,10 @@ def verdicts() -> dict[str, Any]:
 
     report = build_report(frameworks=True)
     for verdict in report["verdicts"]:
-        print(f"{ICON[verdict['level']]} [{verdict['level']}] {verdict['title']}")
-        print(f"    why: {verdict['why']}")
+        events.log(f"{ICON[verdict['level']]} [{verdict['level']}] {verdict['title']}")
+        events.log(f"    why: {verdict['why']}")
         if verdict["fix"]:
-            print(f"    do:  {verdict['fix']}")
+            events.log(f"    do:  {verdict['fix']}")
     path = write_json_atomic(step_artifacts_dir() / "gpu_report.json", report)
     events.artifact("report", path, "the full GPU report (same as `mlops-workbench gpu --json`)")
     levels = [v["level"] for v in report["verdicts"]]

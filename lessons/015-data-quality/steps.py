@@ -5,7 +5,6 @@ The layer code it runs lives in ``domain/data/`` (sources, pipelines, quality).
 
 from __future__ import annotations
 
-import numpy as np
 
 from domain.data.pipelines.corruption import corrupt
 from domain.data.pipelines.splitting import stratified_split
@@ -19,11 +18,11 @@ from shared.utils.atomic_files import write_json_atomic
 
 
 def _print_profile(profile: dict) -> None:
-    print(f"{'feature':<18}{'min':>7}{'max':>7}{'mean':>7}{'std':>7}{'missing':>9}")
+    events.log(f"{'feature':<18}{'min':>7}{'max':>7}{'mean':>7}{'std':>7}{'missing':>9}")
     for name, col in profile["columns"].items():
-        print(f"{name:<18}{col['min']:>7.2f}{col['max']:>7.2f}{col['mean']:>7.2f}{col['std']:>7.2f}{col['missing']:>9}")
+        events.log(f"{name:<18}{col['min']:>7.2f}{col['max']:>7.2f}{col['mean']:>7.2f}{col['std']:>7.2f}{col['missing']:>9}")
     shares = ", ".join(f"{k} {v:.0%}" for k, v in profile["class_shares"].items())
-    print(f"classes: {shares}")
+    events.log(f"classes: {shares}")
 
 
 def profile_iris() -> dict:
@@ -46,10 +45,10 @@ def split_with_drift(test_size: float = 0.2, seed: int = 42) -> dict:
     """Stratified train/test split, then the KS drift statistic of every feature between the two."""
     data = load_iris_dataset()
     train, test = stratified_split(data, test_size=test_size, seed=seed)
-    print(f"train: {train.n_rows} rows, test: {test.n_rows} rows (test_size={test_size}, seed={seed}, stratified)")
+    events.log(f"train: {train.n_rows} rows, test: {test.n_rows} rows (test_size={test_size}, seed={seed}, stratified)")
     drifts = feature_drift(train, test)
     for index, drift in enumerate(drifts):
-        print(f"  {drift.feature:<18} KS = {drift.ks_statistic:.3f}  p = {drift.p_value:.3f}")
+        events.log(f"  {drift.feature:<18} KS = {drift.ks_statistic:.3f}  p = {drift.p_value:.3f}")
         events.metric(f"ks_{drift.feature}", drift.ks_statistic)
         events.progress(index + 1, len(drifts), "features compared")
     max_ks = max(d.ks_statistic for d in drifts)
@@ -66,7 +65,7 @@ def catch_corruption(seed: int = 7) -> dict:
     """Damage a copy on purpose and show that the rules catch every injected fault."""
     data = load_iris_dataset()
     damaged, injected = corrupt(data, seed=seed)
-    print(f"injected faults: {', '.join(injected)}")
+    events.log(f"injected faults: {', '.join(injected)}")
     issues = run_quality_checks(damaged)
     for issue in issues:
         events.log(f"caught {issue.rule}: {issue.detail}", level="warning")

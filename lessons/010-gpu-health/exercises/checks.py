@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from workbench.runner.child.learner_code import load_learner_module, require
+from shared import events
 
 CASES = [
     ({"index": 0, "clock_event_reasons": ["hw_thermal_slowdown"], "temperature_c": 93}, "warn"),
@@ -18,7 +19,7 @@ def check_thermal_verdict(path: str) -> dict:
     wrong = []
     for device, expected in CASES:
         got = rule(dict(device))
-        print(f"GPU {device['index']} reasons {device['clock_event_reasons']}: yours {got!r}, expected {expected!r}")
+        events.log(f"GPU {device['index']} reasons {device['clock_event_reasons']}: yours {got!r}, expected {expected!r}")
         if got != expected:
             wrong.append(f"GPU {device['index']} with {device['clock_event_reasons']}: {got!r}, expected {expected!r}")
     return {"wrong_cases": len(wrong), "summary": wrong[0] if wrong else "every device judged right"}

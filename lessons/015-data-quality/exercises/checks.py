@@ -6,6 +6,7 @@ from domain.data.pipelines.corruption import corrupt
 from domain.data.quality.iris_quality import QualityRules, run_quality_checks
 from domain.data.sources.iris_source import FEATURE_NAMES, load_iris_dataset
 from workbench.runner.child.learner_code import ExerciseError, load_learner_module, require
+from shared import events
 
 
 def check_value_ranges(path: str) -> dict:
@@ -18,8 +19,8 @@ def check_value_ranges(path: str) -> dict:
     damaged, _ = corrupt(load_iris_dataset())
     caught = any(issue.rule == "out_of_range" for issue in run_quality_checks(damaged, rules))
     for issue in clean:
-        print(f"false alarm on real iris: {issue.rule}: {issue.detail}")
-    print(f"real iris: {len(clean)} issues; unit change (cm -> mm) in the corrupted copy caught: {caught}")
+        events.log(f"false alarm on real iris: {issue.rule}: {issue.detail}")
+    events.log(f"real iris: {len(clean)} issues; unit change (cm -> mm) in the corrupted copy caught: {caught}")
     if clean:
         message = f"your ranges raise {len(clean)} false alarms on real iris data"
     elif not caught:

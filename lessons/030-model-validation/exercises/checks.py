@@ -8,6 +8,7 @@ import numpy as np
 
 from domain.data.sources.iris_source import load_iris_dataset
 from workbench.runner.child.learner_code import load_learner_module, require
+from shared import events
 
 BAD_INPUTS = {
     "three features instead of four": [[5.1, 3.5, 1.4]],
@@ -35,7 +36,7 @@ def check_input_contract(path: str) -> dict:
         try:
             validate(features)
         except ValueError as exc:
-            print(f"refused {name}: {exc}")
+            events.log(f"refused {name}: {exc}")
             if not str(exc).strip():
                 problems.append(f"{name}: refused, but with an empty message (say what was expected)")
         except Exception as exc:
@@ -43,7 +44,7 @@ def check_input_contract(path: str) -> dict:
         else:
             problems.append(f"{name}: accepted")
     for problem in problems:
-        print(f"problem: {problem}")
+        events.log(f"problem: {problem}")
     return {"problems": len(problems), "summary": problems[0] if problems else "valid rows pass, every bad input is refused clearly"}
 
 
@@ -64,7 +65,7 @@ def check_p95(path: str) -> dict:
     for name, timings in cases.items():
         expected = float(np.percentile(timings, 95))
         yours = float(p95_ms(list(timings)))
-        print(f"{name}: yours {yours:.3f} ms, numpy.percentile {expected:.3f} ms, mean {np.mean(timings):.3f} ms")
+        events.log(f"{name}: yours {yours:.3f} ms, numpy.percentile {expected:.3f} ms, mean {np.mean(timings):.3f} ms")
         if not np.isclose(yours, expected, rtol=0.02, atol=1e-6):
             wrong.append(f"{name}: p95 {yours:.3f} ms, expected {expected:.3f} ms")
     return {"wrong_cases": len(wrong), "summary": wrong[0] if wrong else "your p95 matches on skewed and real timings"}

@@ -28,7 +28,7 @@ def check_training_loop(path: str, epochs: int = 5) -> dict:
         loss = float(train_epoch(model, loader, optimizer, nn.CrossEntropyLoss()))
         _, correct, seen = evaluate(model, test_loader, device)
         events.metric("train_loss", loss, step=epoch)
-        print(f"epoch {epoch}: your train_epoch returned loss {loss:.4f}; test accuracy {correct / seen:.3f}")
+        events.log(f"epoch {epoch}: your train_epoch returned loss {loss:.4f}; test accuracy {correct / seen:.3f}")
     accuracy = correct / seen
     summary = (f"test accuracy {accuracy:.3f} after {epochs} epochs" if accuracy >= 0.9
                else f"test accuracy {accuracy:.3f} after {epochs} epochs: the network is not learning")
