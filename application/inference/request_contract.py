@@ -124,8 +124,9 @@ def check_features(features: Any) -> list[list[float]]:
             raise ContractViolation(field, f"an array of {ROW_EXPECTED}", f"{_kind(row)} {_excerpt(row)}",
                                     message=f"{field} is {_kind(row)} ({_excerpt(row)}); expected an array of {ROW_EXPECTED}")
         if len(row) != N_FEATURES:
-            raise ContractViolation(field, ROW_EXPECTED, f"{len(row)} values: {_excerpt(row)}",
-                                    message=f"{field} has {len(row)} values ({_excerpt(row)}); expected exactly {ROW_EXPECTED}")
+            values = f"{len(row)} value{'' if len(row) == 1 else 's'}"
+            raise ContractViolation(field, ROW_EXPECTED, f"{values}: {_excerpt(row)}",
+                                    message=f"{field} has {values} ({_excerpt(row)}); expected exactly {ROW_EXPECTED}")
         rows.append([_number(value, f"{field}[{column}] ({FEATURE_NAMES[column]})") for column, value in enumerate(row)])
     return rows
 
