@@ -36,7 +36,6 @@ ENTRY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A
 # A lesson's own script: a .py file inside its folder (no '..', no absolute path), then ':' and the function.
 SCRIPT_PATTERN = r"^([A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py:[A-Za-z_][A-Za-z0-9_]*$"
 ENTRY_LAYERS = ("domain", "application", "infrastructure", "shared")
-KNOWN_EXTRAS = ("sklearn", "torch", "tensorflow", "llm", "serving", "tracking", "docker", "gpu")
 
 
 class _Strict(BaseModel):
@@ -129,9 +128,22 @@ class Exercise(_Strict):
 
 
 class Requirements(_Strict):
-    extras: list[Literal[KNOWN_EXTRAS]] = Field(default_factory=list)  # type: ignore[valid-type]
-    docker: bool = False
-    gpu: Literal["none", "optional", "required"] = "none"
+    """What must be present (workbench/runner/requirements.py checks it before the first step)."""
+
+    extras: list[str] = Field(default_factory=list, description="pip extras of mlops-workbench (pyproject.toml)")
+    docker: bool = Field(False, description="needs a Docker Engine: told before running when none answers")
+    gpu: Literal["none", "optional", "required"] = Field(
+        "none", description="optional: uses a GPU when present (a note says CPU otherwise); required: skipped without one")
+
+    @field_validator("extras")
+    @classmethod
+    def _declared_extras(cls, value: list[str]) -> list[str]:
+        from workbench.runner.extras import known_extras
+
+        unknown = [extra for extra in value if extra not in known_extras()]
+        if unknown:
+            raise ValueError(f"unknown extra {unknown[0]!r}; pyproject.toml declares {', '.join(known_extras())}")
+        return value
 
 
 class Provides(_Strict):

