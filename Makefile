@@ -1,13 +1,15 @@
 # The two commands of the README: `make run` and `make test`.
 # Both create .venv when missing and (re)install when pyproject.toml changes.
+# Contributors: `make test-fast` (≤ 60 s), `make faults`, `make bench` (CONTRIBUTING.md).
 
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 export BENTOML_DO_NOT_TRACK := True
 export MLFLOW_DISABLE_TELEMETRY := true
+PACKAGES := workbench application infrastructure domain shared
 
-.PHONY: run test setup setup-test lint-imports lessons-check pytest bench clean
+.PHONY: run test test-fast faults setup setup-test lint typecheck lint-imports lessons-check pytest bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -27,20 +29,32 @@ setup-test: $(VENV)/.installed-test  ## ... plus the test tools
 run: setup                           ## open the workbench
 	$(BIN)/mlops-workbench
 
-lint-imports: setup-test             ## the layer contracts in pyproject.toml, and ruff's check for real mistakes
-	$(BIN)/lint-imports
+lint: setup-test                     ## ruff (pyflakes, errors, imports, bugbear, pyupgrade, simplify) and the format check
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
 
-lessons-check: setup-test            ## every lesson loads, its entry points import, its README names its files
+typecheck: setup-test                ## mypy over every package
+	$(BIN)/mypy $(PACKAGES)
+
+lint-imports: setup-test             ## the layer contracts in pyproject.toml
+	$(BIN)/lint-imports
+
+lessons-check: setup-test            ## every lesson loads, its entry points import, its README names its files, exercises fail/pass
 	$(BIN)/mlops-workbench lessons check
 
-pytest: setup-test
-	$(BIN)/pytest
+pytest: setup-test                   ## the whole suite with coverage and the ten slowest tests
+	$(BIN)/pytest --durations=10 --cov --cov-report=term:skip-covered
 
-test: lint-imports lessons-check pytest  ## the whole suite, as CI runs it
+test: lint typecheck lint-imports lessons-check pytest  ## the whole suite, as CI runs it
+
+test-fast: setup-test                ## unit and UI tests on the fixture curriculum (no real training): ≤ 60 s
+	$(BIN)/pytest -m "not slow" --durations=5 tests/unit tests/tui
+
+faults: setup-test                   ## the fault-injection suite alone
+	$(BIN)/pytest -m faults --durations=10
 
 bench: setup-test                    ## speed and memory benchmarks (not part of `make test`)
 	$(BIN)/python -m tests.benchmarks
 
 clean:
-	rm -rf $(VENV) .pytest_cache .import_linter_cache *.egg-info
+	rm -rf $(VENV) .pytest_cache .import_linter_cache .mypy_cache .ruff_cache .coverage *.egg-info
