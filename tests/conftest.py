@@ -14,6 +14,8 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 LESSONS_DIR = REPO_ROOT / "lessons"
+# Four millisecond lessons, one per layer (tests/fixtures/curriculum/README.md): UI and fast tests run on them.
+FIXTURE_CURRICULUM = REPO_ROOT / "tests" / "fixtures" / "curriculum"
 
 
 @pytest.fixture(autouse=True)
