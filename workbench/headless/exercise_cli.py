@@ -11,8 +11,8 @@ from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from workbench.curriculum.lesson_loader import load_curriculum
 from workbench.progress_store import ProgressStore
 from workbench.runner.exercise_runner import check_exercise, ensure_workspace, reset_workspace
+from workbench.runner.file_watch import WATCH_POLL_S, FileWatch
 
-WATCH_POLL_S = 0.5
 
 
 def list_exercises(lessons_dir: Path | None, home: Path) -> int:
@@ -72,16 +72,11 @@ def run_exercise(exercise_id: str, *, lessons_dir: Path | None, home: Path, chec
     if not watch:
         return EXIT_OK if outcome.passed else EXIT_FAILED
     print(f"watching {path} — save to re-check, Ctrl-C to stop", flush=True)
-    last = path.stat().st_mtime_ns
+    watch_file = FileWatch(path)
     try:
         while True:
             time.sleep(WATCH_POLL_S)
-            try:
-                current = path.stat().st_mtime_ns
-            except FileNotFoundError:
-                continue
-            if current != last:
-                last = current
+            if watch_file.changed():
                 outcome = asyncio.run(check_exercise(home, lesson, exercise, path))
                 _print_result(outcome, progress, exercise.id)
     except KeyboardInterrupt:

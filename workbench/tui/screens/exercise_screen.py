@@ -23,8 +23,8 @@ from workbench.runner.exercise_runner import check_exercise, ensure_workspace, r
 from workbench.tui.lesson_states import badge
 from workbench.i18n import t
 from workbench.tui.translated import WorkbenchModal, WorkbenchScreen
+from workbench.runner.file_watch import WATCH_POLL_S, FileWatch
 
-WATCH_POLL_S = 0.5
 
 
 class ConfirmReset(WorkbenchModal[bool]):
@@ -60,7 +60,7 @@ class ExerciseScreen(WorkbenchScreen):
         self.hints_shown = 0
         self.status = "pending"
         self.checks_run = 0
-        self._mtime: int | None = None
+        self._watch_file: FileWatch | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -79,17 +79,12 @@ class ExerciseScreen(WorkbenchScreen):
         self.query_one("#exercise-path", Static).update(
             t("edit [b]{path}[/] in your editor — it is checked every time you save (or press e)", path=escape(str(self.path))) + "\n"
             f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]")
-        self._mtime = self.path.stat().st_mtime_ns
+        self._watch_file = FileWatch(self.path)
         self.set_interval(WATCH_POLL_S, self._watch)
         self.action_check()
 
     def _watch(self) -> None:
-        try:
-            current = self.path.stat().st_mtime_ns if self.path else None
-        except FileNotFoundError:
-            return
-        if current != self._mtime:
-            self._mtime = current
+        if self._watch_file is not None and self._watch_file.changed():
             self.action_check()
 
     def action_check(self) -> None:
