@@ -39,3 +39,11 @@ def test_lessons_new_refuses_a_bad_id_an_unknown_layer_and_a_taken_id(tmp_path: 
     again = run_cli("lessons", "new", "feature-store", "--layer", "shared", "--lessons-dir", str(lessons), home=home)
     assert again.returncode == 2 and "already used by" in again.stderr
     assert list(lessons.iterdir()) == [lessons / "005-feature-store"]
+
+
+def test_version_prints_the_package_version(tmp_path: Path):
+    from importlib.metadata import version
+
+    done = run_cli("--version", home=tmp_path)
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"mlops-workbench {version('mlops-workbench')}"

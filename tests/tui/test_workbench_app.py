@@ -64,7 +64,7 @@ async def test_running_sklearn_iris_streams_the_log_shows_accuracy_and_persists(
         assert "model" in kinds and kinds.count("report") == 2
         commands = "\n".join(screen.query_one("#commands").lines)
         assert "$ mlops-workbench --lesson sklearn-iris --step train" in commands
-        assert "from application.training.iris_training import train" in commands
+        assert "cd lessons/020-sklearn-iris && python -c 'from steps import train" in commands
     # Quit and reopen: the state is still there.
     again = make_app()
     async with again.run_test(size=SIZE) as pilot:

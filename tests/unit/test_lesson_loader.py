@@ -113,3 +113,19 @@ def test_an_unknown_lesson_names_the_closest_ids():
         load_curriculum().select("sklearn-irs")
     assert "unknown lesson 'sklearn-irs'" in str(info.value)
     assert "Closest matches: sklearn-iris" in str(info.value)
+
+
+def test_a_prerequisite_cycle_breaks_every_lesson_on_it_and_names_the_cycle(tmp_path):
+    import shutil
+
+    from tests.conftest import FIXTURE_CURRICULUM
+
+    lessons = tmp_path / "lessons"
+    shutil.copytree(FIXTURE_CURRICULUM, lessons)
+    clean = lessons / "020-clean-data" / "lesson.toml"
+    _write(clean, clean.read_text().replace("prerequisites = []", 'prerequisites = ["ship-it"]'))
+    curriculum = load_curriculum(lessons)
+    errors = {b.id: "\n".join(b.errors) for b in curriculum.broken}
+    assert set(errors) == {"clean-data", "train-a-model", "ship-it"}
+    assert "prerequisites: cycle clean-data -> ship-it -> train-a-model -> clean-data" in errors["clean-data"]
+    assert curriculum.ids == ["check-the-machine"]  # the lesson off the cycle still loads
