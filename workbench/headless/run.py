@@ -12,7 +12,7 @@ from pathlib import Path
 from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from workbench.curriculum.lesson_loader import SelectionError, load_curriculum
 from workbench.headless.renderers import PlainRenderer, RichRenderer
-from workbench.headless.reports import json_document, write_junit
+from workbench.headless.reports import json_document, junit_path_problem, write_junit
 from workbench.i18n import t
 from workbench.progress_store import ProgressStore
 from workbench.runner.lesson_runner import LessonReport, LessonRunner
@@ -77,6 +77,8 @@ def run_headless(
         known = [s.id for s in selected[0].spec.steps]
         if step not in known:
             return _usage_error(f"lesson '{selected[0].id}' has no step '{step}'; its steps: {', '.join(known)}")
+    if junit is not None and (problem := junit_path_problem(junit)):
+        return _usage_error(problem)  # found before anything runs, not after the whole lesson
 
     out = sys.stderr if json_output else sys.stdout
     renderer = PlainRenderer(out) if plain or not out.isatty() else RichRenderer(out)
@@ -89,11 +91,15 @@ def run_headless(
     reports = asyncio.run(_run(runner, selected, step, params))
 
     document = json_document(reports)
-    if junit is not None:
-        renderer.note(t("JUnit report written to {path}", path=write_junit(junit, reports)))
-    if json_output:
+    if json_output:  # first: a report file that cannot be written after all never costs the JSON document
         json.dump(document, sys.stdout, indent=2)
         sys.stdout.write("\n")
+    if junit is not None:
+        try:
+            renderer.note(t("JUnit report written to {path}", path=write_junit(junit, reports)))
+        except OSError as exc:
+            renderer.note(f"--junit {junit}: not written ({exc})", "error")
+            return EXIT_FAILED
     passed = sum(r.passed for r in reports)
     renderer.note(t("{passed}/{total} lessons passed", passed=passed, total=len(reports)), "info" if document["passed"] else "error")
     return EXIT_OK if document["passed"] else EXIT_FAILED
