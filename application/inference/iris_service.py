@@ -74,7 +74,7 @@ class IrisService:
         FEATURES_SEEN.observe(features)
         probabilities = self.model.estimator.predict_proba(features)
         names = list(self.model.class_names)
-        return [{"class": names[int(row.argmax())], "probabilities": dict(zip(names, map(float, row)))} for row in probabilities]
+        return [{"class": names[int(row.argmax())], "probabilities": dict(zip(names, map(float, row), strict=True))} for row in probabilities]
 
 
 # Every request is checked against the contract before BentoML parses it (see contract_middleware.py for why).

@@ -17,8 +17,8 @@ import sys
 import threading
 import urllib.request
 from collections import Counter
-from dataclasses import dataclass
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import jsonschema
@@ -202,7 +202,7 @@ def test_bad_requests_mixed_into_32_simultaneous_good_ones_fail_only_themselves(
         order = jobs[round_no::3] + [job for i, job in enumerate(jobs) if i % 3 != round_no]  # bad ones at other places each round
         start = threading.Barrier(len(order))
 
-        def one(job):
+        def one(job, start=start):
             start.wait()
             return job, post(url, job[1], timeout=30)
 
