@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import json
 import math
+from collections.abc import Callable
 from dataclasses import MISSING, asdict, dataclass, field, fields
-from typing import Any, Callable, ClassVar, Union
+from typing import Any, ClassVar
 
 from shared.events.terminal_text import printable
 
@@ -112,17 +113,18 @@ class Result:
         _clean(self, "summary")
 
 
-Event = Union[Log, Metric, Progress, Artifact, Status, Result]
+Event = Log | Metric | Progress | Artifact | Status | Result
 EVENT_TYPES: dict[str, type] = {cls.type: cls for cls in (Log, Metric, Progress, Artifact, Status, Result)}
 
 
-def _json_safe(value: Any) -> Any:
+def json_safe(value: Any) -> Any:
+    """``value`` as strict JSON can hold it: NaN and infinities as the strings "nan", "inf", "-inf", other objects as str."""
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)
     if isinstance(value, dict):
-        return {str(k): _json_safe(v) for k, v in value.items()}
+        return {str(k): json_safe(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
-        return [_json_safe(v) for v in value]
+        return [json_safe(v) for v in value]
     if isinstance(value, (str, int, float, bool)) or value is None:
         return value
     return str(value)
@@ -130,7 +132,7 @@ def _json_safe(value: Any) -> Any:
 
 def encode(event: Event) -> str:
     """One JSON line (without the newline)."""
-    payload = {"type": event.type, **_json_safe(asdict(event))}
+    payload = {"type": event.type, **json_safe(asdict(event))}
     return json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
 
 
@@ -207,7 +209,7 @@ def _shown(value: Any) -> str:
     return text if len(text) <= 40 else text[:40] + "…"
 
 
-def _field_problem(cls: type, kwargs: dict[str, Any]) -> str | None:
+def _field_problem(cls: Any, kwargs: dict[str, Any]) -> str | None:
     for name, (valid, expected) in RULES[cls].items():
         if name in kwargs and not valid(kwargs[name]):
             value = kwargs[name]
@@ -215,10 +217,10 @@ def _field_problem(cls: type, kwargs: dict[str, Any]) -> str | None:
     return None
 
 
-def _typed(cls: type, kwargs: dict[str, Any]) -> dict[str, Any]:
+def _typed(cls: Any, kwargs: dict[str, Any]) -> dict[str, Any]:
     """Field values in the types the dataclass declares (validated already)."""
     if cls is Metric:
-        value = kwargs.get("value")
+        value = kwargs["value"]
         kwargs["value"] = _NON_FINITE[value.strip().lower()] if isinstance(value, str) else float(value)
         if isinstance(kwargs.get("step"), float):
             kwargs["step"] = int(kwargs["step"])
@@ -238,7 +240,7 @@ def decode(line: str) -> Event:
     if not isinstance(payload, dict):
         return _malformed(line, "expected a JSON object")
     kind = payload.get("type")
-    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    cls: Any = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
     if cls is None:
         return _malformed(line, f"unknown type {_shown(kind)}, expected one of {sorted(EVENT_TYPES)}")
     bad = _malformed_result if cls is Result else _malformed

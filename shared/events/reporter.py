@@ -12,7 +12,8 @@ import dataclasses
 import os
 import sys
 import threading
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 from shared.constants import ENV_EVENT_FD, ENV_EVENT_STDOUT
 from shared.events.protocol import MAX_EVENT_CHARS, Artifact, Event, Log, Metric, Progress, Result, Status, encode
@@ -90,7 +91,7 @@ def _line(event: Event) -> str:
     texts = [f.name for f in dataclasses.fields(event) if isinstance(getattr(event, f.name), str)]
     details = event.details if isinstance(event, Result) else {}
     budget = MAX_EVENT_CHARS // (8 * (len(texts) + len(details) + 1))  # 8: room for JSON escapes
-    changes: dict[str, object] = {name: _cut(getattr(event, name), budget) for name in texts}
+    changes: dict[str, Any] = {name: _cut(getattr(event, name), budget) for name in texts}
     if isinstance(event, Result):
         changes["details"] = {k: _cut(v, budget) if isinstance(v, str) else v for k, v in details.items()}
     smaller = encode(dataclasses.replace(event, **changes))

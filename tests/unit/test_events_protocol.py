@@ -4,7 +4,7 @@ import os
 import pytest
 
 from shared.constants import ENV_EVENT_FD
-from shared.events import Artifact, Log, Metric, Progress, Result, Status, decode, encode, emit
+from shared.events import Artifact, Log, Metric, Progress, Result, Status, decode, emit, encode
 from shared.events.protocol import MAX_EVENT_CHARS
 from shared.events.terminal_text import printable
 
@@ -101,7 +101,9 @@ def test_non_finite_metric_values_arrive_as_floats_so_the_ui_can_mark_them():
     assert decode('{"type": "metric", "name": "loss", "value": Infinity, "step": 4.0}') == Metric("loss", math.inf, 4)
 
 
-HOSTILE = "\x1b[2J\x1b[H\x1b]0;TITLE\x07\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b[31mred\x1b[0m \x1bPdcs\x1b\\\x07\x08\r\x9b2J\x1bc"
+HOSTILE = (
+    "\x1b[2J\x1b[H\x1b]0;TITLE\x07\x1b]8;;http://x\x1b\\link\x1b]8;;\x1b\\ \x1b[31mred\x1b[0m \x1bPdcs\x1b\\\x07\x08\r\x9b2J\x1bc"
+)
 
 
 def test_control_sequences_are_removed_from_text_but_tab_newline_and_unicode_stay():

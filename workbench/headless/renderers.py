@@ -9,17 +9,20 @@ from __future__ import annotations
 
 import math
 import sys
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from rich.markup import escape
 
 from shared.events import Artifact, Event, Log, Metric, Progress, Result, Status
 from shared.events.terminal_text import printable
 from workbench.curriculum.lesson_loader import Lesson
-from workbench.i18n import t
 from workbench.curriculum.lesson_schema import Step
+from workbench.i18n import t
 from workbench.runner.lesson_runner import LessonReport
 from workbench.runner.step_runner import StepOutcome
+
+if TYPE_CHECKING:
+    from rich.progress import TaskID
 
 MARK = {"passed": "PASS", "failed": "FAIL", "timeout": "TIMEOUT", "cancelled": "CANCELLED", "crashed": "CRASH", "skipped": "SKIP"}
 
@@ -99,14 +102,20 @@ class RichRenderer(PlainRenderer):
     def __init__(self, stream: TextIO | None = None) -> None:
         super().__init__(stream)
         from rich.console import Console
-        from rich.progress import BarColumn, Progress as Bar, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import BarColumn, TextColumn, TimeElapsedColumn, TimeRemainingColumn
+        from rich.progress import Progress as Bar
 
         self.console = Console(file=self.stream, highlight=False)
         self._bar = Bar(
-            TextColumn("   [progress.description]{task.description}"), BarColumn(), TextColumn("{task.completed:g}/{task.total:g}"),
-            TimeElapsedColumn(), TimeRemainingColumn(), console=self.console, transient=True,
+            TextColumn("   [progress.description]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed:g}/{task.total:g}"),
+            TimeElapsedColumn(),
+            TimeRemainingColumn(),
+            console=self.console,
+            transient=True,
         )
-        self._task: int | None = None
+        self._task: TaskID | None = None
 
     def _print(self, text: str) -> None:
         self.console.print(printable(text), markup=False)
@@ -116,7 +125,10 @@ class RichRenderer(PlainRenderer):
         self.console.print(f"• {printable(message)}", style=style, markup=False)
 
     def lesson_started(self, lesson: Lesson, reason: str | None) -> None:
-        self.console.rule(f"[bold]{lesson.id}[/] [dim]{lesson.layer}[/] {safe(lesson.title)}" + (f" [yellow]({safe(reason)})[/]" if reason else ""))
+        self.console.rule(
+            f"[bold]{lesson.id}[/] [dim]{lesson.layer}[/] {safe(lesson.title)}"
+            + (f" [yellow]({safe(reason)})[/]" if reason else "")
+        )
 
     def step_started(self, lesson: Lesson, step: Step, command: str) -> None:
         self.console.print(f"[bold cyan]▶ {step.id}[/] {safe(lesson.step_title(step))}")
@@ -151,8 +163,7 @@ class RichRenderer(PlainRenderer):
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         self._stop_bar()
         style = "bold green" if outcome.passed else "bold yellow" if outcome.status == "skipped" else "bold red"
-        self.console.print(f"[{style}]{mark(outcome.status)}[/] {step.id} "
-                           f"[dim]({outcome.duration_s:.1f} s)[/] ", end="")
+        self.console.print(f"[{style}]{mark(outcome.status)}[/] {step.id} [dim]({outcome.duration_s:.1f} s)[/] ", end="")
         self.console.print(printable(outcome.summary), markup=False)
 
     def lesson_finished(self, report: LessonReport) -> None:
@@ -160,4 +171,7 @@ class RichRenderer(PlainRenderer):
         if report.passed:
             self.console.print(f"[bold green]✔ {report.id} {t('passed')}[/]")
         else:
-            self.console.print(f"[bold red]✘ {report.id} {t('did not pass')}[/]" + (f" [dim]{safe(report.reason)}[/]" if report.skipped and report.reason else ""))
+            self.console.print(
+                f"[bold red]✘ {report.id} {t('did not pass')}[/]"
+                + (f" [dim]{safe(report.reason)}[/]" if report.skipped and report.reason else "")
+            )

@@ -15,12 +15,14 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from shared.events.protocol import json_safe
 from shared.utils.atomic_files import write_text_atomic
 from workbench.runner.lesson_runner import LessonReport
 
 
 def json_document(reports: list[LessonReport]) -> dict[str, Any]:
-    return {"passed": bool(reports) and all(r.passed for r in reports), "lessons": [r.to_json() for r in reports]}
+    document = {"passed": bool(reports) and all(r.passed for r in reports), "lessons": [r.to_json() for r in reports]}
+    return json_safe(document)  # strict JSON: a NaN metric is the string "nan", never a bare NaN token
 
 
 ERROR_STATUSES = ("crashed", "timeout", "cancelled")  # the step did not finish: JUnit <error>, not a failed check

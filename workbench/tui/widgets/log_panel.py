@@ -103,8 +103,11 @@ class LogPanel(Vertical):
         shown = [line for line in self.lines if self._matches(line)]
         self._backlog.extend(shown)
         self.drain()
-        self.border_title = (t("log — filter: {query} ({count} lines)", query=repr(self.query_text), count=len(shown))
-                             if self.query_text else t("log"))
+        self.border_title = (
+            t("log — filter: {query} ({count} lines)", query=repr(self.query_text), count=len(shown))
+            if self.query_text
+            else t("log")
+        )
         if not self.query_text:
             self.remove_class("filtering")
 

@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable
 from textual_plotext import PlotextPlot
+
 from workbench.i18n import t
 
 CHART_REFRESH_S = 0.25
@@ -122,7 +123,7 @@ class MetricsPanel(Horizontal):
                 plt.plot([p[0] for p in pts], [p[1] for p in pts], label=name, marker="braille")
             left_out = sum(self.not_drawn.values())
             title = t("metrics per step")
-            plt.title(title if not left_out else f"{title} — {t('{count} values not drawn (NaN, infinite or beyond ±1e100)', count=left_out)}")
+            plt.title(title if not left_out else f"{title} — {t('{count} not drawn (NaN/inf/huge)', count=left_out)}")
         else:
             plt.title(t("metric curves appear here while a step runs"))
         chart.refresh()
