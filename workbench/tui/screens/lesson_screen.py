@@ -166,7 +166,8 @@ class LessonScreen(WorkbenchScreen):
             elif isinstance(payload, Progress):
                 progress = payload
             elif isinstance(payload, Artifact):
-                self.query_one("#artifacts", DataTable).add_row(payload.kind, payload.path, payload.description)
+                self.query_one("#artifacts", DataTable).add_row(  # a str cell is markup: escape what the step sent
+                    escape(payload.kind), escape(payload.path), escape(payload.description))
                 lines.append(f"  artifact {payload.kind}: {payload.path}")
             elif isinstance(payload, Status):
                 lines.append(f"> {payload.message}")
