@@ -43,6 +43,42 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     return path
 
 
+def processes_of_home(home: Path, marker: str = "") -> list[int]:
+    """Live processes started for this test's workbench home (their environment holds WORKBENCH_HOME=<home>),
+    optionally only those whose command line contains ``marker``. A test asserts on these, never on every
+    process of the machine: another workbench on the same machine is not ours."""
+    wanted = f"WORKBENCH_HOME={home}".encode()
+    found = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if wanted not in (proc / "environ").read_bytes().split(b"\0"):
+                continue
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            state = (proc / "stat").read_text().rsplit(")", 1)[1].split()[0]
+        except (OSError, IndexError):
+            continue
+        if state != "Z" and marker in command and int(proc.name) != os.getpid():
+            found.append(int(proc.name))
+    return found
+
+
+@pytest.fixture(scope="session")
+def validated_model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A home where sklearn-iris and model-validation passed, made once per test session. Read-only:
+    tests that only consume a validated model copy it with the ``validated_home`` fixture."""
+    template = tmp_path_factory.mktemp("validated-home")
+    done = run_cli("--lesson", "model-validation", "--plain", home=template)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    return template
+
+
+@pytest.fixture
+def validated_home(home: Path, validated_model_home: Path) -> Path:
+    """This test's own home, holding a copy of the session's trained and validated iris model."""
+    shutil.copytree(validated_model_home, home, dirs_exist_ok=True)
+    return home
+
+
 @pytest.fixture
 def lessons_copy(tmp_path: Path) -> Path:
     """A copy of the real lessons folder that a test may edit or break."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import http.client
 import json
+import shutil
 import re
 import subprocess
 import sys
@@ -31,7 +32,6 @@ from infrastructure.deployment.local_server import LocalServer
 from shared.configs.workbench_home import bentoml_home
 from shared.utils.local_http import post
 from shared.utils.local_network import free_local_port, nothing_listens
-from tests.conftest import run_cli
 
 pytestmark = pytest.mark.slow
 ENDPOINTS = ("/classify", "/predict_proba")
@@ -47,11 +47,10 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def service(tmp_path_factory: pytest.TempPathFactory):
-    """The iris service on a free 127.0.0.1 port, serving a freshly trained and validated model; stopped afterwards."""
+def service(tmp_path_factory: pytest.TempPathFactory, validated_model_home):
+    """The iris service on a free 127.0.0.1 port, serving the session's trained and validated model; stopped afterwards."""
     home = tmp_path_factory.mktemp("home")
-    prepared = run_cli("--lesson", "model-validation", "--plain", home=home)
-    assert prepared.returncode == 0, prepared.stderr[-3000:]
+    shutil.copytree(validated_model_home, home, dirs_exist_ok=True)
     lines: list[str] = []
     with pytest.MonkeyPatch.context() as env:
         env.setenv("WORKBENCH_HOME", str(home))

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from shared.events import Log
+from tests.conftest import processes_of_home
 from workbench.curriculum.lesson_loader import load_curriculum
 from workbench.runner.lesson_runner import step_request
 from workbench.runner.step_runner import StepRun
@@ -17,20 +18,12 @@ pytestmark = pytest.mark.slow
 SERVICE_MARK = "application.inference.iris_service"
 
 
-def service_processes() -> list[int]:
-    found = []
-    for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
-        try:
-            text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            state = (cmdline.parent / "stat").read_text().rsplit(")", 1)[1].split()[0]
-        except (FileNotFoundError, ProcessLookupError, IndexError):
-            continue
-        if SERVICE_MARK in text and state != "Z":
-            found.append(int(cmdline.parent.name))
-    return found
+def service_processes(home: Path) -> list[int]:
+    """The iris service processes started for this test's home (not another workbench's on this machine)."""
+    return processes_of_home(home, SERVICE_MARK)
 
 
-def test_serving_and_monitoring_serve_refuse_bad_payloads_load_test_catch_drift_and_clean_up(cli):
+def test_serving_and_monitoring_serve_refuse_bad_payloads_load_test_catch_drift_and_clean_up(cli, home):
     result = cli("--lesson", "bentoml-serving,monitoring", "--json")
     assert result.returncode == 0, result.stderr[-3000:]
     lessons = {l["id"]: l for l in result.json()["lessons"]}
@@ -50,11 +43,11 @@ def test_serving_and_monitoring_serve_refuse_bad_payloads_load_test_catch_drift_
     assert drift["metrics"]["normal_max_psi"] < 0.1 < 0.2 < drift["metrics"]["shifted_max_psi"]
     assert "drift flagged on petal_length_cm in the shifted window" in drift["summary"]
     assert "petal_length_cm    PSI" in result.stderr
-    assert service_processes() == []
+    assert service_processes(home) == []
 
 
-def test_cancel_while_serving_ends_the_server_within_3_seconds(cli, home):
-    assert cli("--lesson", "model-validation").returncode == 0
+def test_cancel_while_serving_ends_the_server_within_3_seconds(validated_home):
+    home = validated_home
     curriculum = load_curriculum()
     lesson = curriculum.get("bentoml-serving")
     request = step_request(lesson, lesson.spec.steps[0], {"hold_s": 120.0})
@@ -64,17 +57,17 @@ def test_cancel_while_serving_ends_the_server_within_3_seconds(cli, home):
         run = StepRun(request, home, lambda e: holding.set() if isinstance(e, Log) and "holding the server" in e.message else None)
         task = asyncio.create_task(run.wait())
         await asyncio.wait_for(holding.wait(), 120)
-        running = service_processes()
+        running = service_processes(home)
         started = time.monotonic()
         run.cancel()
         outcome = await task
         assert outcome.status == "cancelled"
         deadline = time.monotonic() + 3
-        while service_processes() and time.monotonic() < deadline:
+        while service_processes(home) and time.monotonic() < deadline:
             await asyncio.sleep(0.05)
         return time.monotonic() - started, running
 
     elapsed, running = asyncio.run(scenario())
     assert running, "the server should have been running before the cancel"
-    assert service_processes() == []
+    assert service_processes(home) == []
     assert elapsed < 6.0

@@ -6,7 +6,8 @@ import pytest
 from textual.widgets import Input, Static, TextArea
 
 from shared.utils.local_network import nothing_listens
-from tests.integration.test_serving import service_processes
+from tests.conftest import processes_of_home
+from tests.integration.test_serving import SERVICE_MARK
 from tests.tui.conftest import lessons_loaded, wait_for
 from workbench.tui.screens.serving_screen import ServingScreen
 
@@ -24,14 +25,17 @@ async def serving_started(pilot) -> ServingScreen:
     await pilot.press("v")
     await wait_for(pilot, lambda: isinstance(app.screen, ServingScreen), 5, "the serving screen")
     screen = app.screen
-    assert "● stopped" in text_of(screen, "#serve-status")
+    # The screen first asks the model store (in a child process) whether a validated model exists.
+    await wait_for(pilot, lambda: "● stopped" in text_of(screen, "#serve-status"), 30, "the screen to find the model")
     await pilot.press("s")
     await wait_for(pilot, lambda: screen.state == "running", 90, "the service to be ready")
     return screen
 
 
-async def test_start_send_good_and_bad_requests_see_counters_and_stop_leaves_nothing(cli, make_app):
-    assert cli("--lesson", "model-validation").returncode == 0  # a validated model to serve
+async def test_start_send_good_and_bad_requests_see_counters_and_stop_leaves_nothing(validated_home, make_app):
+    def service_processes() -> list[int]:
+        return processes_of_home(validated_home, SERVICE_MARK)
+
     app = make_app()
     async with app.run_test(size=(150, 48)) as pilot:
         screen = await serving_started(pilot)
@@ -63,8 +67,10 @@ async def test_start_send_good_and_bad_requests_see_counters_and_stop_leaves_not
         assert service_processes() == []
 
 
-async def test_leaving_the_screen_while_serving_stops_the_service(cli, make_app):
-    assert cli("--lesson", "model-validation").returncode == 0
+async def test_leaving_the_screen_while_serving_stops_the_service(validated_home, make_app):
+    def service_processes() -> list[int]:
+        return processes_of_home(validated_home, SERVICE_MARK)
+
     app = make_app()
     async with app.run_test(size=(150, 48)) as pilot:
         screen = await serving_started(pilot)
