@@ -19,6 +19,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from textual.content import Content
@@ -174,6 +175,15 @@ def test_headless_rich_output_on_a_terminal_neither_obeys_escapes_nor_breaks_on_
     assert "event handler failed" not in screen  # rich markup from the step did not break the renderer
     for shown in ("stdout says redplain", "status says red [/oops] [bold]", "acc[/m]red", "kind red[/x]", "PASS"):
         assert shown in screen, shown
+
+
+def test_junit_of_a_failing_hostile_step_is_well_formed_xml(cli, hostile_lessons, tmp_path):
+    report = tmp_path / "junit.xml"
+    env = {"WORKBENCH_LESSONS_DIR": str(hostile_lessons)}
+    result = cli("--lesson", LESSON, "--step", "fail-with-markup", "--plain", "--junit", str(report), env=env)
+    assert result.returncode == 1, result.stdout + result.stderr
+    failure = ElementTree.parse(report).find(".//failure")  # control characters are not allowed in XML 1.0
+    assert failure is not None and "ValueError: bad value [/fine] red" in failure.get("message", "")
 
 
 # ---- 9: field types, malformed results, large results -----------------------------------------------------------
