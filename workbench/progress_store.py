@@ -22,9 +22,11 @@ import copy
 import json
 import os
 import time
+from collections.abc import Callable
+from contextlib import suppress
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from shared.configs.workbench_home import write_problem
 from shared.events.step_status import StepStatus
@@ -152,7 +154,7 @@ class ProgressStore:
         return self.path.with_name(f".{self.path.name}.lock")
 
     @classmethod
-    def open(cls, home: Path) -> "ProgressStore":
+    def open(cls, home: Path) -> ProgressStore:
         store = cls(path=Path(home) / "progress.json")
         store.data, store.warning = store._read()
         return store
@@ -191,10 +193,8 @@ class ProgressStore:
                           "going on with what could be read")
         kept = "kept the entries that could be read" if salvage else "started fresh progress"
         if salvage:
-            try:
+            with suppress(OSError):  # else written with the next change
                 write_json_atomic(self.path, data)
-            except OSError:
-                pass  # written with the next change
         self._seen = self._stat()
         return data, f"{self.path} could not be read ({what}); kept it as {aside} and {kept}"
 
@@ -260,10 +260,7 @@ class ProgressStore:
         except (OSError, TimeoutError) as exc:
             change(self.data)  # the screen still shows it; the file gets it with the next change that can be saved
             self._pending = pending
-            if isinstance(exc, OSError):
-                why = write_problem(self.home, exc)
-            else:
-                why = str(exc)
+            why = write_problem(self.home, exc) if isinstance(exc, OSError) else str(exc)
             if len(pending) == 1:
                 self._problem(f"{why}: progress not saved to {self.path} (kept in memory, retried with the next change)")
             return False
@@ -325,3 +322,23 @@ class ProgressStore:
     def save(self) -> bool:
         """Write what is pending (nothing new)."""
         return self._update(lambda data: None)
+
+    def finish_if_running(self, lesson_id: str, status: str) -> bool:
+        """End this process's open run of the lesson (a run torn down by an exception or a cancelled task)."""
+        entry = self._lessons().get(lesson_id) or {}
+        run = entry.get("running")
+        if not (isinstance(run, dict) and run.get("pid") == os.getpid()):
+            return True
+        return self.record_lesson(lesson_id, status)
+
+
+def lesson_verdict(step_statuses: list[str], passed: bool, cancelled: bool) -> str:
+    """What a finished run records for its lesson: a cancel (by the learner) is not a failure."""
+    if passed:
+        return StepStatus.PASSED.value
+    failures = (StepStatus.FAILED, StepStatus.TIMEOUT, StepStatus.CRASHED)
+    if any(status in failures for status in step_statuses):
+        return StepStatus.FAILED.value
+    if cancelled or StepStatus.CANCELLED in step_statuses:
+        return StepStatus.CANCELLED.value
+    return StepStatus.FAILED.value

@@ -17,9 +17,10 @@ no prerequisite probe trusts it.
 from __future__ import annotations
 
 import atexit
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from shared import events
 from shared.constants import STAGE_LABEL

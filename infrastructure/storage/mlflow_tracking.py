@@ -121,10 +121,10 @@ def _fsync_folder(folder: Path) -> None:
 
 def _migrated_copy(folder: Path, source: Path | None) -> Path:
     """A complete store at this MLflow's schema in a temporary file: a fresh one, or ``source`` upgraded."""
+    import logging
+
     from mlflow.store.db.utils import _upgrade_db
     from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
-
-    import logging
 
     logging.getLogger("mlflow.store.db.utils").setLevel(logging.WARNING)  # our one line says it instead
     events.log(f"MLflow: {'upgrading' if source else 'creating'} the tracking store {folder / STORE_FILE} (once per home)")

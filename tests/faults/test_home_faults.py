@@ -151,7 +151,7 @@ def test_three_lessons_run_at_once_on_one_home_are_all_recorded(home):
                                   env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
                  for lesson in lessons]
     outputs = [process.communicate(timeout=900)[0] for process in processes]
-    for lesson, process, output in zip(lessons, processes, outputs):
+    for lesson, process, output in zip(lessons, processes, outputs, strict=True):
         assert process.returncode == 0, f"{lesson}:\n{output[-3000:]}"
     raw = json.loads((home / "progress.json").read_text())
     for lesson in lessons:

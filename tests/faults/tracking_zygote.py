@@ -20,12 +20,13 @@ from pathlib import Path
 
 os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
 
-from infrastructure.storage import mlflow_tracking as tracking  # noqa: E402
 import mlflow.store.db.utils  # noqa: E402,F401
 import mlflow.store.model_registry.sqlalchemy_store  # noqa: E402,F401
 import mlflow.store.tracking.sqlalchemy_store  # noqa: E402,F401
 import mlflow.tracking  # noqa: E402,F401
 from alembic import command  # noqa: E402,F401
+
+from infrastructure.storage import mlflow_tracking as tracking  # noqa: E402
 
 tracking._schema_revisions()  # read once, before forking
 
