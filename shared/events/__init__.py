@@ -24,6 +24,7 @@ from shared.events.protocol import (
     encode,
 )
 from shared.events.reporter import StepError, StepSkipped, artifact, emit, log, metric, progress, status
+from shared.events.step_status import StepStatus
 
 __all__ = [
     "Artifact",
@@ -33,6 +34,7 @@ __all__ = [
     "Progress",
     "Result",
     "Status",
+    "StepStatus",
     "StepError",
     "StepSkipped",
     "decode",
