@@ -10,7 +10,6 @@ import time
 
 _STARTED = time.perf_counter()
 
-import tomllib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 from typing import TYPE_CHECKING  # noqa: E402
@@ -58,6 +57,7 @@ class WorkbenchApp(App):
         # Loaded in a thread after the first frame (validation is the slowest part of start-up).
         self.curriculum: Curriculum | None = None
         self.progress = ProgressStore.open(home)
+        self.progress.on_problem = lambda message: self.notify(message, severity="error", timeout=15, markup=False)
         self.show_startup_time = show_startup_time
         self.settings = self._read_settings()
         saved = self.settings.get("language")
@@ -74,6 +74,8 @@ class WorkbenchApp(App):
             self.sub_title = t("started in {ms} ms", ms=f"{(time.perf_counter() - _STARTED) * 1000:.0f}")
         if self.progress.warning:
             self.notify(self.progress.warning, title=t("progress file"), severity="warning", timeout=15)
+        if self.settings_warning:
+            self.notify(self.settings_warning, title="settings.json", severity="warning", timeout=15, markup=False)
         self.call_after_refresh(self._load_curriculum)
 
     @work(thread=True, exclusive=True, group="load-lessons")
@@ -94,18 +96,23 @@ class WorkbenchApp(App):
                 screen.call_later(screen.populate)
 
     def _apply_keymap(self) -> None:
-        """``<home>/keymap.toml`` remaps bindings by id, e.g. ``"lesson.run_step" = "f5"``."""
+        """``<home>/keymap.toml`` remaps bindings by id, e.g. ``"lesson.run_step" = "f5"`` (checked in a thread)."""
         path = self.home / KEYMAP_FILE
-        if not path.exists():
-            return
-        try:
-            keymap = tomllib.loads(path.read_text(encoding="utf-8"))
-            if not all(isinstance(v, str) for v in keymap.values()):
-                raise ValueError("every value must be a key name string such as \"f5\"")
-        except (tomllib.TOMLDecodeError, ValueError) as exc:
-            self.notify(f"{path}: ignored: {exc}", title="keymap", severity="warning")
-            return
-        self.set_keymap(keymap)
+        if path.exists() or path.is_symlink():
+            self._load_keymap(path)
+
+    @work(thread=True, exclusive=True, group="keymap", exit_on_error=False)
+    def _load_keymap(self, path: Path) -> None:
+        from workbench.tui import keymap_file
+
+        keymap, warnings = keymap_file.load(path)  # unknown ids, bad key names, keys taken: warned and left out
+        self.call_from_thread(self._keymap_loaded, keymap, warnings)
+
+    def _keymap_loaded(self, keymap: dict[str, str], warnings: list[str]) -> None:
+        if keymap:
+            self.set_keymap(keymap)
+        if warnings:
+            self.notify("\n".join(warnings), title=t("keymap"), severity="warning", markup=False, timeout=15)
 
     def open_lesson(self, lesson_id: str) -> None:
         from workbench.tui.screens.lesson_screen import LessonScreen
@@ -147,14 +154,11 @@ class WorkbenchApp(App):
             self.push_screen(ServingScreen())
 
     def _read_settings(self) -> dict:
-        import json
+        from shared.utils.atomic_files import read_json_object
 
-        path = self.home / SETTINGS_FILE
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            return {}  # missing or damaged: only the preference is lost; the default applies
-        return data if isinstance(data, dict) else {}
+        # Missing: the defaults. Damaged (not JSON, a folder in its place): moved aside, one warning, the defaults.
+        data, self.settings_warning = read_json_object(self.home / SETTINGS_FILE)
+        return data or {}
 
     def action_switch_language(self) -> None:
         """English <-> 繁體中文: saved in <home>/settings.json; the screens are rebuilt in the new language."""
