@@ -69,10 +69,10 @@ def layer_files_of(script: Path) -> list[str]:
 
 
 def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:
-    """Every exercise must fail as shipped and pass with its reference solution (checks run for real)."""
+    """Every exercise must fail as shipped and pass with its reference solution (checks run for real, in parallel)."""
     import asyncio
+    import os
     import tempfile
-    from pathlib import Path
 
     from workbench.runner.exercise_runner import check_exercise
 
@@ -81,18 +81,28 @@ def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:
         if exercise.id in seen:
             report.problems.append(f"{lesson.folder / 'lesson.toml'}: exercises: id '{exercise.id}' is used twice")
         seen.add(exercise.id)
+
+    async def both(home: Path, lesson, exercise, gate: asyncio.Semaphore):  # type: ignore[no-untyped-def]
+        async with gate:  # each check is a child process: as many at once as there are cores
+            start = await check_exercise(home / f"{exercise.id}-start", lesson, exercise, lesson.folder / exercise.file)
+        async with gate:
+            solved = await check_exercise(home / f"{exercise.id}-solved", lesson, exercise, lesson.folder / exercise.solution)
+        return start, solved
+
+    async def all_checks(home: Path):  # type: ignore[no-untyped-def]
+        gate = asyncio.Semaphore(max(1, os.cpu_count() or 1))
+        return await asyncio.gather(*(both(home, lesson, exercise, gate) for lesson, exercise in curriculum.exercises()))
+
     with tempfile.TemporaryDirectory(prefix="lessons-check-") as tmp:
-        home = Path(tmp)
-        for lesson, exercise in curriculum.exercises():
-            start = asyncio.run(check_exercise(home, lesson, exercise, lesson.folder / exercise.file))
-            solved = asyncio.run(check_exercise(home, lesson, exercise, lesson.folder / exercise.solution))
-            where = f"{lesson.folder / 'lesson.toml'}: exercise '{exercise.id}'"
-            if start.passed:
-                report.problems.append(f"{where}: the starting file already passes ({start.summary})")
-            if not solved.passed:
-                report.problems.append(f"{where}: the solution does not pass ({solved.summary})")
-            report.exercises.append(f"{exercise.id}: unsolved {'FAILS' if not start.passed else 'passes!'} "
-                                    f"({start.summary}); solution {'PASSES' if solved.passed else 'fails!'} ({solved.summary})")
+        results = asyncio.run(all_checks(Path(tmp)))
+    for (lesson, exercise), (start, solved) in zip(curriculum.exercises(), results, strict=True):
+        where = f"{lesson.folder / 'lesson.toml'}: exercise '{exercise.id}'"
+        if start.passed:
+            report.problems.append(f"{where}: the starting file already passes ({start.summary})")
+        if not solved.passed:
+            report.problems.append(f"{where}: the solution does not pass ({solved.summary})")
+        report.exercises.append(f"{exercise.id}: unsolved {'FAILS' if not start.passed else 'passes!'} "
+                                f"({start.summary}); solution {'PASSES' if solved.passed else 'fails!'} ({solved.summary})")
 
 
 def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckReport:
