@@ -1,4 +1,7 @@
-"""Event types and their JSON-lines encoding (protocol version 1).
+"""Event types and their JSON-lines encoding.
+
+The runner and the step child always come from the same installation, so the
+protocol carries no version number: a change to it changes both sides at once.
 
 Each event is one JSON object on one line with a ``type`` field:
 
@@ -21,7 +24,6 @@ from typing import Any, ClassVar
 
 from shared.events.terminal_text import printable
 
-PROTOCOL_VERSION = 1
 MAX_QUOTED_CHARS = 200
 # The longest event line (characters) the runner reads whole; the reporter never sends a longer one.
 MAX_EVENT_CHARS = 4 * 1024 * 1024
