@@ -10,6 +10,7 @@ from pathlib import Path
 from textual.widgets import Label
 
 from tests.conftest import LESSONS_DIR
+from tests.faults.test_home_faults import mount_tmpfs  # noqa: F401  (a fixture: request.getfixturevalue)
 from workbench.progress_store import ProgressStore
 from workbench.tui.app import WorkbenchApp
 from workbench.tui.keymap_file import binding_scopes, checked_keymap
@@ -144,3 +145,29 @@ async def test_a_lesson_left_running_by_a_dead_process_shows_interrupted_on_the_
         assert app.progress.lesson_status("sklearn-iris") == "passed"
         drawn = app.export_screenshot()
         assert "↯" in drawn and "◐" not in drawn  # interrupted on the map; nothing "running" for ever
+
+
+# -- a read-only home in the app (item 5) ---------------------------------------------------------------------
+
+
+async def test_run_all_on_a_read_only_home_says_why_in_one_line_instead_of_doing_nothing(request):
+    from workbench.tui.screens.lesson_screen import LessonScreen
+    from workbench.tui.widgets.log_panel import LogPanel
+
+    home = request.getfixturevalue("mount_tmpfs")("4m", read_only=True)
+    app = _app(home)
+    async with app.run_test(size=SIZE) as pilot:
+        await _lessons_loaded(pilot)
+        app.open_lesson("data-quality")
+        await _wait(pilot, lambda: isinstance(app.screen, LessonScreen), 10, "the lesson screen")
+        screen = app.screen
+        await pilot.press("a")
+        wanted = f"the workbench home {home} is not writable"
+
+        def said() -> list[str]:
+            return [line for panel in screen.query(LogPanel) for line in panel.lines if wanted in line]
+
+        await _wait(pilot, lambda: bool(said()), 30, "the home problem in the log")
+        assert len(said()) == 1
+        await _wait(pilot, lambda: not screen.running, 10, "the run to end")
+        assert app.is_running
