@@ -222,6 +222,15 @@ class StepRun:
         await waiter
 
     async def wait(self) -> StepOutcome:
+        from workbench.classroom.step_queue import step_slot  # classroom fair share; a no-op unless WORKBENCH_STEP_SLOTS
+
+        async with step_slot(self._emit, self._cancel) as admitted:
+            if not admitted:  # cancelled while queued: it never started
+                self.finished.set()
+                return self._outcome(None, "cancelled", 0.0)
+            return await self._run()
+
+    async def _run(self) -> StepOutcome:
         start = time.monotonic()
         loop = asyncio.get_running_loop()
         read_fd, write_fd = os.pipe()
