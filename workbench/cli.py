@@ -28,6 +28,9 @@ app = typer.Typer(
 )
 lessons_app = typer.Typer(help="List and check the lessons.", rich_markup_mode=None)
 app.add_typer(lessons_app, name="lessons")
+from workbench.classroom.cli import classroom_app  # noqa: E402  (a sub-app: typer only, nothing heavy)
+
+app.add_typer(classroom_app, name="classroom")
 
 LessonsDir = typer.Option(None, "--lessons-dir", help="Load lessons from this folder instead of the built-in ones.",
                           envvar="WORKBENCH_LESSONS_DIR", file_okay=False)
