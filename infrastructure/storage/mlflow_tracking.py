@@ -306,7 +306,7 @@ class ExperimentRun:
                        level="warning")
         self.run_id = None
 
-    def __enter__(self) -> "ExperimentRun":
+    def __enter__(self) -> ExperimentRun:
         try:
             self._client, self.uri, warning = client()
             if warning:
@@ -323,7 +323,10 @@ class ExperimentRun:
         return self
 
     def __exit__(self, exc_type, exc, tb) -> None:
-        self.end("FAILED" if exc_type else "FINISHED")
+        if exc_type is None:
+            self.end("FINISHED")
+        else:  # Ctrl-C is the learner stopping it, not a failure of the training
+            self.end("KILLED" if issubclass(exc_type, KeyboardInterrupt) else "FAILED")
 
     def end(self, status: str) -> None:
         if self.active:
