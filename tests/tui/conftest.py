@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -46,3 +46,112 @@ def make_app(home: Path):
         return WorkbenchApp(home=home, lessons_dir=lessons_dir, show_startup_time=False)
 
     return _make
+
+
+# ---- a lightweight fixture lesson: steps that run in milliseconds or on demand for a minute -------------------------
+STORM_LESSON_ID = "storm-steps"
+STORM_TOML = '''format_version = 1
+id = "storm-steps"
+title = "Fixture steps for the key storm"
+layer = "shared"
+summary = "A quick step, a slow step that reports progress, and one that reports none."
+objectives = ["Exercise every screen state cheaply"]
+prerequisites = []
+
+[[steps]]
+id = "quick"
+title = "Quick step"
+entry = "steps.py:quick"
+timeout_s = 60
+checks = [{ output = "value", min = 1 }]
+
+[[steps]]
+id = "slow"
+title = "Slow step with progress"
+entry = "steps.py:slow"
+params = { seconds = 60.0 }
+timeout_s = 120
+checks = [{ output = "value", min = 1 }]
+
+[[steps]]
+id = "silent"
+title = "Step without progress"
+entry = "steps.py:silent"
+timeout_s = 60
+checks = [{ output = "value", min = 1 }]
+
+[[steps]]
+id = "failing"
+title = "Step whose check fails"
+entry = "steps.py:quick"
+timeout_s = 60
+checks = [{ output = "value", min = 2 }]
+
+[[exercises]]
+id = "storm-answer"
+title = "Return the answer"
+task = "Make answer() return 42."
+file = "exercises/answer.py"
+solution = "exercises/solutions/answer.py"
+check = "exercises/checks.py:check"
+checks = [{ output = "ok", equals = true }]
+hints = ["The answer is a number.", "return 42"]
+timeout_s = 30
+'''
+STORM_STEPS = '''"""Fixture steps: each behaves like a real step (output, metrics, progress, a result)."""
+import time
+
+from shared import events
+
+
+def quick() -> dict:
+    print("quick step output")
+    events.metric("loss", 0.5, step=0)
+    events.progress(1, 1)
+    return {"value": 1.0}
+
+
+def slow(seconds: float = 60.0) -> dict:
+    ticks = max(int(seconds * 10), 1)
+    for tick in range(ticks):
+        events.progress(tick, ticks)
+        if tick % 10 == 0:
+            events.metric("loss", 1.0 / (tick + 1), step=tick)
+        time.sleep(0.1)
+    return {"value": 1.0}
+
+
+def silent() -> dict:
+    time.sleep(0.2)
+    return {"value": 1.0}
+'''
+STORM_CHECK = '''import importlib.util
+
+
+def check(path: str) -> dict:
+    spec = importlib.util.spec_from_file_location("answer", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return {"ok": module.answer() == 42}
+'''
+
+
+def write_storm_lesson(lessons_dir: Path, folder: str = "099-storm-steps") -> Path:
+    """Add the fixture lesson to a lessons folder (a copy: never the shipped one)."""
+    lesson = lessons_dir / folder
+    (lesson / "exercises" / "solutions").mkdir(parents=True)
+    (lesson / "lesson.toml").write_text(STORM_TOML, encoding="utf-8")
+    (lesson / "README.md").write_text("# Storm steps\n\nA fixture lesson. " + "Some words to wrap. " * 40 + "\n",
+                                      encoding="utf-8")
+    (lesson / "steps.py").write_text(STORM_STEPS, encoding="utf-8")
+    (lesson / "exercises" / "checks.py").write_text(STORM_CHECK, encoding="utf-8")
+    (lesson / "exercises" / "answer.py").write_text("def answer():\n    return 0\n", encoding="utf-8")
+    (lesson / "exercises" / "solutions" / "answer.py").write_text("def answer():\n    return 42\n", encoding="utf-8")
+    return lesson
+
+
+@pytest.fixture
+def storm_lessons(lessons_copy: Path) -> Path:
+    """The real lessons plus the fixture lesson ``storm-steps``."""
+    write_storm_lesson(lessons_copy)
+    return lessons_copy

@@ -30,14 +30,17 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
         assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == [
             "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training", "bentoml-serving"]
         assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == [
-            "data-quality", "pytorch-digits", "keras-digits", "llm-zero-shot", "nlp-fine-tune"]
+            "data-quality", "pytorch-digits", "keras-digits", "llm-zero-shot", "nlp-fine-tune", "gpt-from-scratch",
+            "speech-to-text"]
         assert [i.lesson_id for i in boxes["infrastructure"].query(LessonItem)] == [
             "monitoring", "docker-build", "kubernetes-manifests", "ci-pipeline"]
         assert [i.lesson_id for i in boxes["shared"].query(LessonItem)] == ["gpu-health"]
-        assert "0/15 lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        assert f"0/{len(app.curriculum.lessons)} lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
+        # A fresh home starts on the first lesson of the curriculum, and says so.
+        assert "start here: gpu-health" in str(app.screen.query_one("#overall-label", Label).render())
         await pilot.press("enter")
         await pilot.pause()
-        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "sklearn-iris"
+        assert isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "gpu-health"
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, LessonScreen)
@@ -248,7 +251,7 @@ async def test_ctrl_l_switches_to_traditional_chinese_and_the_choice_is_remember
         await pilot.press("ctrl+l")
         await lessons_loaded(pilot)
         label = str(app.screen.query_one("#overall-label", Label).render())
-        assert "0/15 堂課通過" in label
+        assert f"0/{len(app.curriculum.lessons)} 堂課通過" in label
         boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
         assert boxes["application"].border_title == "application · 應用層"
         footer = {b.binding.description for b in app.screen.active_bindings.values()}
@@ -261,4 +264,4 @@ async def test_ctrl_l_switches_to_traditional_chinese_and_the_choice_is_remember
         assert i18n.language() == "zh-TW"
         await pilot.press("ctrl+l")
         await lessons_loaded(pilot)
-        assert "0/15 lessons passed" in str(again.screen.query_one("#overall-label", Label).render())
+        assert f"0/{len(again.curriculum.lessons)} lessons passed" in str(again.screen.query_one("#overall-label", Label).render())

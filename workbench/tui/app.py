@@ -11,7 +11,6 @@ import time
 _STARTED = time.perf_counter()
 
 from pathlib import Path  # noqa: E402
-
 from typing import TYPE_CHECKING  # noqa: E402
 
 from textual import work  # noqa: E402
@@ -40,9 +39,12 @@ class WorkbenchApp(App):
     CSS_PATH = Path(__file__).with_name("workbench.tcss")
     TITLE = "mlops-workbench"
     COMMANDS = App.COMMANDS | {_workbench_commands}
+    # Every screen's footer shows only the app keys it names in FOOTER_APP (see translated.py); the help
+    # screen (? or F1) lists them all, so the footer fits in 80 columns.
     BINDINGS = [
+        Binding("question_mark,f1", "help", "Help", id="app.help"),
         Binding("ctrl+t", "toggle_theme", "Theme", id="app.toggle_theme"),
-        Binding("h", "go_home", "Home", id="app.home", show=False),
+        Binding("h", "go_home", "Home", id="app.home"),
         Binding("e", "open_runs", "Runs", id="app.runs"),
         Binding("g", "open_gpu", "GPU", id="app.gpu"),
         Binding("v", "open_serving", "Serve", id="app.serving"),
@@ -60,6 +62,7 @@ class WorkbenchApp(App):
         self.progress.on_problem = lambda message: self.notify(message, severity="error", timeout=15, markup=False)
         self.show_startup_time = show_startup_time
         self.settings = self._read_settings()
+        self.startup_ms: float | None = None  # shown once, on the first home screen
         saved = self.settings.get("language")
         if not i18n.chosen_explicitly() and isinstance(saved, str) and saved in i18n.LANGUAGES:
             i18n.set_language(saved)  # switched in the app before (ctrl+l); --lang still wins
@@ -67,16 +70,74 @@ class WorkbenchApp(App):
     def on_mount(self) -> None:
         from workbench.tui.screens.home_screen import HomeScreen
 
-        self.theme = "textual-dark"
+        saved_theme = self.settings.get("theme")
+        self.theme = saved_theme if saved_theme in ("textual-dark", "textual-light") else "textual-dark"
         self._apply_keymap()
-        self.push_screen(HomeScreen())
         if self.show_startup_time:
-            self.sub_title = t("started in {ms} ms", ms=f"{(time.perf_counter() - _STARTED) * 1000:.0f}")
+            self.startup_ms = (time.perf_counter() - _STARTED) * 1000
+        self.push_screen(HomeScreen())
         if self.progress.warning:
             self.notify(self.progress.warning, title=t("progress file"), severity="warning", timeout=15)
         if self.settings_warning:
             self.notify(self.settings_warning, title="settings.json", severity="warning", timeout=15, markup=False)
+        if not self.is_headless:
+            self._catch_stop_signals()
         self.call_after_refresh(self._load_curriculum)
+
+    def _catch_stop_signals(self) -> None:
+        """SIGTERM and SIGHUP (the terminal closed) are a quit: every step tree and service ends, the terminal is restored.
+
+        A plain signal handler (not the event loop's): it runs even while the loop is stuck writing to a
+        terminal that is gone. A watchdog makes sure the way out finishes within STOP_DEADLINE_S.
+        """
+        import asyncio
+        import contextlib
+        import signal
+
+        loop = asyncio.get_running_loop()
+
+        def on_signal(signum: int, frame: object) -> None:
+            from shared.utils import process_tree
+
+            if signum == signal.SIGHUP:
+                process_tree.detach_from_terminal()
+            if not getattr(self, "_stopping", False):
+                process_tree.exit_after(STOP_DEADLINE_S, _kill_what_is_left)
+            loop.call_soon_threadsafe(self._stop_signal)
+
+        for sig in (signal.SIGTERM, signal.SIGHUP):
+            with contextlib.suppress(ValueError):  # not the main thread
+                signal.signal(sig, on_signal)
+
+    def _stop_signal(self) -> None:
+        if getattr(self, "_stopping", False):
+            return
+        self._stopping = True
+        self.run_worker(self._end_and_exit(), group="stop-signal", exit_on_error=False)
+
+    async def _end_and_exit(self) -> None:
+        try:
+            await self.end_processes(urgent=True)
+        finally:
+            self.exit(return_code=1)
+
+    async def end_processes(self, urgent: bool = False) -> None:
+        """End everything this app started: running lessons (recorded as cancelled), other steps, served services.
+
+        ``urgent`` (SIGTERM, SIGHUP): the step trees get SIGTERM at once instead of a Ctrl-C round first.
+        """
+        import sys
+
+        from workbench.runner.step_runner import URGENT_STAGES, cancel_live_runs, end_live_runs
+
+        if urgent:
+            cancel_live_runs(URGENT_STAGES)
+        for screen in self.running_lessons():
+            await screen.stop_runs()
+        await end_live_runs()
+        service_control = sys.modules.get("workbench.tui.service_control")
+        if service_control is not None:
+            await service_control.stop_all()
 
     @work(thread=True, exclusive=True, group="load-lessons")
     def _load_curriculum(self) -> None:
@@ -85,7 +146,7 @@ class WorkbenchApp(App):
         curriculum = load_curriculum(self.lessons_dir)
         self.call_from_thread(self._curriculum_loaded, curriculum)
 
-    def _curriculum_loaded(self, curriculum: "Curriculum") -> None:
+    def _curriculum_loaded(self, curriculum: Curriculum) -> None:
         from workbench.tui.screens.home_screen import HomeScreen
 
         self.curriculum = curriculum
@@ -115,23 +176,81 @@ class WorkbenchApp(App):
             self.notify("\n".join(warnings), title=t("keymap"), severity="warning", markup=False, timeout=15)
 
     def open_lesson(self, lesson_id: str) -> None:
+        """The lesson's screen: the one running in the background if there is one, else a new one."""
         from workbench.tui.screens.lesson_screen import LessonScreen
 
         if self.curriculum is None:
-            self.notify("the lessons are still loading", severity="warning")
+            self.notify(t("the lessons are still loading"), severity="warning")
             return
         lesson = self.curriculum.get(lesson_id)
         if lesson is None:
-            self.notify(f"lesson '{lesson_id}' is not available", severity="error")
+            self.notify(t("lesson '{lesson}' is not available", lesson=lesson_id), severity="error")
             return
-        self.push_screen(LessonScreen(lesson))
+        existing = next((s for s in self.running_lessons() if s.lesson.id == lesson_id), None)
+        if existing is not None and existing in self.screen_stack:
+            while self.screen is not existing:
+                self.pop_screen()
+        elif existing is not None:
+            self.push_screen(existing)
+        else:
+            self.push_screen(LessonScreen(lesson))
+
+    # ---- guidance: which lesson comes next ----------------------------------------------------------------------
+    def next_lesson(self, after: str | None = None):  # type: ignore[no-untyped-def]
+        """The first lesson (in curriculum order, after ``after``, wrapping round) not passed yet whose prerequisites
+        have all passed; None when every lesson has passed."""
+        if self.curriculum is None:
+            return None
+        lessons = sorted(self.curriculum.lessons, key=lambda lesson: (lesson.order, lesson.id))
+        start = next((i + 1 for i, lesson in enumerate(lessons) if lesson.id == after), 0)
+        status = self.progress.lesson_status
+        for lesson in lessons[start:] + lessons[:start]:
+            if lesson.id == after or status(lesson.id) == "passed":
+                continue
+            if all(status(pre) == "passed" for pre in lesson.spec.prerequisites):
+                return lesson
+        return None
+
+    def open_next_lesson(self, after: str | None = None) -> None:
+        lesson = self.next_lesson(after)
+        if lesson is None:
+            self.notify(t("every lesson has passed — well done"), title=t("next lesson"))
+            return
+        self.action_go_home()
+        self.call_after_refresh(self.open_lesson, lesson.id)
+
+    # ---- steps that run on after their screen was left -----------------------------------------------------------
+    def running_lessons(self) -> list:
+        """Every lesson screen with a running step: on the stack, or kept in the background."""
+        from workbench.tui.screens.lesson_screen import LessonScreen
+
+        screens = [s for s in self.screen_stack if isinstance(s, LessonScreen)]
+        screens += [s for s in self._installed_screens.values() if isinstance(s, LessonScreen) and s not in screens]
+        return [s for s in screens if s.running]
+
+    def keep_in_background(self, screen) -> None:  # type: ignore[no-untyped-def]
+        """Keep a lesson screen (and its run) alive after it is popped; it is dropped when its run ends."""
+        if not self.is_screen_installed(screen):
+            self.install_screen(screen, f"background-{screen.lesson.id}-{id(screen)}")
+
+    def background_run_ended(self, screen) -> None:  # type: ignore[no-untyped-def]
+        from workbench.tui.screens.home_screen import HomeScreen
+
+        if self.is_screen_installed(screen) and not any(screen in stack for stack in self._screen_stacks.values()):
+            self.uninstall_screen(screen)
+            self.call_later(screen.remove)
+        elif self.is_screen_installed(screen):
+            self.uninstall_screen(screen)  # on the stack again: it goes when it is popped
+        for home in self.screen_stack:
+            if isinstance(home, HomeScreen) and home.loaded:
+                home.refresh_lessons()
 
     def open_exercise(self, exercise_id: str) -> None:
         from workbench.tui.screens.exercise_screen import ExerciseScreen
 
         found = self.curriculum.find_exercise(exercise_id) if self.curriculum else None
         if found is None:
-            self.notify(f"exercise '{exercise_id}' is not available", severity="error")
+            self.notify(t("exercise '{exercise}' is not available", exercise=exercise_id), severity="error")
             return
         self.push_screen(ExerciseScreen(*found))
 
@@ -162,38 +281,99 @@ class WorkbenchApp(App):
 
     def action_switch_language(self) -> None:
         """English <-> 繁體中文: saved in <home>/settings.json; the screens are rebuilt in the new language."""
-        from shared.utils.atomic_files import write_json_atomic
         from workbench.tui.screens.home_screen import HomeScreen
-        from workbench.tui.screens.lesson_screen import LessonScreen
 
-        if any(isinstance(s, LessonScreen) and s.running for s in self.screen_stack):
+        if self.running_lessons():
             self.notify(t("finish or cancel the running step first (x)"), severity="warning")
+            return
+        busy = next((s for s in self.screen_stack if getattr(s, "busy_reason", lambda: None)()), None)
+        if busy is not None:
+            self.notify(busy.busy_reason(), severity="warning")
             return
         new = i18n.ZH_TW if i18n.language() == i18n.ENGLISH else i18n.ENGLISH
         i18n.set_language(new)
-        self.settings["language"] = new
-        write_json_atomic(self.home / SETTINGS_FILE, self.settings)
+        self.save_setting("language", new)
+        # The same screens again, built in the new language (dialogs are closed).
+        reopen = [getattr(s, "reopen", lambda: None) for s in self.screen_stack[2:]]
         while len(self.screen_stack) > 1:
             self.pop_screen()
         self.push_screen(HomeScreen())
-        self.sub_title = ""
+        for make in reopen:
+            screen = make()
+            if screen is not None:
+                self.push_screen(screen)
         self.notify(t("language: {name}", name=i18n.LANGUAGE_NAMES[new]))
 
+    def save_setting(self, name: str, value: object) -> None:
+        from shared.utils.atomic_files import write_json_atomic
+
+        self.settings[name] = value
+        try:
+            write_json_atomic(self.home / SETTINGS_FILE, self.settings)
+        except OSError as exc:
+            self.notify(t("could not save the setting: {problem}", problem=exc), severity="warning", markup=False)
+
     def action_go_home(self) -> None:
+        """Back to the map; a lesson with a running step on the way asks first (background, cancel or stay)."""
+        from workbench.tui.screens.lesson_screen import LessonScreen
+
+        for screen in reversed(self.screen_stack[2:]):
+            if isinstance(screen, LessonScreen) and screen.running and not self.is_screen_installed(screen):
+                if screen is not self.screen:
+                    while self.screen is not screen:
+                        self.pop_screen()
+                screen.leave(self.action_go_home)
+                return
         while len(self.screen_stack) > 2:
             self.pop_screen()
 
+    def action_help(self) -> None:
+        from workbench.tui.screens.help_screen import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss(None)
+            return
+        self.push_screen(HelpScreen(self.screen))
+
     def action_toggle_theme(self) -> None:
         self.theme = "textual-light" if self.current_theme.dark else "textual-dark"
+        self.save_setting("theme", self.theme)
 
     async def action_quit(self) -> None:
-        from workbench.tui.screens.lesson_screen import LessonScreen
+        """Quit; while steps run, ask first (quitting cancels them)."""
+        from workbench.tui.screens.confirm_dialogs import CANCEL, QuitRunningDialog
 
-        for screen in self.screen_stack:
-            if isinstance(screen, LessonScreen) and screen.running:
-                self.notify("ending the running step before quitting…")
-                await screen.stop_runs()
+        if isinstance(self.screen, QuitRunningDialog):
+            self.screen.dismiss(CANCEL)  # ctrl+q again: yes
+            return
+        running = self.running_lessons()
+        if running:
+            def answer(choice: str | None) -> None:
+                if choice == CANCEL:
+                    self.run_worker(self._quit_now(), group="quit", exit_on_error=False)
+
+            self.push_screen(QuitRunningDialog([s.running_what() for s in running]), answer)
+            return
+        await self._quit_now()
+
+    async def _quit_now(self) -> None:
+        if self.running_lessons():
+            self.notify(t("ending the running step before quitting…"))
+        await self.end_processes()
         self.exit()
+
+
+STOP_DEADLINE_S = 4.5  # after SIGTERM/SIGHUP: the orderly way out, or the watchdog ends what is left
+
+
+def _kill_what_is_left() -> None:
+    """The watchdog's last resort: every step tree and service of this app, SIGKILL, no event loop needed."""
+    import sys
+
+    for name, function in (("workbench.runner.step_runner", "end_live_trees"), ("workbench.tui.service_control", "end_leftovers")):
+        module = sys.modules.get(name)
+        if module is not None:
+            getattr(module, function)(stages=())
 
 
 def run_app(home: Path, lessons_dir: Path | None = None) -> int:

@@ -19,12 +19,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Label, Markdown, Static
 
 from workbench.curriculum.lesson_loader import Lesson
-from workbench.runner.exercise_runner import check_exercise, ensure_workspace, reset_workspace
-from workbench.tui.lesson_states import badge
 from workbench.i18n import t
-from workbench.tui.translated import WorkbenchModal, WorkbenchScreen
+from workbench.runner.exercise_runner import check_exercise, ensure_workspace, reset_workspace
 from workbench.runner.file_watch import WATCH_POLL_S, FileWatch
-
+from workbench.tui.lesson_states import badge
+from workbench.tui.translated import WorkbenchModal, WorkbenchScreen
 
 
 class ConfirmReset(WorkbenchModal[bool]):
@@ -36,19 +35,24 @@ class ConfirmReset(WorkbenchModal[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Reset the file to its starting version?\nYour version is kept beside it as a .bak file.  [b]y[/] reset · [b]n[/] keep")
+            yield Label(t("Reset the file to its starting version?") + "\n"
+                        + t("Your version is kept beside it as a .bak file.  [b]y[/] reset · [b]n[/] keep"))
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
 
 
 class ExerciseScreen(WorkbenchScreen):
+    HELP_TITLE = "exercise"
+    HELP = ("Edit your copy of the exercise file in any editor: every save runs the check again, in a child process, "
+            "for real. h shows one more hint, c checks now, x puts the starting version back (yours is kept), "
+            "n goes to the next exercise. After a pass the reference solution is shown to compare with yours.")
     BINDINGS = [
         Binding("h", "hint", "Hint", id="exercise.hint"),
-        Binding("n", "next", "Next exercise", id="exercise.next"),
-        Binding("x", "reset", "Reset", id="exercise.reset"),
-        Binding("e", "edit", "Open in $EDITOR", id="exercise.edit"),
         Binding("c", "check", "Check now", id="exercise.check"),
+        Binding("e", "edit", "Edit", id="exercise.edit"),
+        Binding("n", "next", "Next exercise", id="exercise.next", show=False),
+        Binding("x", "reset", "Reset", id="exercise.reset", show=False),
         Binding("escape", "app.pop_screen", "Back", id="exercise.back"),
     ]
 
@@ -74,11 +78,15 @@ class ExerciseScreen(WorkbenchScreen):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = f"exercise {self.exercise.id} · {self.lesson.id} ({self.lesson.layer})"
+        self.title = t("exercise {exercise} · {lesson} ({layer})", exercise=self.exercise.id, lesson=self.lesson.id,
+                       layer=self.lesson.layer)
+        self.sub_title = ""
         self.path = ensure_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
         self.query_one("#exercise-path", Static).update(
             t("edit [b]{path}[/] in your editor — it is checked every time you save (or press e)", path=escape(str(self.path))) + "\n"
-            f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]")
+            f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]\n"
+            + t("[b]h[/] one more hint · [b]c[/] check now · [b]e[/] open it in $EDITOR · [b]x[/] start over · "
+                "[b]n[/] next exercise · [b]Escape[/] back to the lesson"))
         self._watch_file = FileWatch(self.path)
         self.set_interval(WATCH_POLL_S, self._watch)
         self.action_check()
@@ -95,6 +103,8 @@ class ExerciseScreen(WorkbenchScreen):
     async def _run_check(self) -> None:
         assert self.path is not None
         outcome = await check_exercise(self.app.home, self.lesson, self.exercise, self.path)  # type: ignore[attr-defined]
+        if not self.is_attached:
+            return  # the learner left while it ran
         self.checks_run += 1
         self.status = "passed" if outcome.passed else "failed"
         self.app.progress.record_exercise(self.exercise.id, self.status, outcome.summary)  # type: ignore[attr-defined]
@@ -124,14 +134,20 @@ class ExerciseScreen(WorkbenchScreen):
         def answer(reset: bool | None) -> None:
             if reset:
                 path, backup = reset_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
-                self.notify(f"reset {path.name}" + (f"; yours is kept as {backup.name}" if backup else ""), title="exercise")
+                self.notify(t("reset {file}", file=path.name)
+                            + (t("; yours is kept as {file}", file=backup.name) if backup else ""), title=t("exercise"),
+                            markup=False)
 
         self.app.push_screen(ConfirmReset(), answer)
 
     def action_edit(self) -> None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
-            self.notify(f"set $EDITOR, or open {self.path} in any editor: saving re-runs the check", severity="warning")
+            self.notify(t("set $EDITOR, or open {path} in any editor: saving re-runs the check", path=self.path),
+                        severity="warning", markup=False)
             return
         with self.app.suspend():
             os.system(f"{editor} {shlex.quote(str(self.path))}")
+
+    def reopen(self) -> ExerciseScreen:
+        return ExerciseScreen(self.lesson, self.exercise)

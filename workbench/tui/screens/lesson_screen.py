@@ -1,44 +1,81 @@
 """A lesson: README beside the steps; live log, metrics, progress, code, commands and artifacts.
 
 Events from the step child are queued as they arrive and applied once per
-frame, so a flood of output never blocks key presses.
+frame, so a flood of output never blocks key presses. Leaving the screen while
+a step runs asks first: the run can go on in the background (the screen is
+kept, and opening the lesson again shows it live) or be cancelled.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import re
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from rich.cells import cell_len
 from rich.markup import escape
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import (
-    DataTable, Footer, Header, Label, Log, Markdown, ProgressBar, TabbedContent, TabPane,
+    DataTable,
+    Footer,
+    Header,
+    Label,
+    Log,
+    Markdown,
+    ProgressBar,
+    TabbedContent,
+    TabPane,
 )
 
-from shared.events import Artifact, Event, Log as LogEvent, Metric, Progress, Status
+from shared.events import Artifact, Event, Metric, Progress, Status
+from shared.events import Log as LogEvent
 from workbench.curriculum.lesson_loader import Lesson
 from workbench.curriculum.lesson_schema import Step
 from workbench.i18n import t
 from workbench.runner.lesson_runner import LessonReport, LessonRunner
 from workbench.runner.step_runner import StepOutcome, StepRun
-from workbench.tui.lesson_states import badge
+from workbench.tui.lesson_states import badge, badge_width
 from workbench.tui.screens.params_dialog import ParamsDialog
+from workbench.tui.translated import WorkbenchScreen
 from workbench.tui.widgets.code_panel import CodePanel
 from workbench.tui.widgets.log_panel import LogPanel
 from workbench.tui.widgets.metrics_panel import MetricsPanel
-from workbench.tui.translated import WorkbenchScreen
 
 FRAME_S = 1 / 30
+TIME_WIDTH = 7  # "9999.9s"
+# A child's stderr line that is a real problem (marked "!"); INFO/WARNING chatter of TensorFlow, absl or MLflow is not.
+ERROR_LINE = re.compile(
+    r"^(Traceback \(most recent call last\)|\s+File \"|\s*(\w+\.)*\w*(Error|Exception)\b(:|$)|.*\b(ERROR|CRITICAL|FATAL)\b"
+    r"|[EF]\d{4} )"
+)
+
+
+def is_error_line(line: str) -> bool:
+    return bool(ERROR_LINE.match(line))
+
+
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` cells with an ellipsis (wide characters count twice)."""
+    if cell_len(text) <= width:
+        return text
+    out = ""
+    for char in text:
+        if cell_len(out + char) > max(width - 1, 0):
+            break
+        out += char
+    return out + "…"
 
 
 class TuiRenderer:
     """The LessonRenderer of the TUI: queue everything, the screen applies it per frame."""
 
-    def __init__(self, screen: "LessonScreen") -> None:
+    def __init__(self, screen: LessonScreen) -> None:
         self.screen = screen
 
     def note(self, message: str, level: str = "info") -> None:
@@ -61,18 +98,23 @@ class TuiRenderer:
 
 
 class LessonScreen(WorkbenchScreen):
+    HELP_TITLE = "lesson"
+    HELP = ("The lesson's README is on the left, under its steps. r runs the highlighted step, a runs every step "
+            "(and the lessons it needs first). While a step runs you see its log, metrics, progress and code; "
+            "x cancels it. Leaving while a step runs asks whether it should go on in the background.")
     BINDINGS = [
         Binding("r", "run_step", "Run step", id="lesson.run_step"),
-        Binding("a", "run_lesson", "Run all steps", id="lesson.run_lesson"),
+        Binding("a", "run_lesson", "Run all", id="lesson.run_lesson"),
         Binding("x", "cancel", "Cancel", id="lesson.cancel"),
-        Binding("escape", "cancel_or_back", "Cancel / back", id="lesson.back"),
+        Binding("escape", "back", "Back", id="lesson.back"),
         Binding("p", "edit_params", "Params", id="lesson.edit_params"),
         Binding("o", "open_exercise", "Exercise", id="lesson.exercise"),
-        Binding("slash", "filter_log", "Filter log", id="lesson.filter_log"),
-        Binding("s", "save_log", "Save log", id="lesson.save_log"),
-        Binding("l", "show_tab('tab-log')", "Log", id="lesson.tab_log", show=False),
-        Binding("m", "show_tab('tab-metrics')", "Metrics", id="lesson.tab_metrics"),
-        Binding("c", "show_tab('tab-code')", "Code", id="lesson.tab_code"),
+        Binding("n", "next_lesson", "Next lesson", id="lesson.next", show=False),
+        Binding("slash", "filter_log", "Filter log", id="lesson.filter_log", show=False),
+        Binding("s", "save_log", "Save log", id="lesson.save_log", show=False),
+        Binding("l", "focus_log", "Log", id="lesson.tab_log", show=False),
+        Binding("m", "show_tab('tab-metrics')", "Metrics", id="lesson.tab_metrics", show=False),
+        Binding("c", "show_tab('tab-code')", "Code", id="lesson.tab_code", show=False),
         Binding("k", "show_tab('tab-commands')", "Commands", id="lesson.tab_commands", show=False),
         Binding("f", "show_tab('tab-artifacts')", "Files", id="lesson.tab_artifacts", show=False),
     ]
@@ -85,6 +127,9 @@ class LessonScreen(WorkbenchScreen):
         self._pending: list[tuple[str, Any]] = []
         self._step_started_at: float | None = None
         self._running_step: str | None = None
+        self._code_step: Step = lesson.spec.steps[0]
+        self._in_traceback = False
+        self._step_width = 0
         self.param_overrides: dict[str, dict[str, Any]] = {}  # step id -> params edited in the TUI
 
     # ---- layout -------------------------------------------------------
@@ -98,40 +143,88 @@ class LessonScreen(WorkbenchScreen):
                 with VerticalScroll(id="readme-scroll"):
                     yield Markdown(self.lesson.readme_text(), id="readme")
             with Vertical(id="lesson-right"):
-                with Horizontal(id="progress-row"):
-                    yield Label(badge("not started"), id="run-status")
-                    yield ProgressBar(id="progress", show_eta=True)
+                yield Label(self._initial_status(), id="run-status")
+                yield ProgressBar(id="progress", show_eta=True)
                 yield LogPanel(id="log-panel")
                 with TabbedContent(id="tabs", initial="tab-metrics"):
-                    with TabPane(t("Metrics"), id="tab-metrics"):
+                    with TabPane(f"{t('Metrics')} (m)", id="tab-metrics"):
                         yield MetricsPanel(id="metrics")
-                    with TabPane(t("Code"), id="tab-code"):
+                    with TabPane(f"{t('Code')} (c)", id="tab-code"):
                         yield CodePanel(id="code-panel")
-                    with TabPane(t("Commands"), id="tab-commands"):
+                    with TabPane(f"{t('Commands')} (k)", id="tab-commands"):
                         yield Log(id="commands", highlight=False)
-                    with TabPane(t("Artifacts"), id="tab-artifacts"):
+                    with TabPane(f"{t('Artifacts')} (f)", id="tab-artifacts"):
                         yield DataTable(id="artifacts", cursor_type="row")
         yield Footer()
+
+    def _initial_status(self) -> str:
+        """What the last run of this lesson left: its state and the latest step's summary."""
+        progress = self.app.progress  # type: ignore[attr-defined]
+        state = progress.lesson_status(self.lesson.id)
+        records = [(progress.step_record(self.lesson.id, s.id), s) for s in self.lesson.spec.steps]
+        finished = [(r, s) for r, s in records if r.get("finished_at")]
+        if state == "not started" or not finished:
+            return f"{badge(state)}  [dim]{t('r runs the highlighted step, a runs them all, ? shows every key')}[/]"
+        record, step = max(finished, key=lambda pair: str(pair[0].get("finished_at")))
+        summary = escape(str(record.get("summary", "")))
+        return f"{badge(state)} · {t('last run')} {step.id}: {summary}"
 
     def on_mount(self) -> None:
         self.title = f"{self.lesson.id} · {self.lesson.layer}"
         self.sub_title = self.lesson.title
-        steps = self.query_one("#steps", DataTable)
-        steps.add_column(t("state"), key="state")
-        steps.add_column(t("step"), key="step")
-        steps.add_column(t("time"), key="time")
-        progress = self.app.progress  # type: ignore[attr-defined]
-        for step in self.lesson.spec.steps:
-            record = progress.step_record(self.lesson.id, step.id)
-            duration = f"{record['duration_s']:.1f}s" if "duration_s" in record else ""
-            steps.add_row(badge(record.get("status", "not started")), self.lesson.step_title(step), duration, key=step.id)
-        self.query_one("#progress", ProgressBar).update(total=1, progress=0)  # idle, not the "busy" animation
+        self._fill_steps()
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=1, progress=0)  # idle, not the "busy" animation
+        bar.query_one("#eta").display = False
         artifacts = self.query_one("#artifacts", DataTable)
         for column in ("kind", "path", "description"):
             artifacts.add_column(t(column), key=column)
-        self.query_one(CodePanel).show(self.lesson.script_entry(self.lesson.spec.steps[0].entry), self.app.current_theme.dark)
+        self._show_code(self.lesson.spec.steps[0])
         self.set_interval(FRAME_S, self._flush)
-        steps.focus()
+        self.watch(self.app, "theme", self._theme_changed, init=False)
+        self.query_one("#steps", DataTable).focus()
+
+    def reopen(self) -> LessonScreen:
+        return LessonScreen(self.lesson)
+
+    def _fill_steps(self) -> None:
+        """(Re)build the step table: state and time never cut, the title clipped to what is left."""
+        steps = self.query_one("#steps", DataTable)
+        cursor = steps.cursor_row
+        state_width = badge_width()
+        available = steps.size.width or max(self.app.size.width * 2 // 5, 30)
+        self._step_width = max(available - state_width - TIME_WIDTH - 3 * 2 * steps.cell_padding - 2, 8)
+        steps.clear(columns=True)
+        steps.add_column(t("state"), key="state", width=state_width)
+        steps.add_column(t("time"), key="time", width=TIME_WIDTH)
+        steps.add_column(t("step"), key="step", width=self._step_width)
+        progress = self.app.progress  # type: ignore[attr-defined]
+        for step in self.lesson.spec.steps:
+            record = progress.step_record(self.lesson.id, step.id)
+            state = record.get("status", "not started")
+            if step.id == self._running_step:
+                state = "running"
+            duration = f"{record['duration_s']:.1f}s" if "duration_s" in record and state != "running" else ""
+            steps.add_row(badge(state), duration, clip(self.lesson.step_title(step), self._step_width), key=step.id)
+        if 0 <= cursor < steps.row_count:
+            steps.move_cursor(row=cursor, animate=False)
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._refit_steps)
+
+    def _refit_steps(self) -> None:
+        steps = self.query_one("#steps", DataTable)
+        width = steps.size.width
+        if width and max(width - badge_width() - TIME_WIDTH - 3 * 2 * steps.cell_padding - 2, 8) != self._step_width:
+            self._fill_steps()
+
+    # ---- code -------------------------------------------------------------
+    def _show_code(self, step: Step) -> None:
+        self._code_step = step
+        self.query_one(CodePanel).show(self.lesson.script_entry(step.entry), self.app.current_theme.dark)
+
+    def _theme_changed(self) -> None:
+        self._show_code(self._code_step)
 
     # ---- queue, applied once per frame ----------------------------------
     def queue_line(self, line: str) -> None:
@@ -142,10 +235,25 @@ class LessonScreen(WorkbenchScreen):
 
     def queue_event(self, lesson: Lesson, step: Step, event: Event) -> None:
         if isinstance(event, LogEvent):
-            prefix = "! " if event.stream == "stderr" or event.level in ("warning", "error") else ""
-            self._pending.append(("line", prefix + event.message))
+            self._pending.append(("line", self._log_prefix(event) + event.message))
         else:
             self._pending.append(("event", event))
+
+    def _log_prefix(self, event: LogEvent) -> str:
+        """'! ' for a warning or error the step reported, or a child's stderr line that is a real error (a traceback)."""
+        if event.level in ("warning", "error"):
+            return "! "
+        if event.stream != "stderr":
+            return ""
+        line = event.message
+        if line.startswith("Traceback (most recent call last)"):
+            self._in_traceback = True
+            return "! "
+        if self._in_traceback:
+            if not line.startswith((" ", "\t")):
+                self._in_traceback = False  # the exception line ends the traceback
+            return "! "
+        return "! " if is_error_line(line) else ""
 
     def _flush(self) -> None:
         """Apply everything queued since the last frame: lines in one write, the latest progress once."""
@@ -160,6 +268,9 @@ class LessonScreen(WorkbenchScreen):
             elif kind == "call":
                 panel.write_lines(lines)  # keep order: a step's lines before its verdict
                 lines = []
+                if progress is not None:
+                    self._show_progress(progress)
+                    progress = None
                 payload()
             elif isinstance(payload, Metric):
                 metrics.add(payload.name, payload.value, payload.step)
@@ -177,8 +288,25 @@ class LessonScreen(WorkbenchScreen):
         else:
             panel.drain()
         if progress is not None:
-            self.query_one("#progress", ProgressBar).update(total=progress.total, progress=progress.done)
+            self._show_progress(progress)
         metrics.sync()
+
+    def _show_progress(self, progress: Progress) -> None:
+        if self._running_step is None:
+            return  # a late event after the step's verdict: the bar stays finished
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=progress.total, progress=progress.done)
+        bar.query_one("#eta").display = bool(progress.total)
+
+    def _finish_bar(self, status: str) -> None:
+        """A finished step shows a finished bar: full when it passed, stopped where it was otherwise; no ETA."""
+        bar = self.query_one("#progress", ProgressBar)
+        bar.query_one("#eta").display = False
+        if status in ("passed", "skipped"):
+            bar.update(total=1, progress=1)
+        elif bar.total is None:
+            bar.update(total=1, progress=0)  # it never reported progress: not the "busy" animation
+        bar.set_class(status not in ("passed", "skipped"), "-stopped")
 
     # ---- runner callbacks (applied in order with the events) --------------
     def _command(self, text: str) -> None:
@@ -193,43 +321,63 @@ class LessonScreen(WorkbenchScreen):
     def step_started(self, lesson: Lesson, step: Step, command: str) -> None:
         self._running_step = step.id
         self._step_started_at = time.monotonic()
+        self._in_traceback = False
         self._command(command)
         self.query_one(LogPanel).write_lines([f"-- {lesson.id}/{step.id}: {lesson.step_title(step)}"])
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=None, progress=0)
-        self.query_one("#run-status", Label).update(f"{badge('running')} {step.id}")
+        bar.remove_class("-stopped")
+        bar.update(total=None, progress=0)  # busy until the step reports its progress
+        bar.query_one("#eta").display = False
+        self.query_one("#run-status", Label).update(f"{badge('running')} {lesson.id}/{step.id}")
         if lesson.id == self.lesson.id:
             self._set_step_state(step.id, "running")
-            self.query_one(CodePanel).show(self.lesson.script_entry(step.entry), self.app.current_theme.dark)
+            self._show_code(step)
 
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         verdict = "PASS" if outcome.passed else outcome.status.upper()
         self.query_one(LogPanel).write_lines([f"{verdict} {lesson.id}/{step.id} ({outcome.duration_s:.1f} s): {outcome.summary}"])
-        self.query_one("#run-status", Label).update(f"{badge(outcome.status)} {step.id}: {escape(outcome.summary)}")
+        self.query_one("#run-status", Label).update(f"{badge(outcome.status)} {lesson.id}/{step.id}: {escape(outcome.summary)}")
+        self._running_step = None
+        self._finish_bar(outcome.status)
         if lesson.id == self.lesson.id:
             self._set_step_state(step.id, outcome.status, f"{outcome.duration_s:.1f}s")
         if not outcome.ok and outcome.status != "cancelled":
             tail = "\n".join(outcome.log_tail[-3:])
-            self.notify(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else ""), title=t("step did not pass"),
+            self.notify(escape(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else "")), title=t("step did not pass"),
                         severity="error", timeout=10)
 
     def lesson_finished(self, report: LessonReport) -> None:
         if report.skipped and report.reason:
             self.query_one("#run-status", Label).update(f"{badge('failed')} {escape(report.reason)}")
+            self._finish_bar("failed")
+        if report.id != self.lesson.id or not report.passed:
+            return
+        next_lesson = self.app.next_lesson(after=self.lesson.id)  # type: ignore[attr-defined]
+        if next_lesson is not None:
+            message = t("{lesson} passed. Next: {next} — press n to open it", lesson=self.lesson.id, next=next_lesson.id)
+            self.query_one("#run-status", Label).update(f"{badge('passed')} {escape(message)}")
+        else:
+            message = t("{lesson} passed.", lesson=self.lesson.id)
+        if not self.is_current:
+            message = t("in the background: {message}", message=message)
+        self.app.notify(message, title=t("passed"), timeout=10)
 
     # ---- actions ---------------------------------------------------------
     def _selected_step(self) -> Step:
         steps = self.query_one("#steps", DataTable)
-        return self.lesson.spec.steps[max(steps.cursor_row, 0)]
+        return self.lesson.spec.steps[min(max(steps.cursor_row, 0), len(self.lesson.spec.steps) - 1)]
 
     @on(DataTable.RowHighlighted, "#steps")
     def _show_step_code(self, event: DataTable.RowHighlighted) -> None:
-        if self._running_step is None and event.cursor_row is not None and event.cursor_row < len(self.lesson.spec.steps):
-            self.query_one(CodePanel).show(self.lesson.script_entry(self.lesson.spec.steps[event.cursor_row].entry), self.app.current_theme.dark)
+        if self._running_step is None and event.cursor_row is not None and 0 <= event.cursor_row < len(self.lesson.spec.steps):
+            self._show_code(self.lesson.spec.steps[event.cursor_row])
 
     @property
     def running(self) -> bool:
         return self.runner is not None
+
+    def running_what(self) -> str:
+        return f"{self.lesson.id}/{self._running_step}" if self._running_step else self.lesson.id
 
     def action_run_step(self) -> None:
         self._start(self._selected_step().id)
@@ -237,10 +385,16 @@ class LessonScreen(WorkbenchScreen):
     def action_open_exercise(self) -> None:
         from workbench.tui.screens.exercise_screen import ExerciseScreen
 
-        if not self.lesson.spec.exercises:
+        exercises = self.lesson.spec.exercises
+        if not exercises:
             self.notify(t("this lesson has no exercise yet"))
             return
-        self.app.push_screen(ExerciseScreen(self.lesson, self.lesson.spec.exercises[0]))
+        progress = self.app.progress  # type: ignore[attr-defined]
+        exercise = next((e for e in exercises if progress.exercise_status(e.id) != "passed"), exercises[0])
+        self.app.push_screen(ExerciseScreen(self.lesson, exercise))
+
+    def action_next_lesson(self) -> None:
+        self.leave(lambda: self.app.open_next_lesson(after=self.lesson.id))  # type: ignore[attr-defined]
 
     def action_edit_params(self) -> None:
         step = self._selected_step()
@@ -251,9 +405,9 @@ class LessonScreen(WorkbenchScreen):
                 return
             self.param_overrides[step.id] = params
             self._command(f"# {step.id} will run with params {json.dumps(params, ensure_ascii=False)}")
-            self.notify(f"{step.id} will run with your parameters (r runs it)", title="params")
+            self.notify(t("{step} will run with your parameters (r runs it)", step=step.id), title=t("parameters"))
 
-        self.app.push_screen(ParamsDialog(self.lesson.step_title(step), current), remember)
+        self.app.push_screen(ParamsDialog(self.lesson, step, current), remember)
 
     def action_run_lesson(self) -> None:
         self._start(None)
@@ -262,6 +416,8 @@ class LessonScreen(WorkbenchScreen):
         params = self.param_overrides.get(only_step) if only_step else None
         if self.running:
             self.notify(t("a step is already running; press x to cancel it"), severity="warning")
+            return
+        if self.app.curriculum is None:  # type: ignore[attr-defined]
             return
         self.query_one(MetricsPanel).clear()
         self.query_one("#artifacts", DataTable).clear()
@@ -283,27 +439,49 @@ class LessonScreen(WorkbenchScreen):
             self.queue_call(self._run_ended)
 
     def _run_ended(self) -> None:
+        if self._running_step is not None:  # ended without a verdict for its step (cancelled before it reported)
+            self._set_step_state(self._running_step, "cancelled")
+            self._finish_bar("cancelled")
         self._running_step = None
+        self.app.background_run_ended(self)  # type: ignore[attr-defined]
 
     def action_cancel(self) -> None:
         if self.runner is None:
-            self.notify("nothing is running")
+            self.notify(t("nothing is running"))
             return
         self.runner.cancel()
-        self.query_one(LogPanel).write_lines(["! cancel requested: ending the step's process tree"])
+        self.query_one(LogPanel).write_lines(["! " + t("cancel requested: ending the step's process tree")])
 
-    def action_cancel_or_back(self) -> None:
-        if self.running:
-            self.action_cancel()
-        else:
-            self.app.pop_screen()
+    def leave(self, then: Callable[[], None]) -> None:
+        """Leave this screen by calling ``then``; while a step runs, ask first (background, cancel, or stay)."""
+        from workbench.tui.screens.confirm_dialogs import BACKGROUND, CANCEL, LeaveRunningDialog
+
+        if not self.running:
+            then()
+            return
+
+        def answer(choice: str | None) -> None:
+            if choice == BACKGROUND:
+                self.app.keep_in_background(self)  # type: ignore[attr-defined]
+                then()
+            elif choice == CANCEL:
+                self.action_cancel()
+                then()
+
+        self.app.push_screen(LeaveRunningDialog(self.lesson.id, self._running_step), answer)
+
+    def action_back(self) -> None:
+        self.leave(self.app.pop_screen)
 
     def action_filter_log(self) -> None:
         self.query_one(LogPanel).start_filter()
 
+    def action_focus_log(self) -> None:
+        self.query_one(LogPanel).log_widget.focus()
+
     def action_save_log(self) -> None:
         path = self.query_one(LogPanel).save(self.app.home / "logs", self.lesson.id)  # type: ignore[attr-defined]
-        self.notify(f"log saved to {path}", title="saved")
+        self.notify(t("log saved to {path}", path=escape(str(path))), title=t("saved"))
         self._command(f"less {path}")
 
     def action_show_tab(self, tab: str) -> None:
@@ -315,7 +493,5 @@ class LessonScreen(WorkbenchScreen):
             self.runner.cancel()
             for worker in list(self.app.workers):
                 if worker.group == "lesson-run" and worker.node is self:
-                    try:
+                    with contextlib.suppress(Exception):  # cancelled or failed: the step tree is ended either way
                         await worker.wait()
-                    except Exception:  # cancelled or failed: the step tree is ended either way
-                        pass

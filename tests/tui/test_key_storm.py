@@ -1,0 +1,205 @@
+"""No key on any screen, in any state, may end the app (only the quit keys, which ask first while a step runs).
+
+The storm presses every printable key (the quit key last), F1-F12, Tab/Shift+Tab, the arrows, Home/End/PgUp/PgDn,
+Escape and Enter on every screen, in English and Traditional Chinese. After each key the app must still be running
+with no unhandled exception and no failed worker; when a key leaves the screen (Enter opens a lesson, Escape goes
+back...) the screen is brought back before the next key, so every key meets the screen in the state under test.
+"""
+
+from __future__ import annotations
+
+import string
+from collections.abc import Awaitable, Callable
+
+import pytest
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
+from tests.tui.conftest import STORM_LESSON_ID, lessons_loaded, wait_for
+from workbench import i18n
+
+SIZE = (120, 40)
+QUIT_KEYS = ("q",)
+PRINTABLE = [c for c in string.printable if c.isprintable() and c not in QUIT_KEYS]
+SPECIAL = [*(f"f{n}" for n in range(1, 13)), "tab", "shift+tab", "up", "down", "left", "right",
+           "home", "end", "pageup", "pagedown", "escape", "enter"]
+KEYS = [*PRINTABLE, *SPECIAL, *QUIT_KEYS]
+
+Setup = Callable[..., Awaitable[Screen]]
+
+
+RUNS = {"tracking_uri": "sqlite:///storm.db", "warnings": [], "runs": [
+    {"run_id": f"run{i}", "lesson": "sklearn-iris", "step": "train", "name": "train", "status": "FINISHED",
+     "start_ms": 1_700_000_000_000 + i * 60_000, "duration_s": 1.5, "params": {"n_estimators": 10 * i},
+     "metrics": {"test_accuracy": 0.9 + i / 100}, "tags": {}, "parent_run_id": None} for i in (1, 2)]}
+
+
+@pytest.fixture
+def quick_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runs and GPU screens ask a child process (MLflow, torch) for their data: seconds of CPU per key that
+    opens them. The storm is about keys, so they get the same shape of answer at once (the real queries have
+    their own tests: test_runs_screen..., test_gpu_screen)."""
+    from shared.utils.gpu_utils.gpu_report import build_report
+
+    def query_child(module: str, args: list[str] | None = None, **_: object) -> object:
+        if module == "application.registry.experiment_runs":
+            if args and args[0] == "--history":
+                return {run_id: {"loss": [[0, 1.0], [1, 0.5]]} for run_id in args[1:]}
+            return RUNS
+        if module == "shared.utils.gpu_utils.gpu_report":
+            return build_report(frameworks=False)
+        raise AssertionError(f"unexpected child query {module}")
+
+    monkeypatch.setattr("workbench.runner.child_query.query_child", query_child)
+
+
+@pytest.fixture
+def failed_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every worker that ended in an error, even those started with exit_on_error=False (the error is only logged)."""
+    failures: list[str] = []
+    original = Worker._run
+
+    async def run(self: Worker, app) -> None:  # type: ignore[no-untyped-def]
+        await original(self, app)
+        if self.state == WorkerState.ERROR:
+            failures.append(f"worker {self.name!r} failed: {self.error!r}")
+
+    monkeypatch.setattr(Worker, "_run", run)
+    return failures
+
+
+# ---- how to reach each screen --------------------------------------------------------------------------------------
+async def home(pilot) -> Screen:
+    from workbench.tui.screens.home_screen import HomeScreen
+
+    app = pilot.app
+    while len(app.screen_stack) > 2:
+        app.pop_screen()
+    await lessons_loaded(pilot)
+    assert isinstance(app.screen, HomeScreen)
+    return app.screen
+
+
+async def lesson_idle(pilot) -> Screen:
+    from workbench.tui.screens.lesson_screen import LessonScreen
+
+    await home(pilot)
+    pilot.app.open_lesson(STORM_LESSON_ID)
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LessonScreen), 5, "the lesson")
+    return pilot.app.screen
+
+
+async def lesson_running(pilot) -> Screen:
+    screen = await lesson_idle(pilot)
+    await ensure_running(pilot, screen)
+    return screen
+
+
+async def ensure_running(pilot, screen) -> None:
+    if not screen.running:
+        screen.query_one("#steps").move_cursor(row=1)  # the slow step
+        screen.action_run_step()
+        await wait_for(pilot, lambda: screen.running and screen.active_runs, 10, "the slow step to start")
+
+
+async def runs(pilot) -> Screen:
+    from workbench.tui.screens.runs_screen import RunsScreen
+
+    await home(pilot)
+    pilot.app.action_open_runs()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, RunsScreen), 5, "the runs screen")
+    return pilot.app.screen
+
+
+async def gpu(pilot) -> Screen:
+    from workbench.tui.screens.gpu_screen import GpuScreen
+
+    await home(pilot)
+    pilot.app.action_open_gpu()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, GpuScreen), 5, "the GPU screen")
+    return pilot.app.screen
+
+
+async def serving_stopped(pilot) -> Screen:
+    from workbench.tui.screens.serving_screen import ServingScreen
+
+    await home(pilot)
+    pilot.app.action_open_serving()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ServingScreen), 5, "the serving screen")
+    return pilot.app.screen
+
+
+async def exercise(pilot) -> Screen:
+    from workbench.tui.screens.exercise_screen import ExerciseScreen
+
+    await home(pilot)
+    pilot.app.open_exercise("storm-answer")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ExerciseScreen), 5, "the exercise")
+    return pilot.app.screen
+
+
+async def params_dialog(pilot) -> Screen:
+    from workbench.tui.screens.params_dialog import ParamsDialog
+
+    lesson = await lesson_idle(pilot)
+    lesson.query_one("#steps").move_cursor(row=1)
+    lesson.action_edit_params()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ParamsDialog), 5, "the params dialog")
+    return pilot.app.screen
+
+
+async def help_screen(pilot) -> Screen:
+    from workbench.tui.screens.help_screen import HelpScreen
+
+    await lesson_idle(pilot)
+    await pilot.press("question_mark")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, HelpScreen), 5, "the help screen")
+    return pilot.app.screen
+
+
+SCREENS: dict[str, Setup] = {
+    "home": home, "lesson idle": lesson_idle, "lesson running": lesson_running, "runs": runs, "gpu": gpu,
+    "serving stopped": serving_stopped, "exercise": exercise, "params dialog": params_dialog, "help": help_screen,
+}
+
+
+# ---- the storm -----------------------------------------------------------------------------------------------------
+async def storm(pilot, where: str, setup: Setup, failures: list[str], keys: list[str] = KEYS) -> None:
+    app = pilot.app
+    screen = await setup(pilot)
+    focused = screen.focused
+    for key in keys:
+        await pilot.press(key)
+        await pilot.pause()
+        assert app._exception is None, f"{where}: key {key!r} crashed the app: {app._exception!r}"
+        assert not failures, f"{where}: key {key!r}: {failures}"
+        if key in QUIT_KEYS and not app.is_running:
+            assert app.return_code == 0, f"{where}: quitting with {key!r} returned {app.return_code}"
+            return
+        assert app.is_running, f"{where}: key {key!r} ended the app"
+        # Bring the screen back as it was, so the next key meets the same state.
+        if screen in app.screen_stack:
+            while app.screen is not screen:
+                app.pop_screen()
+                await pilot.pause()
+        else:
+            screen = await setup(pilot)
+            focused = screen.focused
+        if where == "lesson running":
+            await ensure_running(pilot, screen)
+        if focused is not None and focused.is_attached and screen.focused is not focused:
+            screen.set_focus(focused)
+    # The storm's last key is a quit key: on a screen where it quits, the app ended above; elsewhere it is alive.
+    assert app.is_running
+
+
+@pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.ZH_TW])
+@pytest.mark.parametrize("where", list(SCREENS))
+async def test_no_key_ends_the_app_on_any_screen(where, language, make_app, storm_lessons, failed_workers,
+                                                 quick_queries, monkeypatch):
+    monkeypatch.delenv("EDITOR", raising=False)
+    monkeypatch.delenv("VISUAL", raising=False)
+    i18n.set_language(language)
+    app = make_app(storm_lessons)
+    async with app.run_test(size=SIZE) as pilot:
+        await storm(pilot, f"{where} ({language})", SCREENS[where], failed_workers)
