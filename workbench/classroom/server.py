@@ -202,6 +202,10 @@ class ClassroomServer:
             return self.forbidden()
         return web.Response(text=to_junit(await self._status()), content_type="application/xml")
 
+    async def no_token(self, request: web.Request) -> web.Response:
+        await self.identify(request)  # counts as a failure from this address
+        return self.forbidden()
+
     async def healthz(self, request: web.Request) -> web.Response:
         return web.Response(text="ok\n")
 
@@ -287,6 +291,7 @@ class ClassroomServer:
             web.get("/i/{token}/class.csv", self.export_csv),
             web.get("/i/{token}/junit.xml", self.export_junit),
             web.get("/healthz", self.healthz),
+            *(web.get(path, self.no_token) for path in ("/", "/l", "/l/", "/i", "/i/")),
             web.static("/static", STATIC),
         ])
         app.on_shutdown.append(self._on_shutdown)

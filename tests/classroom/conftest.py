@@ -1,0 +1,132 @@
+"""A real classroom: a class folder made with `classroom init`, served by `classroom serve` in a child process."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURE_CURRICULUM, REPO_ROOT, processes_of_home
+
+pytest.importorskip("textual_serve", reason="classroom mode needs the classroom extra (pip install -e '.[classroom]')")
+
+ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\x1b\][^\x07]*\x07")
+LEARNERS = ("alice", "bob", "carol")
+
+
+def workbench_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True, timeout=timeout,
+                          cwd=REPO_ROOT, env={**os.environ, **(env or {})})
+
+
+def read_links(root: Path) -> dict[str, str]:
+    """who → token, from the links file `init` wrote."""
+    links = {}
+    for line in (root / "links.txt").read_text().splitlines():
+        who, link = line.split()
+        links[who] = link.rsplit("/", 1)[1]
+    return links
+
+
+@dataclass
+class RunningClass:
+    root: Path
+    url: str
+    tokens: dict[str, str]
+    process: subprocess.Popen[str]
+    log: Path
+    extra: dict[str, str] = field(default_factory=dict)
+
+    def home(self, learner: str) -> Path:
+        return self.root / "homes" / learner
+
+    def ws_url(self, learner: str, token: str | None = None) -> str:
+        return self.url.replace("http", "ws", 1) + f"/l/{token or self.tokens[learner]}/ws?width=140&height=45"
+
+    def instructor(self, path: str = "") -> str:
+        return f"{self.url}/i/{self.tokens['instructor']}{path}"
+
+
+def make_class(root: Path, learners: tuple[str, ...] = LEARNERS) -> dict[str, str]:
+    roster = root.parent / f"{root.name}-roster.csv"
+    roster.write_text("id,name\n" + "".join(f"{l},{l.title()}\n" for l in learners))
+    done = workbench_cli("classroom", "init", str(root), "--roster", str(roster))
+    assert done.returncode == 0, done.stderr
+    return read_links(root)
+
+
+def start_server(root: Path, tmp_path: Path, *args: str) -> RunningClass:
+    log = tmp_path / "serve.log"
+    env = {**os.environ, "WORKBENCH_LESSONS_DIR": str(FIXTURE_CURRICULUM)}
+    env.pop("WORKBENCH_HOME", None)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "workbench", "classroom", "serve", str(root), "--port", "0", *args],
+        stdout=open(log, "w"), stderr=subprocess.STDOUT, text=True, cwd=REPO_ROOT, env=env)
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        found = re.search(r"on (http://127\.0\.0\.1:\d+)", log.read_text())
+        if found:
+            return RunningClass(root, found.group(1), read_links(root), process, log)
+        assert process.poll() is None, log.read_text()
+        time.sleep(0.1)
+    process.kill()
+    raise AssertionError("the classroom server did not start in 30 s: " + log.read_text())
+
+
+def stop_server(running: RunningClass) -> None:
+    if running.process.poll() is None:
+        running.process.send_signal(signal.SIGTERM)
+        try:
+            running.process.wait(20)
+        except subprocess.TimeoutExpired:
+            running.process.kill()
+            running.process.wait(5)
+            raise AssertionError("the classroom server did not stop within 20 s of SIGTERM") from None
+
+
+@pytest.fixture
+def running_class(tmp_path: Path) -> Iterator[RunningClass]:
+    root = tmp_path / "class"
+    make_class(root)
+    running = start_server(root, tmp_path, "--max-running", "2")
+    try:
+        yield running
+    finally:
+        stop_server(running)
+        left = [pid for learner in LEARNERS for pid in processes_of_home(running.home(learner))]
+        assert not left, f"processes of learners' homes outlived the server: {left}"
+
+
+class Screen:
+    """A websocket client that plays the browser: reads the app's terminal output as plain text, types keys."""
+
+    def __init__(self, ws) -> None:  # noqa: ANN001 - aiohttp's ClientWebSocketResponse
+        self.ws = ws
+        self.text = ""
+
+    async def wait_for(self, needle: str, timeout: float = 30.0) -> bool:
+        import aiohttp
+
+        end = time.monotonic() + timeout
+        while needle not in self.text and time.monotonic() < end:
+            try:
+                message = await self.ws.receive(timeout=0.5)
+            except asyncio.TimeoutError:
+                continue
+            if message.type == aiohttp.WSMsgType.BINARY:
+                self.text += ANSI.sub("", message.data.decode("utf-8", "replace"))
+            elif message.type in (aiohttp.WSMsgType.CLOSE, aiohttp.WSMsgType.CLOSED, aiohttp.WSMsgType.ERROR):
+                return needle in self.text
+        return needle in self.text
+
+    async def press(self, keys: str) -> None:
+        await self.ws.send_json(["stdin", keys])
