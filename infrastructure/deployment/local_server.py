@@ -1,9 +1,11 @@
 """`bentoml serve` on 127.0.0.1 as a child process: start it, wait until it is ready, stop it.
 
-The server is a child of the calling process (same process group), so a
-cancel or a crash of the step that started it ends it too; ``stop`` ends it
-on the normal way out. Its output is forwarded line by line (default: the
-step's log, tagged ``[server]``).
+The server and everything it starts (BentoML's worker runs in a process
+group of its own) carry the server's run token (``shared.utils.process_tree``):
+``stop`` ends that whole tree, SIGTERM then SIGKILL. The server also gets
+SIGTERM from the kernel if the process that started it dies, and a step's
+runner ends whatever of its step is left, so no server outlives its step.
+Its output is forwarded line by line (default: the step's log, tagged ``[server]``).
 
     server = LocalServer("application.inference.iris_service:IrisService", free_local_port())
     server.start(timeout_s=90)      # raises with the server's last lines if it does not come up
@@ -13,6 +15,7 @@ step's log, tagged ``[server]``).
 
 from __future__ import annotations
 
+import contextlib
 import shlex
 import signal
 import subprocess
@@ -24,6 +27,7 @@ from typing import Callable
 
 from shared import events
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
+from shared.utils import process_tree
 from shared.utils.local_http import is_ready
 
 
@@ -61,6 +65,7 @@ class LocalServer:
         self.on_line = on_line
         self.process: subprocess.Popen[str] | None = None
         self.tail: list[str] = []
+        self.token = process_tree.new_token()  # marks the server and its workers
 
     @property
     def url(self) -> str:
@@ -77,8 +82,10 @@ class LocalServer:
         """Start and wait for ``/readyz``; returns the seconds it took."""
         events.log("$ " + shown(self.command))
         started = time.perf_counter()
-        self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=with_repo_on_path(), stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, bufsize=1)
+        env = process_tree.mark(with_repo_on_path(), self.token)
+        self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT, text=True, bufsize=1,
+                                        preexec_fn=process_tree.die_with_parent(signal.SIGTERM))
         threading.Thread(target=self._forward, daemon=True).start()
         while time.perf_counter() - started < timeout_s:
             if self.process.poll() is not None:
@@ -89,11 +96,9 @@ class LocalServer:
         raise RuntimeError(f"the service was not ready within {timeout_s:g} s: " + " | ".join(self.tail[-5:]))
 
     def stop(self, grace_s: float = 10.0) -> None:
-        if self.process is None or self.process.poll() is not None:
+        """End the server and its workers (SIGTERM, then SIGKILL after ``grace_s``), wherever they run."""
+        if self.process is None:
             return
-        self.process.send_signal(signal.SIGTERM)
-        try:
-            self.process.wait(timeout=grace_s)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
+        process_tree.stop_tree(self.token, stages=((signal.SIGTERM, grace_s),))
+        with contextlib.suppress(subprocess.TimeoutExpired):
             self.process.wait(timeout=5)

@@ -30,7 +30,7 @@ import sys
 import threading
 import time
 import uuid
-from typing import Callable, Generator, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Generator, Iterable, Mapping, MutableMapping
 
 MARK_PREFIX = "WORKBENCH_TREE_"
 RUN_ID_ENV = "WORKBENCH_RUN_ID"  # the innermost run's token (informational: a step may log it)
@@ -64,7 +64,7 @@ def mark(env: MutableMapping[str, str], token: str) -> MutableMapping[str, str]:
 def current_tokens(env: Mapping[str, str] | None = None) -> list[str]:
     """The run tokens this process carries (its own run's and any outer run's)."""
     source = os.environ if env is None else env
-    return [name[len(MARK_PREFIX):] for name, value in source.items() if name.startswith(MARK_PREFIX) and value == "1"]
+    return [name[len(MARK_PREFIX) :] for name, value in source.items() if name.startswith(MARK_PREFIX) and value == "1"]
 
 
 def _pids() -> list[int]:
@@ -81,7 +81,7 @@ def _stat(pid: int) -> tuple[str, int, int] | None:
             raw = handle.read()
     except OSError:
         return None
-    fields = raw[raw.rfind(b")") + 2:].split()  # the command name may hold spaces and parentheses
+    fields = raw[raw.rfind(b")") + 2 :].split()  # the command name may hold spaces and parentheses
     try:
         return fields[0].decode(), int(fields[1]), int(fields[3])
     except (IndexError, ValueError):
@@ -232,3 +232,55 @@ def end_run_when_parent_dies(token: str, parent: int, exit_code: int = 1) -> thr
             os._exit(exit_code)  # nobody reads our output any more: no message, no clean-up of this process
 
     return watch_parent(parent, _gone)
+
+
+def detach_from_terminal() -> None:
+    """After a hang-up the terminal is gone: output to it fails (EIO) or blocks a writer, so it goes nowhere instead."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        for fd in (1, 2):
+            if _hung_up(fd):
+                os.dup2(devnull, fd)
+    finally:
+        os.close(devnull)
+
+
+def _hung_up(fd: int) -> bool:
+    """A terminal that was hung up (window closed): still a character device, but no terminal answers any more.
+
+    A pipe or a file is never hung up; a terminal that is still there (SIGHUP sent with kill) is kept.
+    """
+    import stat
+    import termios
+
+    try:
+        if not stat.S_ISCHR(os.fstat(fd).st_mode):
+            return False
+        termios.tcgetattr(fd)
+    except (OSError, termios.error):
+        return True
+    return False
+
+
+def exit_after(
+    seconds: float, last_resort: Callable[[], None], exit_code: int = 1, last_resort_at: float | None = None
+) -> threading.Thread:
+    """A watchdog: ``last_resort`` runs ``last_resort_at`` seconds from now (default: ``seconds``), and if this
+    process has not exited ``seconds`` from now, it exits at once.
+
+    For a way out that must finish (SIGTERM, SIGHUP) even when the orderly one is stuck, e.g. on
+    a terminal that is gone.
+    """
+    at = seconds if last_resort_at is None else min(last_resort_at, seconds)
+
+    def _watch() -> None:
+        time.sleep(at)
+        try:
+            last_resort()
+        finally:
+            time.sleep(max(0.0, seconds - at))
+            os._exit(exit_code)
+
+    thread = threading.Thread(target=_watch, name="workbench-exit-watchdog", daemon=True)
+    thread.start()
+    return thread

@@ -7,12 +7,13 @@ These helpers read ``/proc`` independently of the code under test.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import socket
 import time
 import uuid
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
@@ -24,6 +25,7 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if HERE in Path(str(item.fspath)).parents:
             item.add_marker(pytest.mark.faults)
+
 
 if not Path("/proc/self/environ").exists():  # pragma: no cover - Linux only
     pytest.skip("the fault tests read /proc (Linux)", allow_module_level=True)
@@ -121,7 +123,125 @@ def cleanup_marks():
     yield tokens
     for token in tokens:
         for pid in marked(token):
-            try:
+            with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, 9)
-            except ProcessLookupError:
-                pass
+
+
+class PtyProcess:
+    """A command in a pseudo-terminal of its own (session leader, controlling terminal), as in a real terminal."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], cwd: Path, size: tuple[int, int] = (120, 40)) -> None:
+        import fcntl
+        import struct
+        import subprocess
+        import termios
+        import threading
+
+        self.master, self.slave = os.openpty()
+        cols, rows = size
+        fcntl.ioctl(self.slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, cols, 0, 0))
+        self.attrs_before = termios.tcgetattr(self.slave)
+        self.output = bytearray()
+        self._closing = False
+        self.process = subprocess.Popen(
+            argv,
+            stdin=self.slave,
+            stdout=self.slave,
+            stderr=self.slave,
+            cwd=cwd,
+            env=env,
+            start_new_session=True,
+            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0),
+        )
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        import select
+
+        while not self._closing:  # never blocked in read(): closing the master must hang the terminal up at once
+            try:
+                ready, _, _ = select.select([self.master], [], [], 0.05)
+                chunk = os.read(self.master, 65536) if ready else b"-"
+            except (OSError, ValueError):
+                return
+            if not chunk:
+                return
+            if ready:
+                self.output += chunk
+
+    def write(self, text: str) -> None:
+        os.write(self.master, text.encode())
+
+    def hang_up(self) -> None:
+        """Close the terminal window: the kernel sends SIGHUP to the session leader and the terminal is gone."""
+        self._closing = True
+        self._reader.join()
+        os.close(self.slave)
+        os.close(self.master)
+        self.slave = self.master = -1
+
+    def terminal_restored(self) -> bool:
+        """Canonical mode and echo are back as before the app started, and the alternate screen was left."""
+        import termios
+
+        now = termios.tcgetattr(self.slave)
+        lflag_keys = termios.ICANON | termios.ECHO
+        left_alt_screen = self.output.rfind(b"\x1b[?1049l") > self.output.rfind(b"\x1b[?1049h") >= 0
+        return (now[3] & lflag_keys) == (self.attrs_before[3] & lflag_keys) and left_alt_screen
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self._closing = True
+        self._reader.join()
+        for fd in (self.master, self.slave):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
+
+FAULT_LESSON_TOML = """format_version = 1
+id = "fault-steps"
+title = "Fixture lesson: a step whose grandchild leaves its session"
+layer = "shared"
+summary = "One step that starts a detached, SIGTERM-ignoring, port-holding grandchild and then waits."
+objectives = ["Exercise the fault tests cheaply"]
+prerequisites = []
+
+[[steps]]
+id = "detached"
+title = "Detached grandchild"
+entry = "steps.py:detached"
+params = { seconds = 600.0 }
+timeout_s = 900
+checks = [{ output = "value", min = 1 }]
+"""
+FAULT_LESSON_STEPS = '''"""The fault lesson's step: the fixture step from tests/fixtures/steps.py."""
+from tests.fixtures.steps import detached_grandchild
+
+
+def detached(seconds: float = 600.0) -> dict:
+    return detached_grandchild(seconds)
+'''
+
+
+@pytest.fixture
+def fault_lessons(tmp_path: Path) -> Path:
+    """A lessons folder with only the fixture lesson ``fault-steps``."""
+    folder = tmp_path / "fault-lessons" / "001-fault-steps"
+    folder.mkdir(parents=True)
+    (folder / "lesson.toml").write_text(FAULT_LESSON_TOML)
+    (folder / "steps.py").write_text(FAULT_LESSON_STEPS)
+    (folder / "README.md").write_text("# Fault steps\n\nA fixture lesson for the fault tests.\n")
+    return folder.parent
+
+
+def start_tui_step(terminal: PtyProcess, lesson_id: str) -> None:
+    """In the app: open the lesson from the command palette and run its first step with `r`, as a user would."""
+    assert wait_until(lambda: b"\x1b[?1049h" in terminal.output, 60, 0.1), "the app never drew its screen"
+    time.sleep(2.5)  # the lessons load after the first frame
+    for keys, pause in (("\x10", 1.5), (lesson_id, 1.5), ("\r", 2.0), ("r", 0.0)):  # ctrl+p, the id, Enter, r
+        terminal.write(keys)
+        time.sleep(pause)

@@ -72,8 +72,9 @@ def test_timeout_ends_a_setsid_grandchild_that_ignores_sigterm(home):
 def test_a_grandchild_left_behind_by_a_finished_step_is_ended_with_the_step(home):
     async def scenario():
         seen: dict[str, int] = {}
-        run = StepRun(request(leave=True), home,
-                      lambda e: seen.__setitem__(e.kind, int(e.path)) if isinstance(e, Artifact) else None)
+        run = StepRun(
+            request(leave=True), home, lambda e: seen.__setitem__(e.kind, int(e.path)) if isinstance(e, Artifact) else None
+        )
         outcome = await run.wait()
         return outcome, run.token, seen["port"]
 
@@ -112,8 +113,13 @@ def test_kill_9_of_the_runner_process_ends_the_step_tree_within_3_seconds(home, 
     """The UI or the headless runner killed with SIGKILL: the step child notices and ends its tree."""
     token, variable = new_mark()
     cleanup_marks.append(token)
-    parent = subprocess.Popen([sys.executable, "-c", PARENT, ENTRY, str(home)], cwd=REPO_ROOT, stdout=subprocess.PIPE,
-                              text=True, env={**os.environ, "PYTHONPATH": str(REPO_ROOT), variable: "1"})
+    parent = subprocess.Popen(
+        [sys.executable, "-c", PARENT, ENTRY, str(home)],
+        cwd=REPO_ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO_ROOT), variable: "1"},
+    )
     seen = {}
     assert parent.stdout is not None
     while len(seen) < 2:

@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
 import sys
 from pathlib import Path
 
 from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from shared.utils import process_tree
 from workbench.curriculum.lesson_loader import SelectionError, load_curriculum
 from workbench.headless.renderers import PlainRenderer, RichRenderer
 from workbench.headless.reports import json_document, junit_path_problem, write_junit
 from workbench.i18n import t
 from workbench.progress_store import ProgressStore
 from workbench.runner.lesson_runner import LessonReport, LessonRunner
+from workbench.runner.step_runner import URGENT_STAGES, cancel_live_runs
 
 
 def _usage_error(message: str) -> int:
@@ -26,28 +27,20 @@ def _usage_error(message: str) -> int:
 CANCEL_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
-def _terminal_gone() -> None:
-    """After a hang-up the terminal is gone: output to it would fail (EIO), so it goes nowhere instead."""
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    for fd in (1, 2):
-        try:
-            if os.isatty(fd):
-                os.dup2(devnull, fd)
-        except OSError:
-            os.dup2(devnull, fd)
-    os.close(devnull)
-
-
 async def _run(runner: LessonRunner, selected, step: str | None, params: dict | None) -> list[LessonReport]:
     """Ctrl-C, SIGTERM and a hang-up (terminal closed) are a cancel: the step's whole tree ends, then the report."""
     loop = asyncio.get_running_loop()
 
-    def hang_up() -> None:
-        _terminal_gone()
+    def told_to_go(hang_up: bool) -> None:
+        """SIGTERM or SIGHUP: nobody waits for a graceful Ctrl-C round; the step's tree gets SIGTERM at once."""
+        if hang_up:
+            process_tree.detach_from_terminal()
+        cancel_live_runs(URGENT_STAGES)
         runner.cancel()
 
-    for sig in CANCEL_SIGNALS:
-        loop.add_signal_handler(sig, hang_up if sig == signal.SIGHUP else runner.cancel)
+    loop.add_signal_handler(signal.SIGINT, runner.cancel)
+    loop.add_signal_handler(signal.SIGTERM, told_to_go, False)
+    loop.add_signal_handler(signal.SIGHUP, told_to_go, True)
     try:
         return await runner.run(selected, only_step=step, params=params)
     finally:

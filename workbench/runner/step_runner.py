@@ -45,21 +45,33 @@ EXIT_POLL_S = 0.05
 EventSink = Callable[[Event], None]
 
 # Steps running now in this process: ended on a signal (end_live_runs) and, as a last resort, at exit.
-_LIVE: set["StepRun"] = set()
+_LIVE: set[StepRun] = set()
 
 
 @atexit.register
-def _end_live_trees() -> None:
-    """The process is exiting with steps still running (the app was closed, a crash): no step tree outlives it."""
+def end_live_trees(stages: tuple[tuple[int, float], ...] = process_tree.LEFTOVER_STAGES) -> None:
+    """The process is exiting with steps still running (the app was closed, a crash): no step tree outlives it.
+
+    Synchronous, no event loop needed; ``stages=()`` kills at once (SIGKILL).
+    """
     for run in list(_LIVE):
-        process_tree.stop_tree(run.token, session=run.pid, stages=process_tree.LEFTOVER_STAGES)
+        process_tree.stop_tree(run.token, session=run.pid, stages=stages)
 
 
-async def end_live_runs(timeout_s: float = 15.0) -> None:
+# The app or the runner was told to go (SIGTERM, SIGHUP): no Ctrl-C round, SIGTERM at once, SIGKILL soon after.
+URGENT_STAGES: tuple[tuple[int, float], ...] = ((signal.SIGTERM, 1.5),)
+
+
+def cancel_live_runs(stages: tuple[tuple[int, float], ...] | None = None) -> None:
+    """Cancel every step running in this process (``stages``: how to end their trees; default SIGINT first)."""
+    for run in list(_LIVE):
+        run.cancel(stages)
+
+
+async def end_live_runs(timeout_s: float = 15.0, stages: tuple[tuple[int, float], ...] | None = None) -> None:
     """Cancel every step running in this process and wait until each has ended its tree and reported."""
     runs = list(_LIVE)
-    for run in runs:
-        run.cancel()
+    cancel_live_runs(stages)
     if runs:
         await asyncio.wait([asyncio.ensure_future(run.finished.wait()) for run in runs], timeout=timeout_s)
 
@@ -151,12 +163,16 @@ class StepRun:
         self.started = asyncio.Event()
         self.finished = asyncio.Event()  # set once the step's tree has ended and its outcome is known
         self._cancel = asyncio.Event()
+        self._stages: tuple[tuple[int, float], ...] | None = None  # how a cancel ends the tree (None: SIGINT first)
         self._metrics: dict[str, float] = {}
         self._artifacts: list[Artifact] = []
         self._result: Result | None = None
         self._tail: deque[str] = deque(maxlen=LOG_TAIL_LINES)
 
-    def cancel(self) -> None:
+    def cancel(self, stages: tuple[tuple[int, float], ...] | None = None) -> None:
+        """End the step's tree: SIGINT, SIGTERM, SIGKILL by default; ``stages`` (e.g. URGENT_STAGES) to hurry."""
+        if stages is not None:
+            self._stages = stages
         self._cancel.set()
 
     def _emit(self, event: Event) -> None:
@@ -218,7 +234,7 @@ class StepRun:
         await process_tree.stop_tree_async(self.token, session=self.pid, stages=stages)
 
     async def _terminate(self, waiter: asyncio.Future[int]) -> None:
-        await self._end_tree(((signal.SIGINT, self.grace_s[0]), (signal.SIGTERM, self.grace_s[1])))
+        await self._end_tree(self._stages or ((signal.SIGINT, self.grace_s[0]), (signal.SIGTERM, self.grace_s[1])))
         await waiter
 
     async def wait(self) -> StepOutcome:

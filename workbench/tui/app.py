@@ -88,7 +88,7 @@ class WorkbenchApp(App):
         """SIGTERM and SIGHUP (the terminal closed) are a quit: every step tree and service ends, the terminal is restored.
 
         A plain signal handler (not the event loop's): it runs even while the loop is stuck writing to a
-        terminal that is gone. A watchdog makes sure the way out finishes within STOP_DEADLINE_S.
+        terminal that is gone. A watchdog makes sure the way out finishes (see STOP_DEADLINE_S).
         """
         import asyncio
         import contextlib
@@ -102,7 +102,7 @@ class WorkbenchApp(App):
             if signum == signal.SIGHUP:
                 process_tree.detach_from_terminal()
             if not getattr(self, "_stopping", False):
-                process_tree.exit_after(STOP_DEADLINE_S, _kill_what_is_left)
+                process_tree.exit_after(STOP_DEADLINE_S, _kill_what_is_left, last_resort_at=KILL_DEADLINE_S)
             loop.call_soon_threadsafe(self._stop_signal)
 
         for sig in (signal.SIGTERM, signal.SIGHUP):
@@ -187,6 +187,8 @@ class WorkbenchApp(App):
             self.notify(t("lesson '{lesson}' is not available", lesson=lesson_id), severity="error")
             return
         existing = next((s for s in self.running_lessons() if s.lesson.id == lesson_id), None)
+        if existing is not None:
+            existing.left_running = False  # in front again: leaving asks again
         if existing is not None and existing in self.screen_stack:
             while self.screen is not existing:
                 self.pop_screen()
@@ -318,7 +320,7 @@ class WorkbenchApp(App):
         from workbench.tui.screens.lesson_screen import LessonScreen
 
         for screen in reversed(self.screen_stack[2:]):
-            if isinstance(screen, LessonScreen) and screen.running and not self.is_screen_installed(screen):
+            if isinstance(screen, LessonScreen) and screen.running and not screen.left_running:
                 if screen is not self.screen:
                     while self.screen is not screen:
                         self.pop_screen()
@@ -363,7 +365,10 @@ class WorkbenchApp(App):
         self.exit()
 
 
-STOP_DEADLINE_S = 4.5  # after SIGTERM/SIGHUP: the orderly way out, or the watchdog ends what is left
+# After SIGTERM/SIGHUP the orderly way out (steps cancelled and recorded, terminal restored) takes 2-3 s;
+# if it is stuck, the watchdog kills every step tree and service at KILL_DEADLINE_S and exits at STOP_DEADLINE_S.
+KILL_DEADLINE_S = 3.0
+STOP_DEADLINE_S = 4.5
 
 
 def _kill_what_is_left() -> None:

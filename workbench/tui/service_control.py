@@ -1,16 +1,20 @@
 """The serving screen's hands: start/stop `bentoml serve` and locust as child processes, send requests, scrape.
 
-Nothing here imports BentoML: the service runs in its own process group (so a
-stop ends its workers too), requests are plain HTTP from a thread, and
-``/metrics`` is parsed with prometheus_client's parser.
+Nothing here imports BentoML. Each child (the service, a load test) and
+everything it starts carry a run token of their own (``shared.utils.process_tree``):
+a stop ends that whole tree, BentoML's worker included though it runs in a
+process group of its own. The kernel sends the child SIGTERM if the app dies
+(kill -9), and the app ends them on quit, SIGTERM and SIGHUP (``stop_all``).
+Requests are plain HTTP from a thread, and ``/metrics`` is parsed with
+prometheus_client's parser.
 """
 
 from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
-import os
 import signal
 import tempfile
 import time
@@ -23,21 +27,24 @@ from application.inference.load_testing import locust_command, locust_results, r
 from infrastructure.deployment.local_server import serve_command
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
+from shared.utils import process_tree
 from shared.utils.local_http import is_ready, post
 from shared.utils.local_network import free_local_port, nothing_listens
 
 EXAMPLE_REQUEST = json.dumps({"features": list(GOOD_ROWS.values())}, indent=2)
-_live_groups: set[int] = set()
+_live: set[ChildGroup] = set()
 
 
 @atexit.register
-def _end_leftovers() -> None:
+def end_leftovers(stages: tuple[tuple[int, float], ...] = process_tree.LEFTOVER_STAGES) -> None:
     """Last resort when the app exits without unmounting its screens: no server outlives the workbench."""
-    for pgid in list(_live_groups):
-        try:
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
+    for child in list(_live):
+        process_tree.stop_tree(child.token, session=child.pid, stages=stages)
+
+
+async def stop_all() -> None:
+    """Stop every service and load test the app started (quit, SIGTERM, SIGHUP)."""
+    await asyncio.gather(*(child.stop(grace_s=3.0) for child in list(_live)))
 
 
 @dataclass
@@ -53,22 +60,29 @@ def _post(url: str, body: bytes, timeout_s: float) -> Reply:
 
 
 class ChildGroup:
-    """A child process in its own process group; ``stop`` ends the whole group (SIGTERM, then SIGKILL)."""
+    """A child process and everything it starts; ``stop`` ends that whole tree (SIGTERM, then SIGKILL)."""
 
     def __init__(self) -> None:
         self.process: asyncio.subprocess.Process | None = None
+        self.token = process_tree.new_token()
         self._pump: asyncio.Task[None] | None = None
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process is not None else None
 
     @property
     def running(self) -> bool:
         return self.process is not None and self.process.returncode is None
 
     async def spawn(self, command: list[str], env: dict[str, str], on_line: Callable[[str], None]) -> None:
+        self.token = process_tree.new_token()  # a fresh token per start: an old tree's stop never touches the new one
         self.process = await asyncio.create_subprocess_exec(
-            *command, cwd=str(REPO_ROOT), env=env, stdin=asyncio.subprocess.DEVNULL,
+            *command, cwd=str(REPO_ROOT), env=process_tree.mark(dict(env), self.token), stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            preexec_fn=process_tree.die_with_parent(signal.SIGTERM),  # the app killed with -9: the service ends too
         )
-        _live_groups.add(self.process.pid)
+        _live.add(self)
         self._pump = asyncio.create_task(self._read(on_line))
 
     async def _read(self, on_line: Callable[[str], None]) -> None:
@@ -84,24 +98,13 @@ class ChildGroup:
         return code
 
     async def stop(self, grace_s: float = 10.0) -> None:
+        """End the child and every process it started (its workers too), SIGTERM then SIGKILL after ``grace_s``."""
         if self.process is None:
             return
-        pgid = self.process.pid
-        for sig, wait_s in ((signal.SIGTERM, grace_s), (signal.SIGKILL, 5.0)):
-            try:
-                os.killpg(pgid, sig)
-            except ProcessLookupError:
-                break
-            try:
-                await asyncio.wait_for(self.process.wait(), wait_s)
-                break
-            except asyncio.TimeoutError:
-                continue
-        try:  # whatever the group left (workers) goes too
-            os.killpg(pgid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        _live_groups.discard(pgid)
+        await process_tree.stop_tree_async(self.token, session=self.process.pid, stages=((signal.SIGTERM, grace_s),))
+        with contextlib.suppress(TimeoutError):  # let asyncio reap it
+            await asyncio.wait_for(self.process.wait(), 2.0)
+        _live.discard(self)
         if self._pump:
             self._pump.cancel()
 
