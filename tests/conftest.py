@@ -103,7 +103,11 @@ def run_cli(*args: str, home: Path, timeout: float = 300, env: dict[str, str] | 
     full_env.pop("BENTOML_HOME", None)
     completed = subprocess.run(
         [sys.executable, "-m", "workbench", *args],
-        capture_output=True, text=True, timeout=timeout, env=full_env, cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=full_env,
+        cwd=REPO_ROOT,
     )
     return CliResult(completed.returncode, completed.stdout, completed.stderr)
 

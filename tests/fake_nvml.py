@@ -12,27 +12,56 @@ from typing import Any
 LOST = object()
 
 GETTERS = {
-    "nvmlDeviceGetName": "name", "nvmlDeviceGetUUID": "uuid", "nvmlDeviceGetCudaComputeCapability": "cc",
-    "nvmlDeviceGetMemoryInfo": "memory", "nvmlDeviceGetUtilizationRates": "util", "nvmlDeviceGetTemperature": "temp",
-    "nvmlDeviceGetPowerUsage": "power_mw", "nvmlDeviceGetEnforcedPowerLimit": "limit_mw",
-    "nvmlDeviceGetClockInfo": "clock", "nvmlDeviceGetMaxClockInfo": "clock_max",
-    "nvmlDeviceGetCurrentClocksEventReasons": "reasons", "nvmlDeviceGetEccMode": "ecc",
-    "nvmlDeviceGetTotalEccErrors": "ecc_errors", "nvmlDeviceGetRetiredPagesPendingStatus": "retired_pending",
-    "nvmlDeviceGetRemappedRows": "remapped", "nvmlDeviceGetCurrPcieLinkGeneration": "gen",
-    "nvmlDeviceGetMaxPcieLinkGeneration": "gen_max", "nvmlDeviceGetCurrPcieLinkWidth": "width",
-    "nvmlDeviceGetMaxPcieLinkWidth": "width_max", "nvmlDeviceGetPersistenceMode": "persistence",
-    "nvmlDeviceGetComputeRunningProcesses": "procs", "nvmlDeviceGetMigMode": "mig",
+    "nvmlDeviceGetName": "name",
+    "nvmlDeviceGetUUID": "uuid",
+    "nvmlDeviceGetCudaComputeCapability": "cc",
+    "nvmlDeviceGetMemoryInfo": "memory",
+    "nvmlDeviceGetUtilizationRates": "util",
+    "nvmlDeviceGetTemperature": "temp",
+    "nvmlDeviceGetPowerUsage": "power_mw",
+    "nvmlDeviceGetEnforcedPowerLimit": "limit_mw",
+    "nvmlDeviceGetClockInfo": "clock",
+    "nvmlDeviceGetMaxClockInfo": "clock_max",
+    "nvmlDeviceGetCurrentClocksEventReasons": "reasons",
+    "nvmlDeviceGetEccMode": "ecc",
+    "nvmlDeviceGetTotalEccErrors": "ecc_errors",
+    "nvmlDeviceGetRetiredPagesPendingStatus": "retired_pending",
+    "nvmlDeviceGetRemappedRows": "remapped",
+    "nvmlDeviceGetCurrPcieLinkGeneration": "gen",
+    "nvmlDeviceGetMaxPcieLinkGeneration": "gen_max",
+    "nvmlDeviceGetCurrPcieLinkWidth": "width",
+    "nvmlDeviceGetMaxPcieLinkWidth": "width_max",
+    "nvmlDeviceGetPersistenceMode": "persistence",
+    "nvmlDeviceGetComputeRunningProcesses": "procs",
+    "nvmlDeviceGetMigMode": "mig",
 }
 MIB = 1024 * 1024
 
 
 def h100(**changes: Any) -> dict[str, Any]:
     device = {
-        "name": b"NVIDIA H100 80GB HBM3", "uuid": "GPU-1111", "cc": (9, 0),
-        "memory": SimpleNamespace(used=1024 * MIB, total=81559 * MIB), "util": SimpleNamespace(gpu=3, memory=1),
-        "temp": 34, "power_mw": 71000, "limit_mw": 700000, "clock": 345, "clock_max": 1980, "reasons": 0x1,
-        "ecc": (1, 1), "ecc_errors": 0, "retired_pending": 0, "remapped": (0, 0, 0, 0), "gen": 5, "gen_max": 5,
-        "width": 16, "width_max": 16, "persistence": 1, "procs": [], "mig": (0, 0),
+        "name": b"NVIDIA H100 80GB HBM3",
+        "uuid": "GPU-1111",
+        "cc": (9, 0),
+        "memory": SimpleNamespace(used=1024 * MIB, total=81559 * MIB),
+        "util": SimpleNamespace(gpu=3, memory=1),
+        "temp": 34,
+        "power_mw": 71000,
+        "limit_mw": 700000,
+        "clock": 345,
+        "clock_max": 1980,
+        "reasons": 0x1,
+        "ecc": (1, 1),
+        "ecc_errors": 0,
+        "retired_pending": 0,
+        "remapped": (0, 0, 0, 0),
+        "gen": 5,
+        "gen_max": 5,
+        "width": 16,
+        "width_max": 16,
+        "persistence": 1,
+        "procs": [],
+        "mig": (0, 0),
     }
     device.update(changes)
     return device
@@ -58,8 +87,13 @@ class FakeNvml:
     NVML_MEMORY_ERROR_TYPE_UNCORRECTED = 1
     NVML_VOLATILE_ECC = 0
 
-    def __init__(self, devices: list[dict[str, Any]] | None = None, init_error: int | None = None,
-                 driver: str = "550.54.15", cuda: int = 12040) -> None:
+    def __init__(
+        self,
+        devices: list[dict[str, Any]] | None = None,
+        init_error: int | None = None,
+        driver: str = "550.54.15",
+        cuda: int = 12040,
+    ) -> None:
         self.devices = devices or []
         self.init_error = init_error
         self.driver, self.cuda = driver, cuda

@@ -86,8 +86,12 @@ def record(nvml: Any | None = None) -> dict[str, Any]:
         import pynvml as nvml
     proxy = RecordingNvml(nvml)
     report = probe_nvml(proxy).to_json()
-    return {"recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "constants": proxy.constants,
-            "calls": proxy.calls, "probe": report}
+    return {
+        "recorded_at": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+        "constants": proxy.constants,
+        "calls": proxy.calls,
+        "probe": report,
+    }
 
 
 class ReplayError(Exception):

@@ -16,9 +16,9 @@ from __future__ import annotations
 
 import os
 import tomllib
-from functools import lru_cache
+from collections.abc import Mapping
+from functools import cache
 from pathlib import Path
-from typing import Mapping
 
 ENGLISH = "en"
 ZH_TW = "zh-TW"
@@ -74,7 +74,7 @@ def chosen_explicitly() -> bool:
     return _explicit
 
 
-@lru_cache(maxsize=None)
+@cache
 def catalogue(lang: str) -> dict[str, str]:
     if lang == ENGLISH:
         return {}

@@ -23,19 +23,21 @@ def list_runs(experiments: list[str] | None = None, max_runs: int = 200) -> dict
     for run in runs:
         info, data = run.info, run.data
         end = info.end_time or None
-        rows.append({
-            "run_id": info.run_id,
-            "lesson": data.tags.get("lesson", ""),
-            "step": data.tags.get("step", ""),
-            "name": info.run_name,
-            "status": info.status,
-            "start_ms": info.start_time,
-            "duration_s": round((end - info.start_time) / 1000, 3) if end else None,
-            "params": dict(data.params),
-            "metrics": dict(data.metrics),
-            "tags": {k: v for k, v in data.tags.items() if not k.startswith(HIDDEN_TAG_PREFIX)},
-            "parent_run_id": data.tags.get("mlflow.parentRunId"),
-        })
+        rows.append(
+            {
+                "run_id": info.run_id,
+                "lesson": data.tags.get("lesson", ""),
+                "step": data.tags.get("step", ""),
+                "name": info.run_name,
+                "status": info.status,
+                "start_ms": info.start_time,
+                "duration_s": round((end - info.start_time) / 1000, 3) if end else None,
+                "params": dict(data.params),
+                "metrics": dict(data.metrics),
+                "tags": {k: v for k, v in data.tags.items() if not k.startswith(HIDDEN_TAG_PREFIX)},
+                "parent_run_id": data.tags.get("mlflow.parentRunId"),
+            }
+        )
     return {"tracking_uri": uri, "runs": rows, "warnings": list(store_warnings)}
 
 

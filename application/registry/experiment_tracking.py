@@ -9,20 +9,21 @@ MLflow run. Tracking is best-effort: it never fails the training.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import inspect
 import json
 import os
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from infrastructure.storage.mlflow_tracking import ExperimentRun
 from shared.configs.repository import REPO_ROOT
 from shared.constants import ENV_STEP_SPEC
 from shared.events import Artifact, Event, Metric
 from shared.events.reporter import add_listener
-
 
 
 def current_step() -> tuple[str, str]:
@@ -64,10 +65,8 @@ class EventMirror:
         elif isinstance(event, Artifact) and Path(event.path).is_file():
             self.run.log_artifact(event.path)
             if event.kind == "config" and event.path.endswith(".json"):
-                try:
+                with contextlib.suppress(OSError, ValueError, AttributeError):  # a config that is not a JSON object
                     self.run.log_params({f"config.{k}": v for k, v in json.loads(Path(event.path).read_text()).items()})
-                except (OSError, ValueError, AttributeError):
-                    pass
 
 
 def numeric_outputs(outputs: dict[str, Any]) -> dict[str, float]:

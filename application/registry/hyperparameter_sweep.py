@@ -47,15 +47,22 @@ def sweep(
         for index, (trees, depth) in enumerate(grid, start=1):
             settings = load_config(n_estimators=trees, max_depth=depth)
             name = f"trees={trees} depth={depth or 'full'}"
-            with ExperimentRun(lesson, name, {**run_tags(lesson, step, f"{__name__}:sweep"), "kind": "trial"},
-                               parent_run_id=parent.run_id) as trial:
+            with ExperimentRun(
+                lesson, name, {**run_tags(lesson, step, f"{__name__}:sweep"), "kind": "trial"}, parent_run_id=parent.run_id
+            ) as trial:
                 trial.log_params(settings.to_dict())
-                forest, scores = grow_forest(settings, train_set, test_set,
-                                             on_round=lambda t, acc, run=trial: run.log_metric("test_accuracy", acc, t))
+                forest, scores = grow_forest(
+                    settings,
+                    train_set,
+                    test_set,
+                    on_round=lambda t, acc, run=trial: run.log_metric("test_accuracy", acc, t),  # type: ignore[misc]  # mypy cannot type a lambda's default
+                )
                 for key, value in scores.items():
                     trial.log_metric(key, value, settings.n_estimators)  # at the last round, so curves end there
                 results.append({"run_id": trial.run_id, "name": name, "settings": settings, "forest": forest, **scores})
-            events.log(f"[{index}/{len(grid)}] {name:<22} {metric} {scores[metric]:.4f}  train_accuracy {scores['train_accuracy']:.4f}")
+            events.log(
+                f"[{index}/{len(grid)}] {name:<22} {metric} {scores[metric]:.4f}  train_accuracy {scores['train_accuracy']:.4f}"
+            )
             events.metric(metric, scores[metric], step=index)
             events.progress(index, len(grid), "runs")
 
@@ -69,12 +76,19 @@ def sweep(
         version = register_sklearn_model(best["run_id"], best["forest"], register_as, FOREST_TRUSTED_TYPES)
         events.log(f"MLflow model registry: {register_as} version {version} <- run {best['run_id']}")
         stored = save_joblib_model(
-            IRIS_MODEL_NAME, best["forest"],
-            metadata={"test_accuracy": best["test_accuracy"], "train_accuracy": best["train_accuracy"],
-                      "macro_f1": best["macro_f1"], "feature_names": list(data.feature_names),
-                      "class_names": list(data.class_names), "config": best["settings"].to_dict(),
-                      "mlflow_run_id": best["run_id"], "mlflow_registered_model": register_as,
-                      "mlflow_model_version": version},
+            IRIS_MODEL_NAME,
+            best["forest"],
+            metadata={
+                "test_accuracy": best["test_accuracy"],
+                "train_accuracy": best["train_accuracy"],
+                "macro_f1": best["macro_f1"],
+                "feature_names": list(data.feature_names),
+                "class_names": list(data.class_names),
+                "config": best["settings"].to_dict(),
+                "mlflow_run_id": best["run_id"],
+                "mlflow_registered_model": register_as,
+                "mlflow_model_version": version,
+            },
             labels={STAGE_LABEL: "trained", "framework": "sklearn", "source": "experiment-tracking"},
         )
         events.log(f"BentoML model store: {stored.tag} (metadata points back to MLflow run {best['run_id']}, version {version})")

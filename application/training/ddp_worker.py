@@ -36,7 +36,13 @@ def main() -> int:
     from domain.data.pipelines.splitting import train_val_test_split
     from domain.data.sources.digits_source import load_digits_dataset
     from domain.models.deep_learning.pytorch.digits_mlp import (
-        ArrayDataset, MLPConfig, build_mlp, evaluate, make_loader, seed_everything, train_epoch,
+        ArrayDataset,
+        MLPConfig,
+        build_mlp,
+        evaluate,
+        make_loader,
+        seed_everything,
+        train_epoch,
     )
     from shared import events
     from shared.utils.atomic_files import write_json_atomic
@@ -48,6 +54,7 @@ def main() -> int:
     device = torch.device(f"cuda:{local_rank}") if use_cuda else torch.device("cpu")
     if use_cuda:
         torch.cuda.set_device(device)
+
     def say(text: str) -> None:
         sys.stdout.write(f"[rank {rank}] {text}\n")  # one write per line: ranks share the pipe
         sys.stdout.flush()
@@ -57,7 +64,7 @@ def main() -> int:
     seed_everything(args.seed)
     train_set, val_set, test_set = train_val_test_split(load_digits_dataset(), args.val_size, args.test_size, args.seed)
     train_data = ArrayDataset(train_set.features, train_set.labels)
-    sampler = DistributedSampler(train_data, num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
+    sampler: DistributedSampler[int] = DistributedSampler(train_data, num_replicas=world, rank=rank, shuffle=True, seed=args.seed)
     train_loader = make_loader(train_data, args.batch_size, False, args.seed, sampler=sampler)
     val_loader = make_loader(ArrayDataset(val_set.features, val_set.labels), 256, False, args.seed)
     test_loader = make_loader(ArrayDataset(test_set.features, test_set.labels), 256, False, args.seed)
@@ -71,7 +78,11 @@ def main() -> int:
     started = time.perf_counter()
     for epoch in range(1, args.epochs + 1):
         sampler.set_epoch(epoch)  # a different shuffle per epoch, the same on every rank
-        report = (lambda b, _l: events.progress((epoch - 1) * batches + b, args.epochs * batches, "batches")) if rank == 0 else None
+        report = (
+            (lambda b, _l, epoch=epoch: events.progress((epoch - 1) * batches + b, args.epochs * batches, "batches"))
+            if rank == 0
+            else None
+        )
         loss_sum, seen = train_epoch(model, train_loader, optimizer, device, on_batch=report)
         totals = torch.tensor([loss_sum, float(seen)], device=device)
         dist.all_reduce(totals)  # sum over ranks: the global training loss
@@ -86,9 +97,17 @@ def main() -> int:
     if rank == 0:
         _, correct, seen = evaluate(model.module, test_loader, device)
         events.metric("ddp_test_accuracy", correct / seen)
-        write_json_atomic(Path(args.result),
-                          {"test_accuracy": correct / seen, "world_size": world, "backend": backend,
-                           "device": str(device), "train_seconds": seconds, "epochs": args.epochs})
+        write_json_atomic(
+            Path(args.result),
+            {
+                "test_accuracy": correct / seen,
+                "world_size": world,
+                "backend": backend,
+                "device": str(device),
+                "train_seconds": seconds,
+                "epochs": args.epochs,
+            },
+        )
         say(f"test accuracy {correct / seen:.4f} after {args.epochs} epochs in {seconds:.1f} s")
     dist.barrier()
     dist.destroy_process_group()

@@ -13,9 +13,9 @@ import os
 import shlex
 import subprocess
 import sys
-from application.registry.experiment_tracking import tracked_training
 from typing import Any
 
+from application.registry.experiment_tracking import tracked_training
 from application.registry.model_probes import DIGITS_TORCH_MODEL
 from infrastructure.storage.bentoml_model_store import find_model
 from shared import events
@@ -27,10 +27,16 @@ from shared.utils.local_network import free_local_port
 
 def torchrun_command(nproc: int, port: int, worker_args: list[str]) -> list[str]:
     return [
-        sys.executable, "-m", "torch.distributed.run",
-        "--nnodes=1", f"--nproc-per-node={nproc}",
-        "--rdzv-backend=c10d", f"--rdzv-endpoint=127.0.0.1:{port}",
-        "-m", "application.training.ddp_worker", *worker_args,
+        sys.executable,
+        "-m",
+        "torch.distributed.run",
+        "--nnodes=1",
+        f"--nproc-per-node={nproc}",
+        "--rdzv-backend=c10d",
+        f"--rdzv-endpoint=127.0.0.1:{port}",
+        "-m",
+        "application.training.ddp_worker",
+        *worker_args,
     ]
 
 
@@ -45,8 +51,20 @@ def train_ddp(
 ) -> dict[str, Any]:
     result_path = step_artifacts_dir() / "ddp_result.json"
     result_path.unlink(missing_ok=True)
-    worker_args = ["--epochs", str(epochs), "--batch-size", str(batch_size), "--learning-rate", str(learning_rate),
-                   "--hidden", str(hidden), "--seed", str(seed), "--result", str(result_path)]
+    worker_args = [
+        "--epochs",
+        str(epochs),
+        "--batch-size",
+        str(batch_size),
+        "--learning-rate",
+        str(learning_rate),
+        "--hidden",
+        str(hidden),
+        "--seed",
+        str(seed),
+        "--result",
+        str(result_path),
+    ]
     command = torchrun_command(nproc, free_local_port(), worker_args)
     shown = ["torchrun", *command[3:]]
     print("$ " + shlex.join(shown))
@@ -62,7 +80,7 @@ def train_ddp(
         for line in launcher.stdout:
             line = line.rstrip("\n")
             if line.startswith(STDOUT_EVENT_PREFIX):
-                events.emit(events.decode(line[len(STDOUT_EVENT_PREFIX):]))
+                events.emit(events.decode(line[len(STDOUT_EVENT_PREFIX) :]))
             else:
                 print(line, flush=True)
         returncode = launcher.wait()
@@ -74,8 +92,10 @@ def train_ddp(
     baseline = find_model(f"{DIGITS_TORCH_MODEL}:latest")
     single = float(baseline.metadata["test_accuracy"]) if baseline else float("nan")
     gap = abs(single - result["test_accuracy"])
-    print(f"single process: {single:.4f} ({baseline.tag if baseline else 'no model in the store'}); "
-          f"DDP with {result['world_size']} processes: {result['test_accuracy']:.4f}; gap {gap:.4f}")
+    print(
+        f"single process: {single:.4f} ({baseline.tag if baseline else 'no model in the store'}); "
+        f"DDP with {result['world_size']} processes: {result['test_accuracy']:.4f}; gap {gap:.4f}"
+    )
     events.metric("single_process_test_accuracy", single)
     return {
         "ddp_test_accuracy": result["test_accuracy"],

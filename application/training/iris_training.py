@@ -7,9 +7,10 @@ plain script: ``python -c "from application.training.iris_training import train;
 from __future__ import annotations
 
 import json
-from application.registry.experiment_tracking import tracked_training
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
+from application.registry.experiment_tracking import tracked_training
 from application.training.training_config import IrisTrainingConfig, load_config
 from domain.data.pipelines.splitting import stratified_split
 from domain.data.sources.iris_source import load_iris_dataset
@@ -81,7 +82,7 @@ def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
     events.log(f"test accuracy {test_accuracy:.4f}, train accuracy {train_accuracy:.4f}, macro F1 {macro_f1:.4f}")
 
     report = classification_report(test_set.labels, predicted, target_names=list(data.class_names), digits=3)
-    events.log(report)
+    events.log(str(report))
     events.artifact("report", write_text_atomic(out / "classification_report.txt", report), "precision/recall per class")
     matrix = confusion_matrix(test_set.labels, predicted).tolist()
     events.artifact(

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import os
 import time
-from application.registry.experiment_tracking import tracked_training
 from typing import Any
 
+from application.registry.experiment_tracking import tracked_training
 from application.training.trained_model_store import keep_trained_model
 from domain.data.pipelines.splitting import train_val_test_split
 from domain.data.sources.digits_source import load_digits_dataset
@@ -36,8 +36,10 @@ def _events_callback(epochs: int, batches: int):
             events.metric("train_loss", float(logs["loss"]), step=step)
             events.metric("val_loss", float(logs["val_loss"]), step=step)
             events.metric("val_accuracy", float(logs["val_accuracy"]), step=step)
-            events.log(f"epoch {step:2d}/{epochs}: train_loss {logs['loss']:.4f}  val_loss {logs['val_loss']:.4f}"
-                  f"  val_accuracy {logs['val_accuracy']:.4f}")
+            events.log(
+                f"epoch {step:2d}/{epochs}: train_loss {logs['loss']:.4f}  val_loss {logs['val_loss']:.4f}"
+                f"  val_accuracy {logs['val_accuracy']:.4f}"
+            )
 
     return EventsCallback()
 
@@ -63,8 +65,10 @@ def train(
     gpus = tf.config.list_physical_devices("GPU")
     built_with_cuda = tf.test.is_built_with_cuda()
     device = f"GPU ({len(gpus)} visible)" if gpus else "CPU"
-    events.log(f"tensorflow {tf.__version__}, keras {keras.__version__}; built with CUDA: {built_with_cuda}; "
-          f"GPUs TensorFlow sees: {[g.name for g in gpus] or 'none'}")
+    events.log(
+        f"tensorflow {tf.__version__}, keras {keras.__version__}; built with CUDA: {built_with_cuda}; "
+        f"GPUs TensorFlow sees: {[g.name for g in gpus] or 'none'}"
+    )
     events.status(f"TensorFlow device: {device}")
 
     train_set, val_set, test_set = train_val_test_split(load_digits_dataset(), val_size, test_size, seed)
@@ -75,9 +79,12 @@ def train(
     batches = -(-train_set.n_rows // batch_size)
     started = time.perf_counter()
     model.fit(
-        train_set.features, train_set.labels,
+        train_set.features,
+        train_set.labels,
         validation_data=(val_set.features, val_set.labels),
-        epochs=epochs, batch_size=batch_size, shuffle=True,
+        epochs=epochs,
+        batch_size=batch_size,
+        shuffle=True,
         verbose=0,  # the callback reports; no progress-bar noise in the log
         callbacks=[_events_callback(epochs, batches)],
     )
@@ -87,11 +94,27 @@ def train(
     events.metric("test_accuracy", test_accuracy)
     events.log(f"test accuracy {test_accuracy:.4f} after {epochs} epochs in {seconds:.1f} s")
 
-    settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate, "hidden": hidden,
-                "seed": seed, "val_size": val_size, "test_size": test_size}
+    settings = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "hidden": hidden,
+        "seed": seed,
+        "val_size": val_size,
+        "test_size": test_size,
+    }
     stored = keep_trained_model(
-        MODEL_NAME, lambda folder: model.save(folder / "model.keras"), framework="keras", settings=settings,
-        metadata={"test_accuracy": test_accuracy, "device": device, "gpus_seen": len(gpus), "train_seconds": seconds,
-                  "tensorflow_version": str(tf.__version__), "keras_version": str(keras.__version__)},
+        MODEL_NAME,
+        lambda folder: model.save(folder / "model.keras"),
+        framework="keras",
+        settings=settings,
+        metadata={
+            "test_accuracy": test_accuracy,
+            "device": device,
+            "gpus_seen": len(gpus),
+            "train_seconds": seconds,
+            "tensorflow_version": str(tf.__version__),
+            "keras_version": str(keras.__version__),
+        },
     )
     return {"test_accuracy": test_accuracy, "gpus_seen": len(gpus), "train_seconds": seconds, "model_tag": stored.tag}

@@ -16,7 +16,7 @@ from shared.utils.atomic_files import write_json_atomic
 
 def print_score_table(texts: list[str], labels: list[str], probabilities: np.ndarray, top: int = 3) -> None:
     """The label/score table the seed's CLI printed, one block per text."""
-    for text, row in zip(texts, probabilities):
+    for text, row in zip(texts, probabilities, strict=True):
         events.log(f"“{text}”")
         for index in np.argsort(row)[::-1][:top]:
             events.log(f"    {labels[index]:<12} {row[index]:.3f}  {'█' * int(round(row[index] * 20))}")
@@ -25,7 +25,7 @@ def print_score_table(texts: list[str], labels: list[str], probabilities: np.nda
 def zero_shot_accuracy(tokenizer, model, texts: list[str], gold: list[str], labels: list[str]) -> tuple[float, np.ndarray]:
     probabilities = scores(embed(texts, tokenizer, model), embed([describe(l) for l in labels], tokenizer, model))
     predicted = [labels[i] for i in probabilities.argmax(axis=1)]
-    return float(np.mean([p == g for p, g in zip(predicted, gold)])), probabilities
+    return float(np.mean([p == g for p, g in zip(predicted, gold, strict=True)])), probabilities
 
 
 def evaluate(show: int = 5) -> dict[str, Any]:
@@ -41,10 +41,14 @@ def evaluate(show: int = 5) -> dict[str, Any]:
     events.log(f"zero-shot test accuracy {accuracy:.3f} vs majority-class baseline {baseline:.3f} on {len(test.texts)} sentences")
     events.metric("test_accuracy", accuracy)
     events.metric("majority_baseline", baseline)
-    wrong = [{"text": t, "gold": g, "predicted": labels[int(p.argmax())]}
-             for t, g, p in zip(test.texts, test.labels, probabilities) if labels[int(p.argmax())] != g]
-    events.artifact("report", write_json_atomic(step_artifacts_dir() / "zero_shot_errors.json", wrong),
-                    "the sentences zero-shot got wrong")
+    wrong = [
+        {"text": t, "gold": g, "predicted": labels[int(p.argmax())]}
+        for t, g, p in zip(test.texts, test.labels, probabilities, strict=True)
+        if labels[int(p.argmax())] != g
+    ]
+    events.artifact(
+        "report", write_json_atomic(step_artifacts_dir() / "zero_shot_errors.json", wrong), "the sentences zero-shot got wrong"
+    )
     return {"test_accuracy": accuracy, "majority_baseline": baseline, "margin_over_baseline": accuracy - baseline}
 
 

@@ -31,16 +31,19 @@ def linear_probe(regularisation: float = 1.0) -> dict[str, Any]:
     head = LogisticRegression(C=regularisation, max_iter=2000)
     head.fit(embed(train.texts, tokenizer, model), train.labels)
     accuracy = float(np.mean(head.predict(embed(test.texts, tokenizer, model)) == np.asarray(test.labels)))
-    events.log(f"linear head on frozen embeddings: test accuracy {accuracy:.3f} (zero-shot {zero_shot:.3f}), "
-          f"trained in {time.perf_counter() - started:.1f} s on {len(train.texts)} sentences")
+    events.log(
+        f"linear head on frozen embeddings: test accuracy {accuracy:.3f} (zero-shot {zero_shot:.3f}), "
+        f"trained in {time.perf_counter() - started:.1f} s on {len(train.texts)} sentences"
+    )
     events.metric("zero_shot_test_accuracy", zero_shot)
     events.metric("probe_test_accuracy", accuracy)
     return {"probe_test_accuracy": accuracy, "zero_shot_test_accuracy": zero_shot, "gain_over_zero_shot": accuracy - zero_shot}
 
 
 @tracked_training
-def fine_tune(epochs: int = 2, batch_size: int = 16, learning_rate: float = 5e-5, head_learning_rate: float = 1e-3,
-              seed: int = 0) -> dict[str, Any]:
+def fine_tune(
+    epochs: int = 2, batch_size: int = 16, learning_rate: float = 5e-5, head_learning_rate: float = 1e-3, seed: int = 0
+) -> dict[str, Any]:
     """Train the whole transformer (and a new head) on the labelled sentences for a short run on the CPU."""
     import torch
 
@@ -55,10 +58,12 @@ def fine_tune(epochs: int = 2, batch_size: int = 16, learning_rate: float = 5e-5
     events.metric("zero_shot_test_accuracy", before)
 
     model = SentenceClassifier(encoder, len(labels))
-    optimizer = torch.optim.AdamW([
-        {"params": model.encoder.parameters(), "lr": learning_rate},
-        {"params": model.head.parameters(), "lr": head_learning_rate},
-    ])
+    optimizer = torch.optim.AdamW(
+        [
+            {"params": model.encoder.parameters(), "lr": learning_rate},
+            {"params": model.head.parameters(), "lr": head_learning_rate},
+        ]
+    )
     generator = torch.Generator().manual_seed(seed)
     steps_per_epoch = -(-len(train.texts) // batch_size)
     step = 0
@@ -73,8 +78,9 @@ def fine_tune(epochs: int = 2, batch_size: int = 16, learning_rate: float = 5e-5
     gold = [index[label] for label in test.labels]
     accuracy = 0.0
     for epoch in range(1, epochs + 1):
-        mean_loss = train_epoch(model, tokenizer, train.texts, [index[l] for l in train.labels], optimizer,
-                                batch_size, generator, on_step)
+        mean_loss = train_epoch(
+            model, tokenizer, train.texts, [index[l] for l in train.labels], optimizer, batch_size, generator, on_step
+        )
         accuracy = float(np.mean(np.asarray(predict(model, tokenizer, test.texts)) == np.asarray(gold)))
         events.metric("test_accuracy", accuracy, step=epoch)
         events.log(f"epoch {epoch}/{epochs}: mean train loss {mean_loss:.4f}, test accuracy {accuracy:.3f}")
@@ -82,19 +88,39 @@ def fine_tune(epochs: int = 2, batch_size: int = 16, learning_rate: float = 5e-5
     events.log(f"after: fine-tuned test accuracy {accuracy:.3f} (zero-shot was {before:.3f}) in {seconds:.0f} s")
 
     def write(folder: Path) -> None:
-        model.encoder.save_pretrained(folder / "encoder")
+        encoder: Any = model.encoder  # a transformers model (untyped here)
+        encoder.save_pretrained(folder / "encoder")
         tokenizer.save_pretrained(folder / "encoder")
         torch.save(model.head.state_dict(), folder / "head.pt")
         (folder / "labels.txt").write_text("\n".join(labels) + "\n")
 
-    settings = {"epochs": epochs, "batch_size": batch_size, "learning_rate": learning_rate,
-                "head_learning_rate": head_learning_rate, "seed": seed}
-    stored = keep_trained_model(MODEL_NAME, write, framework="transformers", settings=settings,
-                                metadata={"test_accuracy": accuracy, "zero_shot_test_accuracy": before,
-                                          "labels": labels, "base_model": "sentence-transformers/all-MiniLM-L6-v2",
-                                          "train_seconds": seconds})
-    return {"tuned_test_accuracy": accuracy, "zero_shot_test_accuracy": before, "gain_over_zero_shot": accuracy - before,
-            "train_seconds": seconds, "model_tag": stored.tag}
+    settings = {
+        "epochs": epochs,
+        "batch_size": batch_size,
+        "learning_rate": learning_rate,
+        "head_learning_rate": head_learning_rate,
+        "seed": seed,
+    }
+    stored = keep_trained_model(
+        MODEL_NAME,
+        write,
+        framework="transformers",
+        settings=settings,
+        metadata={
+            "test_accuracy": accuracy,
+            "zero_shot_test_accuracy": before,
+            "labels": labels,
+            "base_model": "sentence-transformers/all-MiniLM-L6-v2",
+            "train_seconds": seconds,
+        },
+    )
+    return {
+        "tuned_test_accuracy": accuracy,
+        "zero_shot_test_accuracy": before,
+        "gain_over_zero_shot": accuracy - before,
+        "train_seconds": seconds,
+        "model_tag": stored.tag,
+    }
 
 
 def keywords(top_k: int = 5) -> dict[str, Any]:
@@ -102,7 +128,7 @@ def keywords(top_k: int = 5) -> dict[str, Any]:
     train, _, labels = load_topic_sentences()
     found = 0
     for label in labels:
-        text = " ".join(t for t, l in zip(train.texts, train.labels) if l == label)
+        text = " ".join(t for t, l in zip(train.texts, train.labels, strict=True) if l == label)
         pairs = extract_keywords(text, top_k=top_k)
         found += bool(pairs)
         events.log(f"{label}:")

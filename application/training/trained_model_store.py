@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from infrastructure.storage.bentoml_model_store import StoredModel, save_model_files
 from shared import events

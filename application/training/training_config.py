@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError
+from pydantic_core import ErrorDetails
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "shared" / "configs" / "iris_training.toml"
 
@@ -46,7 +47,7 @@ def _normalised(key: str, value: Any) -> Any:
     return value
 
 
-def _explain(origin: str, error: dict[str, Any]) -> str:
+def _explain(origin: str, error: ErrorDetails) -> str:
     key = ".".join(str(part) for part in error["loc"])
     known = sorted(IrisTrainingConfig.model_fields)
     if error["type"] == "extra_forbidden":

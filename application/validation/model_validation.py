@@ -59,7 +59,9 @@ def validate(
     events.log(f"model {stored.tag}, trained with {config}")
 
     _, test_set = stratified_split(load_iris_dataset(), test_size=config["test_size"], seed=config["random_state"])
-    accuracy = float((np.asarray(classifier.predict(test_set.features)) == np.asarray(test_set.class_names)[test_set.labels]).mean())
+    accuracy = float(
+        (np.asarray(classifier.predict(test_set.features)) == np.asarray(test_set.class_names)[test_set.labels]).mean()
+    )
     events.metric("accuracy", accuracy)
     events.log(f"accuracy on the held-out split: {accuracy:.4f} (gate: ≥ {min_accuracy})")
 
@@ -91,7 +93,11 @@ def validate(
     validated = all(gates.values())
     report = {
         "model": stored.tag,
-        "thresholds": {"min_accuracy": min_accuracy, "max_p95_latency_ms": max_p95_latency_ms, "latency_samples": latency_samples},
+        "thresholds": {
+            "min_accuracy": min_accuracy,
+            "max_p95_latency_ms": max_p95_latency_ms,
+            "latency_samples": latency_samples,
+        },
         "measured": {"accuracy": accuracy, "latency_p50_ms": p50, "latency_p95_ms": p95},
         "contract": cases,
         "gates": gates,

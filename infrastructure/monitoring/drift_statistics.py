@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 import math
-from typing import Iterable, Sequence
+from collections.abc import Iterable, Sequence
 
 STABLE_BELOW = 0.1
 DRIFTED_ABOVE = 0.2
@@ -35,7 +35,7 @@ def population_stability_index(reference: Sequence[float], current: Sequence[flo
     if ref_total <= 0 or cur_total <= 0:
         raise ValueError(f"PSI needs observations on both sides: reference {ref_total:g}, current {cur_total:g}")
     psi = 0.0
-    for ref, cur in zip(reference, current):
+    for ref, cur in zip(reference, current, strict=True):
         p = max(ref / ref_total, EPSILON)
         q = max(cur / cur_total, EPSILON)
         psi += (q - p) * math.log(q / p)

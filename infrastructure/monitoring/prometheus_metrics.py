@@ -35,7 +35,7 @@ class Histogram:
             previous = self.buckets[edge]
         return counts
 
-    def minus(self, earlier: "Histogram") -> "Histogram":
+    def minus(self, earlier: Histogram) -> Histogram:
         """What was observed between two scrapes (PromQL ``increase``)."""
         return Histogram(
             self.name,
@@ -49,7 +49,7 @@ class Histogram:
         counts = self.bin_counts()
         widest = max(counts, default=0) or 1
         lines = []
-        for edge, count in zip(self.edges(), counts):
+        for edge, count in zip(self.edges(), counts, strict=True):
             if count == 0 and edge > 1.0:
                 continue
             label = "+Inf" if math.isinf(edge) else f"≤ {edge * unit_scale:g} {unit}"
@@ -79,7 +79,7 @@ class Scrape:
     samples: list[tuple[str, dict[str, str], float]]
 
     @classmethod
-    def parse(cls, text: str) -> "Scrape":
+    def parse(cls, text: str) -> Scrape:
         rows = []
         for family in text_string_to_metric_families(text):
             for sample in family.samples:

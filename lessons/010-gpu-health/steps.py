@@ -20,12 +20,16 @@ def driver_and_devices() -> dict[str, Any]:
     events.log(f"NVML status: {nvml.status}" + (f" ({nvml.message})" if nvml.message else ""))
     events.log(f"driver {nvml.driver_version}, CUDA driver API {nvml.cuda_driver_version}")
     for d in nvml.devices:
-        events.log(f"GPU {d.index}: {d.name} | cc {d.compute_capability} | {d.memory_used_mib}/{d.memory_total_mib} MiB | "
-              f"{d.utilization_gpu_pct}% | {d.temperature_c} °C | {d.power_draw_w}/{d.power_limit_w} W | "
-              f"PCIe Gen{d.pcie_gen}x{d.pcie_width} (max Gen{d.pcie_gen_max}x{d.pcie_width_max})")
+        events.log(
+            f"GPU {d.index}: {d.name} | cc {d.compute_capability} | {d.memory_used_mib}/{d.memory_total_mib} MiB | "
+            f"{d.utilization_gpu_pct}% | {d.temperature_c} °C | {d.power_draw_w}/{d.power_limit_w} W | "
+            f"PCIe Gen{d.pcie_gen}x{d.pcie_width} (max Gen{d.pcie_gen_max}x{d.pcie_width_max})"
+        )
     cpu = host["cpu"]
-    events.log(f"CPU: {cpu['model']}, {cpu['usable_cores']} usable cores, {cpu['memory_gib']} GiB RAM; "
-          f"in a container: {host['in_container']}; /dev/nvidia*: {host['nvidia_device_nodes'] or 'none'}")
+    events.log(
+        f"CPU: {cpu['model']}, {cpu['usable_cores']} usable cores, {cpu['memory_gib']} GiB RAM; "
+        f"in a container: {host['in_container']}; /dev/nvidia*: {host['nvidia_device_nodes'] or 'none'}"
+    )
     events.metric("gpus", len(nvml.devices))
     return {"gpus": len(nvml.devices), "nvml_status": nvml.status}
 
@@ -36,8 +40,10 @@ def frameworks() -> dict[str, Any]:
 
     torch = torch_report()
     if torch.get("installed"):
-        events.log(f"PyTorch {torch['version']}: CUDA build {torch['cuda_build'] or 'none (CPU-only wheel)'}, "
-              f"cuda available {torch.get('cuda_available')}, devices {torch.get('device_count')}, cuDNN {torch.get('cudnn')}")
+        events.log(
+            f"PyTorch {torch['version']}: CUDA build {torch['cuda_build'] or 'none (CPU-only wheel)'}, "
+            f"cuda available {torch.get('cuda_available')}, devices {torch.get('device_count')}, cuDNN {torch.get('cudnn')}"
+        )
         for device in torch.get("devices", []):
             events.log(f"  cuda:{device['index']} {device['name']} (capability {device['capability']})")
         if "matmul_ok" in torch:
@@ -46,7 +52,9 @@ def frameworks() -> dict[str, Any]:
         events.log("PyTorch is not installed")
     tf = tensorflow_report()
     if tf.get("installed"):
-        events.log(f"TensorFlow {tf['version']}: CUDA build {tf['cuda_build']} ({tf.get('build_cuda_version')}), GPUs seen: {tf['gpus'] or 'none'}")
+        events.log(
+            f"TensorFlow {tf['version']}: CUDA build {tf['cuda_build']} ({tf.get('build_cuda_version')}), GPUs seen: {tf['gpus'] or 'none'}"
+        )
     else:
         events.log("TensorFlow is not installed")
     return {"torch_cuda_available": bool(torch.get("cuda_available")), "tensorflow_gpus": len(tf.get("gpus", []))}
@@ -65,5 +73,10 @@ def verdicts() -> dict[str, Any]:
     path = write_json_atomic(step_artifacts_dir() / "gpu_report.json", report)
     events.artifact("report", path, "the full GPU report (same as `mlops-workbench gpu --json`)")
     levels = [v["level"] for v in report["verdicts"]]
-    return {"failing_verdicts": report["failing"], "warnings": levels.count("warn"), "gpus": len(report["nvml"]["devices"]),
-            "summary": f"{len(levels)} verdicts: " + ", ".join(f"{levels.count(l)} {l}" for l in ("ok", "info", "warn", "fail") if l in levels)}
+    return {
+        "failing_verdicts": report["failing"],
+        "warnings": levels.count("warn"),
+        "gpus": len(report["nvml"]["devices"]),
+        "summary": f"{len(levels)} verdicts: "
+        + ", ".join(f"{levels.count(l)} {l}" for l in ("ok", "info", "warn", "fail") if l in levels),
+    }

@@ -5,7 +5,6 @@ The layer code it runs lives in ``domain/data/`` (sources, pipelines, quality).
 
 from __future__ import annotations
 
-
 from domain.data.pipelines.corruption import corrupt
 from domain.data.pipelines.splitting import stratified_split
 from domain.data.quality.drift import feature_drift
@@ -80,4 +79,8 @@ def catch_corruption(seed: int = 7) -> dict:
         {"injected": injected, "caught": caught, "missed": missed, "issues": [i.__dict__ for i in issues]},
     )
     events.artifact("report", path, "what was injected and what the rules caught")
-    return {"faults_missed": len(missed), "faults_caught": len(caught), "summary": f"caught {len(caught)}/{len(injected)} injected faults"}
+    return {
+        "faults_missed": len(missed),
+        "faults_caught": len(caught),
+        "summary": f"caught {len(caught)}/{len(injected)} injected faults",
+    }

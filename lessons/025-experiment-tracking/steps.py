@@ -4,6 +4,6 @@ Each step of lesson.toml names a function here; the use case reports its own
 progress and metrics through ``shared/events``.
 """
 
-from application.registry.hyperparameter_sweep import sweep, read_back
+from application.registry.hyperparameter_sweep import read_back, sweep
 
-__all__ = ['sweep', 'read_back']
+__all__ = ["sweep", "read_back"]

@@ -6,4 +6,4 @@ progress and metrics through ``shared/events``.
 
 from application.validation.model_validation import validate
 
-__all__ = ['validate']
+__all__ = ["validate"]

@@ -6,4 +6,4 @@ progress and metrics through ``shared/events``.
 
 from application.training.pytorch_digits_training import train
 
-__all__ = ['train']
+__all__ = ["train"]

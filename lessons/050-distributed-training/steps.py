@@ -6,4 +6,4 @@ progress and metrics through ``shared/events``.
 
 from application.training.distributed_training import train_ddp
 
-__all__ = ['train_ddp']
+__all__ = ["train_ddp"]

@@ -4,6 +4,6 @@ Each step of lesson.toml names a function here; the use case reports its own
 progress and metrics through ``shared/events``.
 """
 
-from application.training.llm_zero_shot import evaluate, classify
+from application.training.llm_zero_shot import classify, evaluate
 
-__all__ = ['evaluate', 'classify']
+__all__ = ["evaluate", "classify"]

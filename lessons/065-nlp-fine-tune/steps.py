@@ -4,6 +4,6 @@ Each step of lesson.toml names a function here; the use case reports its own
 progress and metrics through ``shared/events``.
 """
 
-from application.training.nlp_fine_tune import linear_probe, fine_tune, keywords
+from application.training.nlp_fine_tune import fine_tune, keywords, linear_probe
 
-__all__ = ['linear_probe', 'fine_tune', 'keywords']
+__all__ = ["linear_probe", "fine_tune", "keywords"]

@@ -53,11 +53,15 @@ def serve_and_call(startup_timeout_s: float = 90.0, hold_s: float = 0.0) -> dict
         with urllib.request.urlopen(server.url + "/metrics", timeout=5) as response:
             metrics_text = response.read().decode()
         requests_counted = "bentoml_service_request_total" in metrics_text
-        events.log(f"GET /metrics -> Prometheus text, {len(metrics_text.splitlines())} lines; "
-                   f"request counter present: {requests_counted}")
+        events.log(
+            f"GET /metrics -> Prometheus text, {len(metrics_text.splitlines())} lines; "
+            f"request counter present: {requests_counted}"
+        )
         if hold_s > 0:
-            events.log(f"holding the server for {hold_s:g} s: curl -X POST {server.url}/classify "
-                       "-H 'content-type: application/json' -d '{\"features\": [[5.1, 3.5, 1.4, 0.2]]}'")
+            events.log(
+                f"holding the server for {hold_s:g} s: curl -X POST {server.url}/classify "
+                "-H 'content-type: application/json' -d '{\"features\": [[5.1, 3.5, 1.4, 0.2]]}'"
+            )
             time.sleep(hold_s)
     finally:
         events.status("stopping the service")
@@ -101,12 +105,16 @@ def load_test(users: int = 8, spawn_rate: float = 8.0, duration_s: int = 10, sta
     results = locust_results(total)
     events.log(f"{'endpoint':<16}{'requests':>9}{'fail':>6}{'rps':>8}{'p50':>7}{'p95':>7}{'p99':>7}  (ms)")
     for name, row in rows.items():
-        events.log(f"{name:<16}{row['Request Count']:>9}{row['Failure Count']:>6}{float(row['Requests/s']):>8.1f}"
-                   f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}")
+        events.log(
+            f"{name:<16}{row['Request Count']:>9}{row['Failure Count']:>6}{float(row['Requests/s']):>8.1f}"
+            f"{row['50%']:>7}{row['95%']:>7}{row['99%']:>7}"
+        )
     for name, value in results.items():
         events.metric(name, value)
-    return {**results, "summary": f"{results['rps']:.0f} requests/s, p99 {results['latency_p99_ms']:.0f} ms, "
-                                  f"{results['failures']} failures"}
+    return {
+        **results,
+        "summary": f"{results['rps']:.0f} requests/s, p99 {results['latency_p99_ms']:.0f} ms, {results['failures']} failures",
+    }
 
 
 def build_bento() -> dict[str, Any]:

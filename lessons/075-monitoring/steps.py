@@ -21,8 +21,8 @@ import numpy as np
 
 from application.inference.iris_requests import SERVICE
 from domain.data.sources.iris_source import FEATURE_NAMES, load_iris_dataset
-from infrastructure.monitoring.drift_statistics import DRIFTED_ABOVE, bin_counts, population_stability_index, verdict
 from infrastructure.deployment.local_server import LocalServer
+from infrastructure.monitoring.drift_statistics import DRIFTED_ABOVE, bin_counts, population_stability_index, verdict
 from infrastructure.monitoring.prometheus_metrics import Scrape, scrape
 from shared import events
 from shared.utils.local_http import post
@@ -54,7 +54,7 @@ def _body(rows: np.ndarray) -> bytes:
 
 def _send(url: str, rows: np.ndarray, rows_per_request: int, concurrency: int) -> tuple[int, int, list[str]]:
     """Send the rows in requests of ``rows_per_request`` from ``concurrency`` threads; (ok, failed, predicted classes)."""
-    batches = [rows[i:i + rows_per_request] for i in range(0, len(rows), rows_per_request)]
+    batches = [rows[i : i + rows_per_request] for i in range(0, len(rows), rows_per_request)]
 
     def one(batch: np.ndarray) -> tuple[int, Any]:
         status, answer, _ = post(url + ENDPOINT, _body(batch))
@@ -72,8 +72,9 @@ def _send(url: str, rows: np.ndarray, rows_per_request: int, concurrency: int) -
     return ok, failed, classes
 
 
-def watch_traffic(duration_s: float = 8.0, concurrency: int = 4, scrape_every_s: float = 0.5,
-                  startup_timeout_s: float = 90.0) -> dict[str, Any]:
+def watch_traffic(
+    duration_s: float = 8.0, concurrency: int = 4, scrape_every_s: float = 0.5, startup_timeout_s: float = 90.0
+) -> dict[str, Any]:
     """Traffic flows for ``duration_s`` while /metrics is scraped every ``scrape_every_s``: rate and latency, live."""
     port = free_local_port()
     server = LocalServer(SERVICE, port)
@@ -119,7 +120,9 @@ def watch_traffic(duration_s: float = 8.0, concurrency: int = 4, scrape_every_s:
         server.stop()
     latency = final.histogram(LATENCY, endpoint=ENDPOINT).minus(first.histogram(LATENCY, endpoint=ENDPOINT))
     counted = int(final.value(REQUESTS, endpoint=ENDPOINT, http_response_code="200"))
-    events.log(f"requests sent and answered 200: {sent['ok']} (failed {sent['failed']}); the service's own counter says {counted}")
+    events.log(
+        f"requests sent and answered 200: {sent['ok']} (failed {sent['failed']}); the service's own counter says {counted}"
+    )
     events.log(f"latency of {ENDPOINT} from the service's histogram ({int(latency.count)} requests while watching):")
     for line in latency.bar_lines():
         events.log(line)
@@ -156,8 +159,13 @@ def _report(title: str, psi: dict[str, float], classes: list[str]) -> None:
         events.log(f"  {name:<18} PSI {value:6.3f}  {verdict(value)}")
 
 
-def drift_check(rows_per_window: int = 300, petal_shift_cm: float = 1.0, rows_per_request: int = 5,
-                concurrency: int = 4, startup_timeout_s: float = 90.0) -> dict[str, Any]:
+def drift_check(
+    rows_per_window: int = 300,
+    petal_shift_cm: float = 1.0,
+    rows_per_request: int = 5,
+    concurrency: int = 4,
+    startup_timeout_s: float = 90.0,
+) -> dict[str, Any]:
     """Normal traffic, then traffic whose petal lengths are ``petal_shift_cm`` longer; PSI per feature for each window."""
     training = _iris_features()
     port = free_local_port()
@@ -170,16 +178,19 @@ def drift_check(rows_per_window: int = 300, petal_shift_cm: float = 1.0, rows_pe
         _, normal_failed, normal_classes = _send(server.url, _rows(rows_per_window, seed=1), rows_per_request, concurrency)
         after_normal = scrape(server.url)
         events.status(f"shifted traffic: petal length +{petal_shift_cm:g} cm")
-        _, shifted_failed, shifted_classes = _send(server.url, _rows(rows_per_window, seed=2, petal_shift_cm=petal_shift_cm),
-                                                   rows_per_request, concurrency)
+        _, shifted_failed, shifted_classes = _send(
+            server.url, _rows(rows_per_window, seed=2, petal_shift_cm=petal_shift_cm), rows_per_request, concurrency
+        )
         after_shifted = scrape(server.url)
     finally:
         events.status("stopping the service")
         server.stop()
     normal = _psi_by_feature(after_normal, start, training)
     shifted = _psi_by_feature(after_shifted, after_normal, training)
-    events.log(f"PSI of each feature's served values against the training data (drifted above {DRIFTED_ABOVE:g}), "
-        "from the increase of the iris_feature_value_* histograms between scrapes:")
+    events.log(
+        f"PSI of each feature's served values against the training data (drifted above {DRIFTED_ABOVE:g}), "
+        "from the increase of the iris_feature_value_* histograms between scrapes:"
+    )
     _report("normal window", normal, normal_classes)
     _report("shifted window", shifted, shifted_classes)
     for step, (name, value) in enumerate(shifted.items()):
@@ -197,5 +208,5 @@ def drift_check(rows_per_window: int = 300, petal_shift_cm: float = 1.0, rows_pe
         "requests_failed": normal_failed + shifted_failed,
         "port_free_after_stop": nothing_listens(port),
         "summary": f"drift flagged on {', '.join(drifted) or 'nothing'} in the shifted window; "
-                   f"normal window max PSI {max(normal.values()):.3f}",
+        f"normal window max PSI {max(normal.values()):.3f}",
     }

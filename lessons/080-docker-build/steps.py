@@ -21,16 +21,15 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+from application.inference.iris_requests import GOOD_ROWS
+from infrastructure.deployment.containers.docker import build_context, engine
+from infrastructure.deployment.containers.docker.hadolint import hadolint, hadolint_binary
+from infrastructure.deployment.containers.docker.images import CONTAINER_PORT, IMAGE, choose_base_image, numeric_non_root
 from shared import events
 from shared.configs.workbench_home import step_artifacts_dir
 from shared.utils.atomic_files import write_text_atomic
 from shared.utils.local_http import is_ready, post
 from shared.utils.local_network import free_local_port, nothing_listens
-
-from application.inference.iris_requests import GOOD_ROWS
-from infrastructure.deployment.containers.docker import build_context, engine
-from infrastructure.deployment.containers.docker.hadolint import hadolint, hadolint_binary
-from infrastructure.deployment.containers.docker.images import CONTAINER_PORT, IMAGE, choose_base_image, numeric_non_root
 
 BAD_DOCKERFILE = """\
 FROM python:latest
@@ -45,6 +44,7 @@ STEP_LINE = re.compile(r"^Step (\d+)/(\d+) : (.*)")
 
 # ---- lint -------------------------------------------------------------------------------------
 
+
 def lint(dockerfile: str = "", show_bad_example: bool = True) -> dict[str, Any]:
     """``dockerfile``: a path to lint instead of the project's (relative to the repository root or absolute)."""
     target = Path(dockerfile) if dockerfile else build_context.DOCKERFILE
@@ -53,8 +53,10 @@ def lint(dockerfile: str = "", show_bad_example: bool = True) -> dict[str, Any]:
     if not target.is_file():
         raise RuntimeError(f"dockerfile parameter: {target} is not a file")
     version = subprocess.run([hadolint_binary(), "--version"], capture_output=True, text=True).stdout.strip()
-    events.log(f"$ hadolint {target.relative_to(build_context.REPO_ROOT) if target.is_relative_to(build_context.REPO_ROOT) else target}"
-        f"   ({version})")
+    events.log(
+        f"$ hadolint {target.relative_to(build_context.REPO_ROOT) if target.is_relative_to(build_context.REPO_ROOT) else target}"
+        f"   ({version})"
+    )
     findings = hadolint(target)
     for finding in findings:
         events.log(f"  line {finding['line']}: {finding['code']} [{finding['level']}] {finding['message']}")
@@ -78,6 +80,7 @@ def lint(dockerfile: str = "", show_bad_example: bool = True) -> dict[str, Any]:
 
 # ---- prepare ------------------------------------------------------------------------------------
 
+
 def prepare(model_tag: str = "") -> dict[str, Any]:
     """``model_tag``: the model to put in the image (default: the newest validated iris_classifier)."""
     client = engine.connect("preparing a build context")
@@ -95,11 +98,12 @@ def prepare(model_tag: str = "") -> dict[str, Any]:
         "wheelhouse_reused": context.wheelhouse_reused,
         "app_files": context.app_files,
         "summary": f"{context.wheel_count} wheels ({context.wheelhouse_mb:.0f} MB, "
-                   f"{'reused' if context.wheelhouse_reused else 'downloaded'}), model {context.model_tag}",
+        f"{'reused' if context.wheelhouse_reused else 'downloaded'}), model {context.model_tag}",
     }
 
 
 # ---- build --------------------------------------------------------------------------------------
+
 
 def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> dict[str, Any]:
     """``base_image``: FROM for both stages (default: python:3.11-slim if present, else the local bookworm image)."""
@@ -111,13 +115,25 @@ def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> d
     version = model_tag.split(":", 1)[1]
     tag = f"{image}:{version}"
     buildargs = {"BASE_IMAGE": base, "MODEL_TAG": model_tag}
-    events.log("$ DOCKER_BUILDKIT=0 docker build --network none " + " ".join(f"--build-arg {k}={v}" for k, v in buildargs.items())
-        + f" -t {tag} {context}")
+    events.log(
+        "$ DOCKER_BUILDKIT=0 docker build --network none "
+        + " ".join(f"--build-arg {k}={v}" for k, v in buildargs.items())
+        + f" -t {tag} {context}"
+    )
     events.status(f"building {tag}")
     started = time.perf_counter()
     image_id, cached, error = None, 0, None
-    for chunk in client.api.build(path=str(context), tag=tag, decode=True, rm=True, forcerm=True, buildargs=buildargs,
-                                  network_mode="none", nocache=no_cache, labels={"mlops-workbench.image": "iris-service"}):
+    for chunk in client.api.build(
+        path=str(context),
+        tag=tag,
+        decode=True,
+        rm=True,
+        forcerm=True,
+        buildargs=buildargs,
+        network_mode="none",
+        nocache=no_cache,
+        labels={"mlops-workbench.image": "iris-service"},
+    ):
         if "stream" in chunk:
             for line in chunk["stream"].splitlines():
                 if not line.strip():
@@ -140,7 +156,9 @@ def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> d
     engine.prune_old_images(client, image, say=events.log)
     events.progress(1, 1, "built")
     events.metric("build_seconds", round(seconds, 1))
-    events.artifact("image", f"{tag} ({image_id[7:19]})", f"also tagged {image}:latest; run it: docker run -p 127.0.0.1:3000:3000 {tag}")
+    events.artifact(
+        "image", f"{tag} ({image_id[7:19]})", f"also tagged {image}:latest; run it: docker run -p 127.0.0.1:3000:3000 {tag}"
+    )
     events.log(f"built {tag} = {image}:latest ({image_id[7:19]}) in {seconds:.1f} s, {cached} steps from the cache")
     return {
         "image_built": True,
@@ -155,6 +173,7 @@ def build(image: str = IMAGE, base_image: str = "", no_cache: bool = False) -> d
 
 # ---- inspect ------------------------------------------------------------------------------------
 
+
 def inspect(image: str = IMAGE + ":latest") -> dict[str, Any]:
     from docker.errors import ImageNotFound
 
@@ -166,8 +185,10 @@ def inspect(image: str = IMAGE + ":latest") -> dict[str, Any]:
     config = found.attrs["Config"]
     size_mb = found.attrs["Size"] / 1e6
     events.log(f"$ docker image inspect {image}")
-    events.log(f"  id {found.id[7:19]}, {size_mb:.0f} MB, user {config.get('User') or 'root (none set)'}, "
-        f"exposes {', '.join(config.get('ExposedPorts') or {}) or 'nothing'}")
+    events.log(
+        f"  id {found.id[7:19]}, {size_mb:.0f} MB, user {config.get('User') or 'root (none set)'}, "
+        f"exposes {', '.join(config.get('ExposedPorts') or {}) or 'nothing'}"
+    )
     events.log(f"  cmd {json.dumps(config.get('Cmd'))}")
     health = config.get("Healthcheck") or {}
     events.log(f"  healthcheck {json.dumps(health.get('Test'))} every {health.get('Interval', 0) / 1e9:g} s")
@@ -193,6 +214,7 @@ def inspect(image: str = IMAGE + ":latest") -> dict[str, Any]:
 
 # ---- run ----------------------------------------------------------------------------------------
 
+
 def _forward_logs(container: Any, tail: list[str]) -> None:
     try:
         buffer = b""
@@ -214,9 +236,8 @@ def _wait_healthy(container: Any, url: str, timeout_s: float, tail: list[str]) -
         state = container.attrs["State"]
         if state["Status"] in ("exited", "dead"):
             raise RuntimeError(f"the container exited with code {state.get('ExitCode')}: " + " | ".join(tail[-5:]))
-        if (state.get("Health") or {}).get("Status") == "healthy":
-            if is_ready(url, timeout_s=5):
-                return time.perf_counter() - started
+        if (state.get("Health") or {}).get("Status") == "healthy" and is_ready(url, timeout_s=5):
+            return time.perf_counter() - started
         events.progress(time.perf_counter() - started, timeout_s, f"health: {(state.get('Health') or {}).get('Status', '?')}")
         time.sleep(0.5)
     raise RuntimeError(f"the container was not healthy within {timeout_s:g} s: " + " | ".join(tail[-5:]))
@@ -237,15 +258,17 @@ def run(image: str = IMAGE + ":latest", startup_timeout_s: float = 120.0, hold_s
     name = engine.NAME_PREFIX + uuid.uuid4().hex[:8]
     options = {
         "ports": {f"{CONTAINER_PORT}/tcp": ("127.0.0.1", port)},  # published on the loopback only
-        "read_only": True,                                        # nothing in the image can be changed...
-        "tmpfs": {"/tmp": "rw,nosuid,nodev,size=64m"},            # ...except a scratch /tmp (BentoML's temp files)
+        "read_only": True,  # nothing in the image can be changed...
+        "tmpfs": {"/tmp": "rw,nosuid,nodev,size=64m"},  # ...except a scratch /tmp (BentoML's temp files)
         "cap_drop": ["ALL"],
         "security_opt": ["no-new-privileges"],
         "mem_limit": "1g",
         "pids_limit": 256,
     }
-    events.log(f"$ docker run -d --name {name} --label {engine.LABEL}={engine.LESSON} -p 127.0.0.1:{port}:{CONTAINER_PORT} "
-        f"--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory 1g --pids-limit 256 {image}")
+    events.log(
+        f"$ docker run -d --name {name} --label {engine.LABEL}={engine.LESSON} -p 127.0.0.1:{port}:{CONTAINER_PORT} "
+        f"--read-only --tmpfs /tmp --cap-drop ALL --security-opt no-new-privileges --memory 1g --pids-limit 256 {image}"
+    )
     events.status("starting the container")
     tail: list[str] = []
     with engine.LessonContainer(client, image, name, **options) as container:
@@ -264,22 +287,28 @@ def run(image: str = IMAGE + ":latest", startup_timeout_s: float = 120.0, hold_s
         status, answer, _ = post(url + "/classify", json.dumps({"features": list(GOOD_ROWS.values())}).encode())
         events.log(f"POST {url}/classify {list(GOOD_ROWS)} -> {status}: {json.dumps(answer)[:300]}")
         got = [row.get("class") for row in answer] if status == 200 and isinstance(answer, list) else []
-        correct = sum(1 for expected, row_class in zip(GOOD_ROWS, got) if row_class == expected)
+        correct = sum(1 for expected, row_class in zip(GOOD_ROWS, got, strict=False) if row_class == expected)
         if hold_s > 0:
-            events.log(f"holding the container for {hold_s:g} s: curl -X POST {url}/classify -H 'content-type: application/json' "
-                "-d '{\"features\": [[5.1, 3.5, 1.4, 0.2]]}'")
+            events.log(
+                f"holding the container for {hold_s:g} s: curl -X POST {url}/classify -H 'content-type: application/json' "
+                "-d '{\"features\": [[5.1, 3.5, 1.4, 0.2]]}'"
+            )
             time.sleep(hold_s)
         events.status("stopping the container")
         stop_started = time.perf_counter()
         container.stop(timeout=10)
         container.reload()
-        events.log(f"docker stop: exited with code {container.attrs['State']['ExitCode']} after {time.perf_counter() - stop_started:.1f} s")
+        events.log(
+            f"docker stop: exited with code {container.attrs['State']['ExitCode']} after {time.perf_counter() - stop_started:.1f} s"
+        )
     left = engine.our_containers(client)
     free = nothing_listens(port)
     events.metric("predictions_correct", correct)
     events.metric("uid_in_container", int(uid) if uid.isdigit() else -1)
     events.metric("containers_left", len(left))
-    events.log(f"container removed; containers labelled {engine.LABEL}={engine.LESSON} left: {len(left)}; port {port} free: {free}")
+    events.log(
+        f"container removed; containers labelled {engine.LABEL}={engine.LESSON} left: {len(left)}; port {port} free: {free}"
+    )
     return {
         "healthy": True,
         "predictions_correct": correct,

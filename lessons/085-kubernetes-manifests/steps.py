@@ -12,12 +12,11 @@ import copy
 from pathlib import Path
 from typing import Any
 
+from infrastructure.deployment.containers.kubernetes import manifests
+from infrastructure.deployment.containers.kubernetes.schema_validation import KUBERNETES_VERSION, schema_check
 from shared import events
 from shared.configs.workbench_home import artifacts_dir, step_artifacts_dir
 from shared.utils.atomic_files import write_text_atomic
-
-from infrastructure.deployment.containers.kubernetes import manifests
-from infrastructure.deployment.containers.kubernetes.schema_validation import KUBERNETES_VERSION, schema_check
 
 LESSON = "kubernetes-manifests"
 MANIFEST_FILE = "iris-service.yaml"
@@ -27,11 +26,13 @@ def _kn(doc: dict[str, Any]) -> str:
     return f"{str(doc.get('kind', '?')).lower()}/{(doc.get('metadata') or {}).get('name', '?')}"
 
 
-def generate(image: str = manifests.IMAGE, replicas: int = 2, max_replicas: int = 6, target_cpu_percent: int = 70,
-             namespace: str = "") -> dict[str, Any]:
+def generate(
+    image: str = manifests.IMAGE, replicas: int = 2, max_replicas: int = 6, target_cpu_percent: int = 70, namespace: str = ""
+) -> dict[str, Any]:
     """``image``: only its name is needed here (the cluster pulls it); push it to a registry the cluster can reach."""
-    settings = manifests.Settings(image=image, replicas=replicas, max_replicas=max_replicas,
-                                  target_cpu_percent=target_cpu_percent, namespace=namespace)
+    settings = manifests.Settings(
+        image=image, replicas=replicas, max_replicas=max_replicas, target_cpu_percent=target_cpu_percent, namespace=namespace
+    )
     documents = manifests.manifests(settings)
     text = manifests.render(documents)
     target = write_text_atomic(step_artifacts_dir() / MANIFEST_FILE, text)
@@ -43,8 +44,10 @@ def generate(image: str = manifests.IMAGE, replicas: int = 2, max_replicas: int 
     for problem in problems:
         events.log(f"policy: {problem}")
     same = manifests.REPOSITORY_COPY.is_file() and manifests.REPOSITORY_COPY.read_text() == text
-    events.log(f"policy checks (limits, probes, non-root, read-only root, no privilege escalation, tagged image): "
-        f"{len(problems)} problems; identical to {manifests.REPOSITORY_COPY.name} in the repository: {same}")
+    events.log(
+        f"policy checks (limits, probes, non-root, read-only root, no privilege escalation, tagged image): "
+        f"{len(problems)} problems; identical to {manifests.REPOSITORY_COPY.name} in the repository: {same}"
+    )
     return {
         "resources": len(documents),
         "kinds": ", ".join(doc["kind"] for doc in documents),
@@ -72,8 +75,10 @@ def validate(manifest: str = "", kubernetes_version: str = KUBERNETES_VERSION, s
     documents = manifests.load(path)
     if not documents:
         raise RuntimeError(f"{path}: no YAML documents in it")
-    events.log(f"$ kubernetes-validate{' --strict' if strict else ''} -k {kubernetes_version} {path}   "
-        f"(kubernetes-validate {kubernetes_validate.version.__version__}; schemas ship in the package: offline)")
+    events.log(
+        f"$ kubernetes-validate{' --strict' if strict else ''} -k {kubernetes_version} {path}   "
+        f"(kubernetes-validate {kubernetes_validate.version.__version__}; schemas ship in the package: offline)"
+    )
     valid = 0
     for number, doc in enumerate(documents, 1):
         if not isinstance(doc, dict) or "apiVersion" not in doc or "kind" not in doc:
@@ -110,12 +115,16 @@ def _broken_variants() -> dict[str, tuple[str, dict[str, Any]]]:
 
     container = lambda doc: doc["spec"]["template"]["spec"]["containers"][0]  # noqa: E731
     return {
-        "replicas as a word": ("spec.replicas: \"three\"", variant(lambda d: d["spec"].__setitem__("replicas", "three"))),
-        "a misspelt field": ("spec.replica: 2 (no s)", variant(lambda d: d["spec"].__setitem__("replica", d["spec"].pop("replicas")))),
-        "a container without a name": ("containers[0] has no name",
-                                       variant(lambda d: container(d).pop("name"))),
-        "a port as text": ("containerPort: \"http\"",
-                           variant(lambda d: container(d)["ports"][0].__setitem__("containerPort", "http"))),
+        "replicas as a word": ('spec.replicas: "three"', variant(lambda d: d["spec"].__setitem__("replicas", "three"))),
+        "a misspelt field": (
+            "spec.replica: 2 (no s)",
+            variant(lambda d: d["spec"].__setitem__("replica", d["spec"].pop("replicas"))),
+        ),
+        "a container without a name": ("containers[0] has no name", variant(lambda d: container(d).pop("name"))),
+        "a port as text": (
+            'containerPort: "http"',
+            variant(lambda d: container(d)["ports"][0].__setitem__("containerPort", "http")),
+        ),
         "no selector": ("spec.selector missing", variant(lambda d: d["spec"].pop("selector"))),
     }
 
@@ -133,9 +142,12 @@ def reject_broken(kubernetes_version: str = KUBERNETES_VERSION) -> dict[str, Any
         else:
             rejected += 1
             events.log(f"✔ {name} ({change}): rejected — {problem}")
-    events.log(f"the broken files are in {folder}; try: kubernetes-validate --strict -k {kubernetes_version} {folder}/broken-1.yaml")
+    events.log(
+        f"the broken files are in {folder}; try: kubernetes-validate --strict -k {kubernetes_version} {folder}/broken-1.yaml"
+    )
     return {
         "rejected": rejected,
         "accepted_broken": len(accepted),
-        "summary": f"{rejected} broken manifests rejected by the schema" + (f"; accepted: {', '.join(accepted)}" if accepted else ""),
+        "summary": f"{rejected} broken manifests rejected by the schema"
+        + (f"; accepted: {', '.join(accepted)}" if accepted else ""),
     }

@@ -48,8 +48,11 @@ def validate_workflow(workflow: str = "") -> dict[str, Any]:
     errors = schema_errors(path)
     for error in errors:
         events.log(f"  {error}")
-    events.log("ok -- the schema ships inside check-jsonschema (vendored), so no network was needed" if not errors
-        else f"{len(errors)} schema errors")
+    events.log(
+        "ok -- the schema ships inside check-jsonschema (vendored), so no network was needed"
+        if not errors
+        else f"{len(errors)} schema errors"
+    )
     try:
         parsed = yaml.safe_load(path.read_text()) or {}
     except yaml.YAMLError as exc:
@@ -104,8 +107,9 @@ def run_headless(lesson: str = "data-quality", timeout_s: float = 600) -> dict[s
         env.pop(inner, None)
     events.status(f"running the {lesson} lesson headless")
     started = time.perf_counter()
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                               text=True, bufsize=1)
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, bufsize=1
+    )
     assert process.stdout is not None
     for line in process.stdout:
         events.log(f"[ci] {line.rstrip()}")

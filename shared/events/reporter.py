@@ -130,7 +130,9 @@ def last_metrics() -> dict[str, float]:
 
 
 def log(message: str, level: str = "info") -> None:
-    emit(Log(message=str(message), level=level))
+    """One log line per line of ``message`` (a table or a report prints as it would with print)."""
+    for line in str(message).splitlines() or [""]:
+        emit(Log(message=line, level=level))
 
 
 def metric(name: str, value: float, step: int | None = None) -> None:

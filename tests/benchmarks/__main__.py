@@ -100,12 +100,25 @@ async def key_latencies(home: Path, flood_lines: int, presses: int) -> dict[str,
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "README.md").write_text("# flood\n\nA benchmark lesson that floods the log.\n")
     step = Step.model_construct(
-        id="flood", title="flood the log", entry="tests.benchmarks.flood_step:flood", params={"lines": flood_lines},
-        timeout_s=300, checks=[Check.model_construct(output="lines", min=1, max=None, equals=None)], explain="",
+        id="flood",
+        title="flood the log",
+        entry="tests.benchmarks.flood_step:flood",
+        params={"lines": flood_lines},
+        timeout_s=300,
+        checks=[Check.model_construct(output="lines", min=1, max=None, equals=None)],
+        explain="",
     )
     spec = LessonSpec.model_construct(
-        format_version=1, id="flood", title="flood", layer="shared", summary="flood", objectives=["flood"],
-        prerequisites=[], requirements=Requirements(), provides=None, steps=[step],
+        format_version=1,
+        id="flood",
+        title="flood",
+        layer="shared",
+        summary="flood",
+        objectives=["flood"],
+        prerequisites=[],
+        requirements=Requirements(),
+        provides=None,
+        steps=[step],
     )
     lesson = Lesson(spec=spec, folder=folder, order=999)
     app = WorkbenchApp(home=home, show_startup_time=False)
@@ -143,9 +156,14 @@ async def key_latencies(home: Path, flood_lines: int, presses: int) -> dict[str,
         flood_s = time.perf_counter() - started
         lines_seen = sum(1 for line in screen.query_one("#log-panel").lines if line.startswith("flood line"))
     results.update(
-        idle_p50_ms=percentile(idle, 50), idle_p99_ms=percentile(idle, 99),
-        flood_p50_ms=percentile(busy, 50), flood_p99_ms=percentile(busy, 99), flood_presses=len(busy),
-        flood_seconds=flood_s, lines_kept=lines_seen, ui_peak_rss_mb=peak,
+        idle_p50_ms=percentile(idle, 50),
+        idle_p99_ms=percentile(idle, 99),
+        flood_p50_ms=percentile(busy, 50),
+        flood_p99_ms=percentile(busy, 99),
+        flood_presses=len(busy),
+        flood_seconds=flood_s,
+        lines_kept=lines_seen,
+        ui_peak_rss_mb=peak,
     )
     return results
 
@@ -174,10 +192,14 @@ def ui_benchmarks(home: Path, args: argparse.Namespace) -> dict[str, float]:
     print(f"first paint: workbench (median)             {ours:7.0f} ms")
     print(f"first paint ratio workbench / Textual       {results['first_paint_ratio']:7.2f} x    ≤ 1.30 x")
     print(f"key latency, idle p50 / p99                 {latency['idle_p50_ms']:7.1f} / {latency['idle_p99_ms']:.1f} ms")
-    print(f"key latency, {args.lines} line flood p50 / p99   {latency['flood_p50_ms']:7.1f} / {latency['flood_p99_ms']:.1f} ms   p99 ≤ 50 ms"
-          f"  ({latency['flood_presses']} presses over {latency['flood_seconds']:.1f} s)")
-    print(f"UI process peak RSS during the flood        {latency['ui_peak_rss_mb']:7.0f} MB    ≤ 120 MB"
-          f"  ({results['ui_rss_ratio_vs_minimal_textual']:.2f}x a minimal Textual app)")
+    print(
+        f"key latency, {args.lines} line flood p50 / p99   {latency['flood_p50_ms']:7.1f} / {latency['flood_p99_ms']:.1f} ms   p99 ≤ 50 ms"
+        f"  ({latency['flood_presses']} presses over {latency['flood_seconds']:.1f} s)"
+    )
+    print(
+        f"UI process peak RSS during the flood        {latency['ui_peak_rss_mb']:7.0f} MB    ≤ 120 MB"
+        f"  ({results['ui_rss_ratio_vs_minimal_textual']:.2f}x a minimal Textual app)"
+    )
     return results
 
 
@@ -188,21 +210,34 @@ def runner_overhead(home: Path, runs: int) -> dict[str, float]:
     from workbench.runner.step_runner import StepRequest, run_step
 
     module, function = RUNNER_ENTRY.split(":")
-    env = {**os.environ, "WORKBENCH_HOME": str(home), "BENTOML_HOME": str(home / "bentoml"),
-           "BENTOML_DO_NOT_TRACK": "True", "PYTHONPATH": str(REPO_ROOT)}
+    env = {
+        **os.environ,
+        "WORKBENCH_HOME": str(home),
+        "BENTOML_HOME": str(home / "bentoml"),
+        "BENTOML_DO_NOT_TRACK": "True",
+        "PYTHONPATH": str(REPO_ROOT),
+    }
     bare, runner = [], []
     for _ in range(runs):
         start = time.perf_counter()
-        subprocess.run([sys.executable, "-c", f"from {module} import {function}; {function}()"],
-                       env=env, cwd=REPO_ROOT, check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, "-c", f"from {module} import {function}; {function}()"],
+            env=env,
+            cwd=REPO_ROOT,
+            check=True,
+            capture_output=True,
+        )
         bare.append(time.perf_counter() - start)
         start = time.perf_counter()
         outcome = asyncio.run(run_step(StepRequest("bench", "train", RUNNER_ENTRY, {}, [], 600), home))
         runner.append(time.perf_counter() - start)
         if outcome.status not in ("passed", "failed"):
             raise RuntimeError(f"runner run did not finish: {outcome.summary}")
-    return {"bare_s": statistics.median(bare), "runner_s": statistics.median(runner),
-            "runner_ratio": statistics.median(runner) / statistics.median(bare)}
+    return {
+        "bare_s": statistics.median(bare),
+        "runner_s": statistics.median(runner),
+        "runner_ratio": statistics.median(runner) / statistics.median(bare),
+    }
 
 
 def main() -> int:

@@ -46,8 +46,14 @@ async def run(url: str, connections: int, duration_s: float, warmup_s: float) ->
     limits = httpx.Limits(max_connections=connections, max_keepalive_connections=connections)
     async with httpx.AsyncClient(limits=limits, timeout=30) as client:
         await asyncio.gather(*(user(client) for _ in range(connections)))
-    return {"requests": len(latencies), "errors": errors, "rps": len(latencies) / duration_s,
-            "p50_ms": percentile(latencies, 0.50), "p95_ms": percentile(latencies, 0.95), "p99_ms": percentile(latencies, 0.99)}
+    return {
+        "requests": len(latencies),
+        "errors": errors,
+        "rps": len(latencies) / duration_s,
+        "p50_ms": percentile(latencies, 0.50),
+        "p95_ms": percentile(latencies, 0.95),
+        "p99_ms": percentile(latencies, 0.99),
+    }
 
 
 def main() -> None:

@@ -41,13 +41,29 @@ def _wait_ready(url: str, process: subprocess.Popen, timeout_s: float = 90) -> N
 def _measure(server: list[str], path: str, env: dict[str, str], connections: int, duration_s: float) -> dict[str, float]:
     port = free_local_port()
     command = [part.replace("{port}", str(port)) for part in server]
-    process = subprocess.Popen(command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, cwd=REPO_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True
+    )
     url = f"http://127.0.0.1:{port}{path}"
     try:
         _wait_ready(url, process)
-        load = subprocess.run([sys.executable, "-m", "tests.benchmarks.http_load", url, "--connections", str(connections),
-                               "--duration", str(duration_s)], cwd=REPO_ROOT, env=env, capture_output=True, text=True, check=True)
+        load = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "tests.benchmarks.http_load",
+                url,
+                "--connections",
+                str(connections),
+                "--duration",
+                str(duration_s),
+            ],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         return json.loads(load.stdout.strip().splitlines()[-1])
     finally:
         os.killpg(process.pid, 15)
@@ -62,22 +78,48 @@ def _measure(server: list[str], path: str, env: dict[str, str], connections: int
 def serving_benchmark(home: Path, rounds: int = 2, connections: int = 16, duration_s: float = 15.0) -> dict[str, float]:
     env = with_repo_on_path()
     env.update({"WORKBENCH_HOME": str(home), "BENTOML_HOME": str(home / "bentoml"), "BENTOML_DO_NOT_TRACK": "True"})
-    prepared = subprocess.run([sys.executable, "-m", "workbench", "--lesson", "model-validation", "--plain"],
-                              cwd=REPO_ROOT, env=env, capture_output=True, text=True)
+    prepared = subprocess.run(
+        [sys.executable, "-m", "workbench", "--lesson", "model-validation", "--plain"],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     if prepared.returncode != 0:
         raise RuntimeError("model-validation failed:\n" + prepared.stdout[-2000:])
     bin_dir = Path(sys.executable).parent
-    bento = [str(bin_dir / "bentoml"), "serve", "application.inference.iris_service:IrisService",
-             "--host", "127.0.0.1", "--port", "{port}"]
-    bare = [str(bin_dir / "uvicorn"), "tests.benchmarks.bare_iris_endpoint:app", "--host", "127.0.0.1", "--port", "{port}",
-            "--workers", "1", "--log-level", "warning", "--no-access-log"]
+    bento = [
+        str(bin_dir / "bentoml"),
+        "serve",
+        "application.inference.iris_service:IrisService",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+    ]
+    bare = [
+        str(bin_dir / "uvicorn"),
+        "tests.benchmarks.bare_iris_endpoint:app",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "{port}",
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
     runs: dict[str, list[dict[str, float]]] = {"bentoml": [], "bare": []}
     for round_no in range(rounds):
         for name, command in (("bentoml", bento), ("bare", bare)):
             result = _measure(command, "/predict_proba", env, connections, duration_s)
             runs[name].append(result)
-            print(f"round {round_no + 1} {name:<8} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f}  "
-                  f"p95 {result['p95_ms']:7.1f}  p99 {result['p99_ms']:7.1f} ms  errors {result['errors']}", flush=True)
+            print(
+                f"round {round_no + 1} {name:<8} {result['rps']:8.1f} req/s  p50 {result['p50_ms']:7.1f}  "
+                f"p95 {result['p95_ms']:7.1f}  p99 {result['p99_ms']:7.1f} ms  errors {result['errors']}",
+                flush=True,
+            )
     summary: dict[str, float] = {}
     for name, results in runs.items():
         for key in ("rps", "p50_ms", "p95_ms", "p99_ms"):

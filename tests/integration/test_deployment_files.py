@@ -42,11 +42,13 @@ def steps_of(result, lesson_id: str) -> dict[str, dict]:
 
 # ---- kubernetes-manifests -------------------------------------------------------------------------
 
+
 def test_the_repository_copy_is_what_the_generator_writes():
     assert manifests.REPOSITORY_COPY.read_text() == manifests.render(), (
         "iris-service.yaml is out of date: regenerate it with "
         "python -c 'from infrastructure.deployment.containers.kubernetes.manifests import render; print(render(), end=\"\")'"
-        " > infrastructure/deployment/containers/kubernetes/iris-service.yaml")
+        " > infrastructure/deployment/containers/kubernetes/iris-service.yaml"
+    )
 
 
 def test_the_manifests_validate_offline_and_hold_the_security_settings(no_network):
@@ -93,10 +95,15 @@ def test_the_kubernetes_lesson_passes_and_shows_the_schema_messages(cli, home):
 
 # ---- ci-pipeline ----------------------------------------------------------------------------------
 
+
 def _check_jsonschema_offline(path) -> subprocess.CompletedProcess:
     code = NO_NETWORK + "import sys; from check_jsonschema import main; sys.argv[0] = 'check-jsonschema'; main()"
-    return subprocess.run([sys.executable, "-c", code, "--builtin-schema", "vendor.github-workflows", "-o", "json", str(path)],
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-c", code, "--builtin-schema", "vendor.github-workflows", "-o", "json", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
 
 def test_the_workflow_is_valid_with_no_network_and_a_broken_one_is_not(tmp_path):

@@ -70,8 +70,9 @@ def test_the_lesson_builds_runs_as_non_root_answers_and_leaves_no_container(cli,
     image = client.images.get(images.IMAGE + ":latest")
     user = image.attrs["Config"]["User"]
     assert images.numeric_non_root(user), user
-    inspected = json.loads(subprocess.run(["docker", "inspect", images.IMAGE + ":latest"],
-                                          capture_output=True, text=True, check=True).stdout)
+    inspected = json.loads(
+        subprocess.run(["docker", "inspect", images.IMAGE + ":latest"], capture_output=True, text=True, check=True).stdout
+    )
     assert inspected[0]["Config"]["User"] == "10001:10001"
     assert engine.our_containers(client) == []
     # Runs do not pile up images: at most the 3 newest (plus :latest), no leftover builder stage of ours.
@@ -93,7 +94,9 @@ def test_cancel_while_the_container_runs_removes_it(cli, home, client):
 
     async def scenario() -> tuple[float, int]:
         holding = asyncio.Event()
-        run = StepRun(request, home, lambda e: holding.set() if isinstance(e, Log) and "holding the container" in e.message else None)
+        run = StepRun(
+            request, home, lambda e: holding.set() if isinstance(e, Log) and "holding the container" in e.message else None
+        )
         task = asyncio.create_task(run.wait())
         await asyncio.wait_for(holding.wait(), 180)
         running = len(engine.our_containers(client))

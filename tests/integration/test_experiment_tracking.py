@@ -13,8 +13,13 @@ pytestmark = pytest.mark.slow
 
 def bentoml_metadata(home, tag: str) -> dict:
     code = f"import bentoml, json; print(json.dumps(bentoml.models.get({tag!r}).info.metadata))"
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"BENTOML_HOME": str(home / "bentoml"), "BENTOML_DO_NOT_TRACK": "True", "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"BENTOML_HOME": str(home / "bentoml"), "BENTOML_DO_NOT_TRACK": "True", "PATH": "/usr/bin:/bin"},
+    )
     return json.loads(out.stdout)
 
 

@@ -18,8 +18,13 @@ def store_labels(home: Path) -> dict[str, str]:
         "import bentoml, json; print(json.dumps({str(m.tag): m.info.labels.get('stage') "
         "for m in bentoml.models.list('iris_classifier')}))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
-                         env={"BENTOML_HOME": str(home / "bentoml"), "BENTOML_DO_NOT_TRACK": "True", "PATH": "/usr/bin:/bin"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env={"BENTOML_HOME": str(home / "bentoml"), "BENTOML_DO_NOT_TRACK": "True", "PATH": "/usr/bin:/bin"},
+    )
     import json
 
     return json.loads(out.stdout)
@@ -138,7 +143,9 @@ def test_param_overrides_a_step_parameter_from_the_command_line(cli):
 def test_lang_zh_tw_prints_step_names_and_the_result_in_traditional_chinese(cli):
     import tomllib
 
-    texts = tomllib.loads((Path(__file__).resolve().parents[2] / "lessons" / "020-sklearn-iris" / "lesson.zh-TW.toml").read_text())
+    texts = tomllib.loads(
+        (Path(__file__).resolve().parents[2] / "lessons" / "020-sklearn-iris" / "lesson.zh-TW.toml").read_text()
+    )
     result = cli("--lesson", "sklearn-iris", "--lang", "zh-TW", "--plain")
     assert result.returncode == 0, result.stdout[-2000:]
     assert f"== sklearn-iris [application] {texts['title']}" in result.stdout

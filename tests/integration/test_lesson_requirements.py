@@ -19,8 +19,14 @@ def _lesson_with(tmp_path: Path, requirements: str) -> Path:
 
 def test_a_lesson_that_needs_docker_says_so_before_running_when_no_engine_answers(tmp_path: Path):
     lessons = _lesson_with(tmp_path, "docker = true")
-    done = run_cli("--lesson", "needs-things", "--lessons-dir", str(lessons), home=tmp_path / "home",
-                   env={"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"})
+    done = run_cli(
+        "--lesson",
+        "needs-things",
+        "--lessons-dir",
+        str(lessons),
+        home=tmp_path / "home",
+        env={"DOCKER_HOST": f"unix://{tmp_path}/no-engine.sock"},
+    )
     assert done.returncode == 0, done.stdout + done.stderr
     notice = "needs a Docker Engine and none answers at unix://"
     assert notice in done.stdout
@@ -29,8 +35,15 @@ def test_a_lesson_that_needs_docker_says_so_before_running_when_no_engine_answer
 
 def test_a_lesson_that_requires_a_gpu_is_skipped_with_the_reason_where_none_is_visible(tmp_path: Path):
     lessons = _lesson_with(tmp_path, 'gpu = "required"')
-    done = run_cli("--lesson", "needs-things", "--lessons-dir", str(lessons), "--json", home=tmp_path / "home",
-                   env={"CUDA_VISIBLE_DEVICES": ""})
+    done = run_cli(
+        "--lesson",
+        "needs-things",
+        "--lessons-dir",
+        str(lessons),
+        "--json",
+        home=tmp_path / "home",
+        env={"CUDA_VISIBLE_DEVICES": ""},
+    )
     assert done.returncode == 1  # the lesson did not run: like a missing extra, CI must not read it as a pass
     [lesson] = done.json()["lessons"]
     assert lesson["skipped"] is True and lesson["passed"] is False
@@ -41,7 +54,8 @@ def test_a_lesson_that_requires_a_gpu_is_skipped_with_the_reason_where_none_is_v
 def test_an_extra_not_declared_in_pyproject_is_a_lesson_format_error(tmp_path: Path):
     lessons = _lesson_with(tmp_path, 'extras = ["sklearn", "quantum"]')
     (lessons / "005-needs-things" / "lesson.toml").write_text(
-        (lessons / "005-needs-things" / "lesson.toml").read_text().replace("extras = []", ""))
+        (lessons / "005-needs-things" / "lesson.toml").read_text().replace("extras = []", "")
+    )
     listed = run_cli("lessons", "--json", "--lessons-dir", str(lessons), home=tmp_path / "home").json()
     [row] = listed["lessons"]
     assert row["broken"] is True

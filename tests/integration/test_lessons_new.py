@@ -15,7 +15,12 @@ def test_a_scaffolded_lesson_passes_lessons_check_and_runs_headless(tmp_path: Pa
     assert made.returncode == 0, made.stderr
     folder = lessons / "005-feature-store"
     assert sorted(p.name for p in folder.iterdir()) == [
-        "README.md", "README.zh-TW.md", "lesson.toml", "lesson.zh-TW.toml", "steps.py"]
+        "README.md",
+        "README.zh-TW.md",
+        "lesson.toml",
+        "lesson.zh-TW.toml",
+        "steps.py",
+    ]
 
     checked = run_cli("lessons", "check", "--lessons-dir", str(lessons), home=home)
     assert "1/1 lessons load; 0 problems" in checked.stdout, checked.stdout
@@ -35,7 +40,9 @@ def test_lessons_new_refuses_a_bad_id_an_unknown_layer_and_a_taken_id(tmp_path: 
     assert bad_id.returncode == 2 and "expected lowercase words joined by '-'" in bad_id.stderr
     bad_layer = run_cli("lessons", "new", "feature-store", "--layer", "platform", "--lessons-dir", str(lessons), home=home)
     assert bad_layer.returncode == 2 and "layer 'platform': expected one of" in bad_layer.stderr
-    assert run_cli("lessons", "new", "feature-store", "--layer", "domain", "--lessons-dir", str(lessons), home=home).returncode == 0
+    assert (
+        run_cli("lessons", "new", "feature-store", "--layer", "domain", "--lessons-dir", str(lessons), home=home).returncode == 0
+    )
     again = run_cli("lessons", "new", "feature-store", "--layer", "shared", "--lessons-dir", str(lessons), home=home)
     assert again.returncode == 2 and "already used by" in again.stderr
     assert list(lessons.iterdir()) == [lessons / "005-feature-store"]

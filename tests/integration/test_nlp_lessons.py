@@ -33,8 +33,9 @@ print("OK", len(attempts))
 def test_the_packaged_model_loads_and_embeds_without_any_network_call():
     env = {k: v for k, v in os.environ.items() if not k.startswith(("HF_", "TRANSFORMERS_"))}
     env["PYTHONPATH"] = str(REPO_ROOT)
-    result = subprocess.run([sys.executable, "-c", NO_NETWORK], capture_output=True, text=True, env=env, cwd=REPO_ROOT,
-                            timeout=300)
+    result = subprocess.run(
+        [sys.executable, "-c", NO_NETWORK], capture_output=True, text=True, env=env, cwd=REPO_ROOT, timeout=300
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     assert result.stdout.strip().endswith("OK 0")
 

@@ -31,7 +31,10 @@ def test_serving_and_monitoring_serve_refuse_bad_payloads_load_test_catch_drift_
     serve, load, build = lessons["bentoml-serving"]["steps"]
     assert serve["passed"] and load["passed"] and build["passed"], (serve["summary"], load["summary"], build["summary"])
     assert load["metrics"]["failures"] == 0 and load["metrics"]["requests"] >= 100
-    assert load["metrics"]["rps"] > 0 and 0 < load["metrics"]["latency_p50_ms"] <= load["metrics"]["latency_p95_ms"] <= load["metrics"]["latency_p99_ms"]
+    assert (
+        load["metrics"]["rps"] > 0
+        and 0 < load["metrics"]["latency_p50_ms"] <= load["metrics"]["latency_p95_ms"] <= load["metrics"]["latency_p99_ms"]
+    )
     assert "bad_requests_refused_400 = 7" in serve["summary"]
     assert "-> 400" in result.stderr
     assert not [line for line in result.stderr.splitlines() if " -> 5" in line]
@@ -54,7 +57,9 @@ def test_cancel_while_serving_ends_the_server_within_3_seconds(validated_home):
 
     async def scenario() -> tuple[float, list[int]]:
         holding = asyncio.Event()
-        run = StepRun(request, home, lambda e: holding.set() if isinstance(e, Log) and "holding the server" in e.message else None)
+        run = StepRun(
+            request, home, lambda e: holding.set() if isinstance(e, Log) and "holding the server" in e.message else None
+        )
         task = asyncio.create_task(run.wait())
         await asyncio.wait_for(holding.wait(), 120)
         running = service_processes(home)

@@ -73,8 +73,11 @@ def test_a_child_that_exits_without_a_result_is_a_crash_with_its_last_output(hom
 def test_sigkill_fails_the_step_within_two_seconds_and_leaves_no_process_behind(home):
     async def scenario():
         pids: list[int] = []
-        run = StepRun(request("sleep_with_grandchild", seconds=60), home,
-                      lambda e: pids.append(int(e.path)) if isinstance(e, Artifact) and e.kind == "pid" else None)
+        run = StepRun(
+            request("sleep_with_grandchild", seconds=60),
+            home,
+            lambda e: pids.append(int(e.path)) if isinstance(e, Artifact) and e.kind == "pid" else None,
+        )
         task = asyncio.create_task(run.wait())
         while len(pids) < 2:
             await asyncio.sleep(0.02)
@@ -105,9 +108,12 @@ def test_a_timeout_ends_the_whole_tree_and_says_so(home):
 def test_cancel_escalates_to_sigkill_when_the_step_ignores_sigint_and_sigterm(home):
     async def scenario():
         pids: list[int] = []
-        run = StepRun(request("sleep_with_grandchild", seconds=60, ignore_signals=True), home,
-                      lambda e: pids.append(int(e.path)) if isinstance(e, Artifact) and e.kind == "pid" else None,
-                      grace_s=(0.3, 0.3))
+        run = StepRun(
+            request("sleep_with_grandchild", seconds=60, ignore_signals=True),
+            home,
+            lambda e: pids.append(int(e.path)) if isinstance(e, Artifact) and e.kind == "pid" else None,
+            grace_s=(0.3, 0.3),
+        )
         task = asyncio.create_task(run.wait())
         while len(pids) < 2:
             await asyncio.sleep(0.02)

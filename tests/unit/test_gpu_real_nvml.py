@@ -60,8 +60,11 @@ def test_each_nvml_query_is_asked_once_per_device():
 
 def test_the_h200_with_its_real_torch_build_is_one_ok_verdict():
     recording = load("h200_idle.json")
-    verdicts = evaluate(probe_nvml(ReplayNvml(recording)).to_json(), recording["host"],
-                        {"torch": recording["torch"], "tensorflow": {"installed": False}})
+    verdicts = evaluate(
+        probe_nvml(ReplayNvml(recording)).to_json(),
+        recording["host"],
+        {"torch": recording["torch"], "tensorflow": {"installed": False}},
+    )
     assert [v.to_json() for v in verdicts] == [{"level": "ok", "title": "1 GPU(s) usable", "why": "0: NVIDIA H200", "fix": ""}]
 
 

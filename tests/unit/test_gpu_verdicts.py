@@ -10,10 +10,21 @@ from shared.utils.gpu_utils.nvml_probe import NA, probe_nvml
 from shared.utils.gpu_utils.verdicts import evaluate, failing
 from tests.fake_nvml import LOST, FakeNvml, h100
 
-CPU_HOST = {"in_container": False, "nvidia_device_nodes": [], "cuda_visible_devices": None, "nvml_bindings": {"nvidia-ml-py": "13.0"}}
+CPU_HOST = {
+    "in_container": False,
+    "nvidia_device_nodes": [],
+    "cuda_visible_devices": None,
+    "nvml_bindings": {"nvidia-ml-py": "13.0"},
+}
 GPU_HOST = {**CPU_HOST, "nvidia_device_nodes": ["/dev/nvidia0", "/dev/nvidiactl"]}
-CUDA_TORCH = {"installed": True, "version": "2.13.0", "cuda_build": "12.4", "cuda_available": True, "device_count": 1,
-              "arch_list": ["sm_80", "sm_90", "compute_90"]}
+CUDA_TORCH = {
+    "installed": True,
+    "version": "2.13.0",
+    "cuda_build": "12.4",
+    "cuda_available": True,
+    "device_count": 1,
+    "arch_list": ["sm_80", "sm_90", "compute_90"],
+}
 
 
 def report(*devices, **kwargs) -> dict:
@@ -25,13 +36,29 @@ def titles(verdicts) -> list[tuple[str, str]]:
 
 
 def test_probe_reads_every_field_marks_unsupported_ones_na_and_survives_a_lost_gpu():
-    fake = FakeNvml([h100(), {"name": b"Tesla T4", "memory": SimpleNamespace(used=0, total=15360 * 1024 * 1024)},
-                     h100(name=LOST), {"handle": LOST}])
+    fake = FakeNvml(
+        [
+            h100(),
+            {"name": b"Tesla T4", "memory": SimpleNamespace(used=0, total=15360 * 1024 * 1024)},
+            h100(name=LOST),
+            {"handle": LOST},
+        ]
+    )
     nvml = probe_nvml(fake)
     assert nvml.status == "ok" and nvml.driver_version == "550.54.15" and nvml.cuda_driver_version == "12.4"
     full, partial, lost_mid, lost_handle = nvml.devices
-    assert (full.name, full.compute_capability, full.memory_total_mib, full.power_limit_w) == ("NVIDIA H100 80GB HBM3", "9.0", 81559, 700.0)
-    assert full.clock_event_reasons == ["gpu_idle"] and full.remapped_rows == {"correctable": 0, "uncorrectable": 0, "pending": 0, "failed": 0}
+    assert (full.name, full.compute_capability, full.memory_total_mib, full.power_limit_w) == (
+        "NVIDIA H100 80GB HBM3",
+        "9.0",
+        81559,
+        700.0,
+    )
+    assert full.clock_event_reasons == ["gpu_idle"] and full.remapped_rows == {
+        "correctable": 0,
+        "uncorrectable": 0,
+        "pending": 0,
+        "failed": 0,
+    }
     assert partial.name == "Tesla T4" and partial.memory_total_mib == 15360
     assert partial.temperature_c == NA and partial.ecc_mode == NA and partial.pcie_gen == NA and not partial.lost
     assert lost_mid.lost and lost_handle.lost
@@ -47,7 +74,11 @@ def test_a_healthy_gpu_is_ok():
     "init_error, host, expected",
     [
         (12, CPU_HOST, [("info", "no NVIDIA GPU/driver found")]),
-        (12, {**CPU_HOST, "in_container": True}, [("info", "no NVIDIA GPU/driver found"), ("info", "in a container without GPU access")]),
+        (
+            12,
+            {**CPU_HOST, "in_container": True},
+            [("info", "no NVIDIA GPU/driver found"), ("info", "in a container without GPU access")],
+        ),
         (12, GPU_HOST, [("fail", "NVIDIA driver library missing")]),
         (9, GPU_HOST, [("fail", "NVIDIA driver not loaded")]),
         (18, GPU_HOST, [("fail", "driver/library version mismatch")]),
@@ -79,8 +110,11 @@ def test_driver_older_than_the_wheels_cuda_fails():
 
 
 def test_an_architecture_missing_from_the_build_fails():
-    verdicts = evaluate(report(h100(cc=(12, 0), name=b"NVIDIA RTX PRO 6000")), GPU_HOST,
-                        {"torch": {**CUDA_TORCH, "arch_list": ["sm_80", "sm_90"]}})
+    verdicts = evaluate(
+        report(h100(cc=(12, 0), name=b"NVIDIA RTX PRO 6000")),
+        GPU_HOST,
+        {"torch": {**CUDA_TORCH, "arch_list": ["sm_80", "sm_90"]}},
+    )
     assert ("fail", "GPU 0 architecture not in this PyTorch build") in titles(verdicts)
     ptx = evaluate(report(h100(cc=(12, 0))), GPU_HOST, {"torch": CUDA_TORCH})  # compute_90 PTX can JIT for newer GPUs
     assert failing(ptx) == []
@@ -114,8 +148,10 @@ def test_tensorflow_not_seeing_the_gpu_warns_and_says_why():
         ({"remapped": (2, 1, 0, 1)}, ("fail", "GPU 0 (NVIDIA H100 80GB HBM3) row remapping failed")),
         ({"retired_pending": 1}, ("warn", "GPU 0 (NVIDIA H100 80GB HBM3) has retired pages pending")),
         ({"ecc_errors": 3}, ("fail", "GPU 0 (NVIDIA H100 80GB HBM3) has uncorrected ECC errors")),
-        ({"gen": 3, "width": 8, "util": SimpleNamespace(gpu=95, memory=40)},
-         ("warn", "GPU 0 (NVIDIA H100 80GB HBM3) PCIe link below its maximum under load")),
+        (
+            {"gen": 3, "width": 8, "util": SimpleNamespace(gpu=95, memory=40)},
+            ("warn", "GPU 0 (NVIDIA H100 80GB HBM3) PCIe link below its maximum under load"),
+        ),
         ({"temp": LOST}, ("fail", "GPU 0 (NVIDIA H100 80GB HBM3) is lost")),
     ],
 )

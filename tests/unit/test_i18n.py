@@ -11,9 +11,17 @@ from workbench.curriculum.lesson_loader import load_curriculum
 from workbench.i18n_coverage import missing
 
 
-@pytest.mark.parametrize("value, expected", [
-    ("zh_TW.UTF-8", "zh-TW"), ("zh-TW", "zh-TW"), ("zh_Hant", "zh-TW"), ("en_US.UTF-8", "en"), ("C", "en"), ("en", "en"),
-])
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("zh_TW.UTF-8", "zh-TW"),
+        ("zh-TW", "zh-TW"),
+        ("zh_Hant", "zh-TW"),
+        ("en_US.UTF-8", "en"),
+        ("C", "en"),
+        ("en", "en"),
+    ],
+)
 def test_locale_names_map_to_the_languages_we_speak(value, expected):
     assert i18n.normalise(value) == expected
 

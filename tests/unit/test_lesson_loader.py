@@ -104,7 +104,12 @@ def test_selection_by_comma_list_layer_and_all():
     curriculum = load_curriculum()
     assert [l.id for l in curriculum.select("model-validation,data-quality")] == ["data-quality", "model-validation"]
     assert [l.id for l in curriculum.select("application")] == [
-        "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training", "bentoml-serving"]
+        "sklearn-iris",
+        "experiment-tracking",
+        "model-validation",
+        "distributed-training",
+        "bentoml-serving",
+    ]
     assert [l.id for l in curriculum.select("all")][: len(EXPECTED)] == EXPECTED
 
 

@@ -48,8 +48,12 @@ def test_label_filters_and_counter_sums():
 
 def test_increase_between_two_scrapes_is_what_happened_in_between():
     before = Scrape.parse(EXPOSITION).histogram("req_seconds", endpoint="/classify")
-    after = Scrape.parse(EXPOSITION.replace('le="0.05"} 90.0', 'le="0.05"} 95.0').replace('le="0.1"} 100.0', 'le="0.1"} 105.0')
-                         .replace('"+Inf"} 100.0', '"+Inf"} 105.0').replace('_count{endpoint="/classify"} 100.0', '_count{endpoint="/classify"} 105.0'))
+    after = Scrape.parse(
+        EXPOSITION.replace('le="0.05"} 90.0', 'le="0.05"} 95.0')
+        .replace('le="0.1"} 100.0', 'le="0.1"} 105.0')
+        .replace('"+Inf"} 100.0', '"+Inf"} 105.0')
+        .replace('_count{endpoint="/classify"} 100.0', '_count{endpoint="/classify"} 105.0')
+    )
     window = after.histogram("req_seconds", endpoint="/classify").minus(before)
     assert window.count == 5 and window.bin_counts() == [0, 5, 0, 0]
     assert math.isnan(before.minus(before).quantile(0.5))  # no traffic: no percentile, not 0

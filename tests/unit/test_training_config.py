@@ -21,8 +21,13 @@ def test_an_unknown_setting_names_the_file_and_the_key(tmp_path):
     assert str(path) in str(info.value) and "n_estimator: unknown setting" in str(info.value)
 
 
-@pytest.mark.parametrize("override, words", [({"n_estimators": "many"}, "expected an integer, got 'many'"),
-                                             ({"test_size": 1.5}, "expected a value from 0.05 to 0.95, got 1.5")])
+@pytest.mark.parametrize(
+    "override, words",
+    [
+        ({"n_estimators": "many"}, "expected an integer, got 'many'"),
+        ({"test_size": 1.5}, "expected a value from 0.05 to 0.95, got 1.5"),
+    ],
+)
 def test_bad_values_say_what_was_expected(override, words):
     with pytest.raises(ConfigError) as info:
         load_config(**override)

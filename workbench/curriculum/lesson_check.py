@@ -37,8 +37,15 @@ def _probe_entries(requests: list[dict]) -> list[dict]:
 
 # Plumbing every step may use without the README naming it: the events protocol, the home and repository paths,
 # constants, atomic writes, local HTTP/ports. What a README must name is the layer code the lesson teaches.
-PLUMBING = ("shared", "shared.events", "shared.configs", "shared.constants", "shared.utils.atomic_files",
-            "shared.utils.local_http", "shared.utils.local_network")
+PLUMBING = (
+    "shared",
+    "shared.events",
+    "shared.configs",
+    "shared.constants",
+    "shared.utils.atomic_files",
+    "shared.utils.local_http",
+    "shared.utils.local_network",
+)
 
 
 def layer_files_of(script: Path) -> list[str]:
@@ -54,11 +61,19 @@ def layer_files_of(script: Path) -> list[str]:
         return []
     found: list[str] = []
     for node in ast.walk(tree):
-        names = [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else \
-            [alias.name for alias in node.names] if isinstance(node, ast.Import) else []
+        names = (
+            [node.module]
+            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
+            else [alias.name for alias in node.names]
+            if isinstance(node, ast.Import)
+            else []
+        )
         for name in names:
-            if name.split(".")[0] not in ENTRY_LAYERS or name.startswith(PLUMBING) and \
-                    any(name == p or name.startswith(p + ".") for p in PLUMBING):
+            if (
+                name.split(".")[0] not in ENTRY_LAYERS
+                or name.startswith(PLUMBING)
+                and any(name == p or name.startswith(p + ".") for p in PLUMBING)
+            ):
                 continue
             parts = name.split(".")
             module = Path(*parts).with_suffix(".py")
@@ -74,7 +89,10 @@ def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:
     import os
     import tempfile
 
+    from workbench.curriculum.lesson_loader import Lesson
+    from workbench.curriculum.lesson_schema import Exercise
     from workbench.runner.exercise_runner import check_exercise
+    from workbench.runner.step_runner import StepOutcome
 
     seen: set[str] = set()
     for lesson, exercise in curriculum.exercises():
@@ -82,14 +100,14 @@ def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:
             report.problems.append(f"{lesson.folder / 'lesson.toml'}: exercises: id '{exercise.id}' is used twice")
         seen.add(exercise.id)
 
-    async def both(home: Path, lesson, exercise, gate: asyncio.Semaphore):  # type: ignore[no-untyped-def]
+    async def both(home: Path, lesson: Lesson, exercise: Exercise, gate: asyncio.Semaphore) -> tuple[StepOutcome, StepOutcome]:
         async with gate:  # each check is a child process: as many at once as there are cores
             start = await check_exercise(home / f"{exercise.id}-start", lesson, exercise, lesson.folder / exercise.file)
         async with gate:
             solved = await check_exercise(home / f"{exercise.id}-solved", lesson, exercise, lesson.folder / exercise.solution)
         return start, solved
 
-    async def all_checks(home: Path):  # type: ignore[no-untyped-def]
+    async def all_checks(home: Path) -> list[tuple[StepOutcome, StepOutcome]]:
         gate = asyncio.Semaphore(max(1, os.cpu_count() or 1))
         return await asyncio.gather(*(both(home, lesson, exercise, gate) for lesson, exercise in curriculum.exercises()))
 
@@ -101,8 +119,10 @@ def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:
             report.problems.append(f"{where}: the starting file already passes ({start.summary})")
         if not solved.passed:
             report.problems.append(f"{where}: the solution does not pass ({solved.summary})")
-        report.exercises.append(f"{exercise.id}: unsolved {'FAILS' if not start.passed else 'passes!'} "
-                                f"({start.summary}); solution {'PASSES' if solved.passed else 'fails!'} ({solved.summary})")
+        report.exercises.append(
+            f"{exercise.id}: unsolved {'FAILS' if not start.passed else 'passes!'} "
+            f"({start.summary}); solution {'PASSES' if solved.passed else 'fails!'} ({solved.summary})"
+        )
 
 
 def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckReport:
@@ -127,14 +147,12 @@ def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckRep
                 for name, readme in readmes.items():
                     if needed not in readme and (name, needed) not in named:
                         named.add((name, needed))
-                        report.problems.append(
-                            f"{lesson.folder / name}: does not name '{needed}', which step '{step.id}' runs"
-                        )
+                        report.problems.append(f"{lesson.folder / name}: does not name '{needed}', which step '{step.id}' runs")
         if lesson.spec.provides is not None:
             requests.append({"entry": lesson.spec.provides.probe, "params": {}})
             owners.append(f"{lesson.folder / 'lesson.toml'}: provides.probe")
     if requests:
-        for owner, result in zip(owners, _probe_entries(requests)):
+        for owner, result in zip(owners, _probe_entries(requests), strict=True):
             if result["missing_extra"]:
                 report.warnings.append(f"{owner}: '{result['entry']}' not verified: {result['problem']}")
             elif not result["ok"]:
@@ -143,7 +161,8 @@ def check_curriculum(curriculum: Curriculum, exercises: bool = True) -> CheckRep
 
     for lang in TRANSLATED_LANGUAGES:
         report.missing_translations.extend(
-            f"workbench/locales/{lang}.toml: no translation for the UI string {text!r}" for text in missing(lang))
+            f"workbench/locales/{lang}.toml: no translation for the UI string {text!r}" for text in missing(lang)
+        )
     if exercises:
         _check_exercises(curriculum, report)
     return report

@@ -35,6 +35,8 @@ def readme_file(lang: str) -> str:
 
 def text_file(lang: str) -> str:
     return f"lesson.{lang}.toml"
+
+
 FOLDER_PATTERN = re.compile(r"^(?P<order>\d{3})-(?P<slug>[a-z0-9-]+)$")
 
 
@@ -86,8 +88,11 @@ class Lesson:
         translated = text.exercises.get(exercise.id) if text else None
         if translated is None:
             return exercise.title, exercise.task, list(exercise.hints)
-        return (translated.title or exercise.title, translated.task or exercise.task,
-                list(translated.hints) if translated.hints else list(exercise.hints))
+        return (
+            translated.title or exercise.title,
+            translated.task or exercise.task,
+            list(translated.hints) if translated.hints else list(exercise.hints),
+        )
 
     @property
     def layer(self) -> str:
@@ -265,13 +270,16 @@ def _load_one(folder: Path) -> Lesson | BrokenLesson:
     for index, exercise in enumerate(spec.exercises):
         check_script = exercise.check.partition(":")[0]
         if not (folder / check_script).is_file():
-            errors.append(f"{lesson_file}: exercises[{index}] (id '{exercise.id}').check: "
-                          f"'{check_script}' does not exist in {folder}")
+            errors.append(
+                f"{lesson_file}: exercises[{index}] (id '{exercise.id}').check: '{check_script}' does not exist in {folder}"
+            )
         for field_name in ("file", "solution"):
             relative = getattr(exercise, field_name)
             if not (folder / relative).is_file():
-                errors.append(f"{lesson_file}: exercises[{index}] (id '{exercise.id}').{field_name}: "
-                              f"'{relative}' does not exist in {folder}")
+                errors.append(
+                    f"{lesson_file}: exercises[{index}] (id '{exercise.id}').{field_name}: "
+                    f"'{relative}' does not exist in {folder}"
+                )
     if errors:
         return broken(*errors, data=data)
     texts, text_problems = _load_texts(folder, spec)
@@ -314,7 +322,10 @@ def _cross_check(curriculum: Curriculum) -> None:
                 BrokenLesson(
                     folder=lesson.folder,
                     errors=(f"{lesson.folder / LESSON_FILE}: id: '{lesson.id}' is already used by {seen[lesson.id].folder}",),
-                    id=lesson.id, order=lesson.order, layer=lesson.layer, title=lesson.title,
+                    id=lesson.id,
+                    order=lesson.order,
+                    layer=lesson.layer,
+                    title=lesson.title,
                 )
             )
             continue
@@ -345,8 +356,14 @@ def _cross_check(curriculum: Curriculum) -> None:
             errors.append(f"{lesson.folder / LESSON_FILE}: prerequisites: cycle {' -> '.join(cycle)}")
         if errors:
             curriculum.broken.append(
-                BrokenLesson(folder=lesson.folder, errors=tuple(errors), id=lesson.id, order=lesson.order,
-                             layer=lesson.layer, title=lesson.title)
+                BrokenLesson(
+                    folder=lesson.folder,
+                    errors=tuple(errors),
+                    id=lesson.id,
+                    order=lesson.order,
+                    layer=lesson.layer,
+                    title=lesson.title,
+                )
             )
         else:
             kept.append(lesson)
@@ -357,7 +374,9 @@ def load_curriculum(root: Path | None = None) -> Curriculum:
     root = Path(root) if root is not None else default_lessons_dir()
     curriculum = Curriculum(root=root)
     if not root.is_dir():
-        curriculum.broken.append(BrokenLesson(folder=root, errors=(f"{root}: lessons folder not found",), id="(lessons)", order=0))
+        curriculum.broken.append(
+            BrokenLesson(folder=root, errors=(f"{root}: lessons folder not found",), id="(lessons)", order=0)
+        )
         return curriculum
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         loaded = _load_one(folder)

@@ -22,7 +22,7 @@ class ScaffoldError(ValueError):
     """The id, layer or order cannot make a new lesson (bad usage); the message says why and what would."""
 
 
-LESSON_TOML = '''format_version = 1
+LESSON_TOML = """format_version = 1
 id = "{id}"
 title = "{title}"
 layer = "{layer}"
@@ -44,7 +44,7 @@ entry = "steps.py:first_step"
 params = {{ count = {count} }}
 timeout_s = 60
 checks = [{{ output = "counted", min = {count} }}]
-'''
+"""
 
 STEPS_PY = '''"""The {id} lesson's steps. Each function named in lesson.toml runs in its own child process.
 
@@ -67,7 +67,7 @@ def first_step(count: int = {count}) -> dict:
     return {{"counted": count, "summary": f"counted to {{count}}"}}
 '''
 
-README = '''# {title}
+README = """# {title}
 
 What the **{layer}** layer is for, in two sentences, and what this lesson shows of it.
 
@@ -92,9 +92,9 @@ mlops-workbench --lesson {id}
 ## Try next
 
 Change `count` with `mlops-workbench --lesson {id} --param count=5`.
-'''
+"""
 
-README_ZH = '''# {title}（待翻譯）
+README_ZH = """# {title}（待翻譯）
 
 **{layer}** 層的用途，以及這一課示範的內容（待翻譯）。
 
@@ -109,15 +109,15 @@ README_ZH = '''# {title}（待翻譯）
 ```bash
 mlops-workbench --lesson {id} --lang zh-TW
 ```
-'''
+"""
 
-TEXT_ZH = '''title = "{title}（待翻譯）"
+TEXT_ZH = """title = "{title}（待翻譯）"
 summary = "一句話：學習者執行什麼、看到什麼（待翻譯）。"
 objectives = ["說明 {layer} 層的用途（待翻譯）", "執行步驟並讀懂它的指標（待翻譯）"]
 
 [steps.first-step]
 title = "數到 {count} 並回報（待翻譯）"
-'''
+"""
 
 
 def _next_order(root: Path) -> int:
@@ -140,10 +140,14 @@ def new_lesson(root: Path, lesson_id: str, layer: str, order: int | None = None,
     if not 0 < order < 1000:
         raise ScaffoldError(f"order {order}: expected a number from 1 to 999 (the folder prefix, e.g. 095)")
     folder = root / f"{order:03d}-{lesson_id}"
-    values = {"id": lesson_id, "layer": layer, "count": 3,
-              "title": title or lesson_id.replace("-", " ").capitalize()}
+    values = {"id": lesson_id, "layer": layer, "count": 3, "title": title or lesson_id.replace("-", " ").capitalize()}
     folder.mkdir()
-    for name, template in (("lesson.toml", LESSON_TOML), ("steps.py", STEPS_PY), ("README.md", README),
-                           ("README.zh-TW.md", README_ZH), ("lesson.zh-TW.toml", TEXT_ZH)):
+    for name, template in (
+        ("lesson.toml", LESSON_TOML),
+        ("steps.py", STEPS_PY),
+        ("README.md", README),
+        ("README.zh-TW.md", README_ZH),
+        ("lesson.zh-TW.toml", TEXT_ZH),
+    ):
         write_text_atomic(folder / name, template.format(**values))
     return folder

@@ -1,24 +1,24 @@
 """The lesson.toml format (format_version 1), as pydantic models.
 
-    format_version = 1
-    id = "sklearn-iris"
-    title = "..."
-    layer = "application"            # domain | application | infrastructure | shared
-    summary = "..."
-    objectives = ["..."]
-    prerequisites = []               # lesson ids that must have run first
-    [requirements]
-    extras = ["sklearn"]             # pip extras of mlops-workbench the steps import
-    [provides]                       # what later lessons rely on, and how to probe it
-    description = "a trained iris model in the BentoML store"
-    probe = "application.registry.iris_registry:probe_trained"
-    [[steps]]
-    id = "train"
-    title = "..."
-    entry = "steps.py:train"         # the lesson's step script (a file in its folder) : function
-    timeout_s = 300
-    params = { config = "..." }
-    checks = [ { output = "test_accuracy", min = 0.9 } ]
+format_version = 1
+id = "sklearn-iris"
+title = "..."
+layer = "application"            # domain | application | infrastructure | shared
+summary = "..."
+objectives = ["..."]
+prerequisites = []               # lesson ids that must have run first
+[requirements]
+extras = ["sklearn"]             # pip extras of mlops-workbench the steps import
+[provides]                       # what later lessons rely on, and how to probe it
+description = "a trained iris model in the BentoML store"
+probe = "application.registry.iris_registry:probe_trained"
+[[steps]]
+id = "train"
+title = "..."
+entry = "steps.py:train"         # the lesson's step script (a file in its folder) : function
+timeout_s = 300
+params = { config = "..." }
+checks = [ { output = "test_accuracy", min = 0.9 } ]
 """
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ class Check(_Strict):
     equals: bool | int | float | str | None = None
 
     @model_validator(mode="after")
-    def _has_condition(self) -> "Check":
+    def _has_condition(self) -> Check:
         if self.min is None and self.max is None and self.equals is None:
             raise ValueError("a check needs at least one of min, max or equals")
         if self.min is not None and self.max is not None and self.min > self.max:
@@ -133,7 +133,8 @@ class Requirements(_Strict):
     extras: list[str] = Field(default_factory=list, description="pip extras of mlops-workbench (pyproject.toml)")
     docker: bool = Field(False, description="needs a Docker Engine: told before running when none answers")
     gpu: Literal["none", "optional", "required"] = Field(
-        "none", description="optional: uses a GPU when present (a note says CPU otherwise); required: skipped without one")
+        "none", description="optional: uses a GPU when present (a note says CPU otherwise); required: skipped without one"
+    )
 
     @field_validator("extras")
     @classmethod
@@ -164,13 +165,13 @@ class LessonSpec(_Strict):
     summary: str = Field(min_length=1)
     objectives: list[str] = Field(min_length=1)
     prerequisites: list[str] = Field(default_factory=list)
-    requirements: Requirements = Field(default_factory=Requirements)
+    requirements: Requirements = Field(default_factory=lambda: Requirements())
     provides: Provides | None = None
     steps: list[Step] = Field(min_length=1)
     exercises: list[Exercise] = Field(default_factory=list)
 
     @model_validator(mode="after")
-    def _unique_steps(self) -> "LessonSpec":
+    def _unique_steps(self) -> LessonSpec:
         seen: set[str] = set()
         for step in self.steps:
             if step.id in seen:
@@ -194,13 +195,13 @@ class ExerciseText(_Strict):
 class LessonText(_Strict):
     """``lesson.<lang>.toml``: a lesson's short texts in another language; whatever is left out stays English.
 
-        title = "..."
-        summary = "..."
-        objectives = ["...", "..."]     # as many as lesson.toml has
-        [steps.train]
-        title = "..."
-        [exercises.small-forest]
-        title = "..."; task = "..."; hints = ["..."]
+    title = "..."
+    summary = "..."
+    objectives = ["...", "..."]     # as many as lesson.toml has
+    [steps.train]
+    title = "..."
+    [exercises.small-forest]
+    title = "..."; task = "..."; hints = ["..."]
     """
 
     title: str | None = None
@@ -209,7 +210,7 @@ class LessonText(_Strict):
     steps: dict[str, StepText] = Field(default_factory=dict)
     exercises: dict[str, ExerciseText] = Field(default_factory=dict)
 
-    def problems_against(self, spec: "LessonSpec") -> list[str]:
+    def problems_against(self, spec: LessonSpec) -> list[str]:
         """What does not fit the English lesson (unknown ids, different counts) and what is missing."""
         found: list[str] = []
         step_ids = [step.id for step in spec.steps]
@@ -229,11 +230,12 @@ class LessonText(_Strict):
             if exercise_id not in exercises:
                 found.append(f"exercises.{exercise_id}: no exercise '{exercise_id}' in lesson.toml")
             elif text.hints is not None and len(text.hints) != len(exercises[exercise_id].hints):
-                found.append(f"exercises.{exercise_id}.hints: {len(text.hints)} hints, lesson.toml has "
-                             f"{len(exercises[exercise_id].hints)}")
+                found.append(
+                    f"exercises.{exercise_id}.hints: {len(text.hints)} hints, lesson.toml has {len(exercises[exercise_id].hints)}"
+                )
         for exercise_id in exercises:
-            text = self.exercises.get(exercise_id)
+            given = self.exercises.get(exercise_id)
             for name in ("title", "task", "hints"):
-                if text is None or getattr(text, name) is None:
+                if given is None or getattr(given, name) is None:
                     found.append(f"exercises.{exercise_id}.{name}: missing")
         return found

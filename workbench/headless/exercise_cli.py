@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import os
+import sys
 import time
 from pathlib import Path
 
@@ -12,7 +12,6 @@ from workbench.curriculum.lesson_loader import load_curriculum
 from workbench.progress_store import ProgressStore
 from workbench.runner.exercise_runner import check_exercise, ensure_workspace, reset_workspace
 from workbench.runner.file_watch import WATCH_POLL_S, FileWatch
-
 
 
 def list_exercises(lessons_dir: Path | None, home: Path) -> int:
@@ -32,13 +31,22 @@ def _print_result(outcome, progress: ProgressStore, exercise_id: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {verdict}: {outcome.summary}", flush=True)
 
 
-def run_exercise(exercise_id: str, *, lessons_dir: Path | None, home: Path, check: bool, watch: bool, reset: bool,
-                 hint: int | None, solution: bool) -> int:
+def run_exercise(
+    exercise_id: str,
+    *,
+    lessons_dir: Path | None,
+    home: Path,
+    check: bool,
+    watch: bool,
+    reset: bool,
+    hint: int | None,
+    solution: bool,
+) -> int:
     curriculum = load_curriculum(lessons_dir)
     found = curriculum.find_exercise(exercise_id)
     if found is None:
         known = [e.id for _, e in curriculum.exercises()]
-        print(f"error: unknown exercise '{exercise_id}'; exercises: {', '.join(known)}", file=os.sys.stderr)
+        print(f"error: unknown exercise '{exercise_id}'; exercises: {', '.join(known)}", file=sys.stderr)
         return EXIT_USAGE
     lesson, exercise = found
     progress = ProgressStore.open(home)
@@ -49,7 +57,7 @@ def run_exercise(exercise_id: str, *, lessons_dir: Path | None, home: Path, chec
     path = ensure_workspace(home, lesson, exercise)
     if hint is not None:
         if not 1 <= hint <= len(exercise.hints):
-            print(f"error: --hint takes 1 to {len(exercise.hints)}", file=os.sys.stderr)
+            print(f"error: --hint takes 1 to {len(exercise.hints)}", file=sys.stderr)
             return EXIT_USAGE
         print(f"hint {hint}/{len(exercise.hints)}: {lesson.exercise_texts(exercise)[2][hint - 1]}")
         return EXIT_OK

@@ -16,16 +16,21 @@ class ChildQueryError(RuntimeError):
     """The child failed; the message carries its exit code and the end of its stderr."""
 
 
-def query_child(module: str, args: list[str] | None = None, *, stdin: Any = None, home: Path | None = None,
-                timeout: float = 600) -> Any:
+def query_child(
+    module: str, args: list[str] | None = None, *, stdin: Any = None, home: Path | None = None, timeout: float = 600
+) -> Any:
     env = {**with_repo_on_path(), **OFFLINE_AND_QUIET}
     if home is not None:
         env["WORKBENCH_HOME"] = str(home)
         env.setdefault("BENTOML_HOME", str(bentoml_home(home)))
     completed = subprocess.run(
         [sys.executable, "-m", module, *(args or [])],
-        input=None if stdin is None else json.dumps(stdin), capture_output=True, text=True,
-        env=env, cwd=REPO_ROOT, timeout=timeout,
+        input=None if stdin is None else json.dumps(stdin),
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=REPO_ROOT,
+        timeout=timeout,
     )
     if completed.returncode != 0:
         raise ChildQueryError(f"{module} exited with code {completed.returncode}: {completed.stderr.strip()[-2000:]}")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import shutil
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from shared.events import Event
 from workbench.curriculum.lesson_loader import Lesson
@@ -55,6 +56,7 @@ def exercise_request(lesson: Lesson, exercise: Any, path: Path) -> StepRequest:
     )
 
 
-async def check_exercise(home: Path, lesson: Lesson, exercise: Any, path: Path,
-                         on_event: Callable[[Event], None] | None = None) -> StepOutcome:
+async def check_exercise(
+    home: Path, lesson: Lesson, exercise: Any, path: Path, on_event: Callable[[Event], None] | None = None
+) -> StepOutcome:
     return await StepRun(exercise_request(lesson, exercise, path), home, on_event).wait()

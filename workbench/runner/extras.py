@@ -18,8 +18,14 @@ DISTRIBUTION = "mlops-workbench"
 _NAME = re.compile(r"^\s*([A-Za-z0-9][A-Za-z0-9._-]*)")
 AGGREGATES = ("all", "test")  # extras that bundle others or serve development, not a lesson
 # Import names that differ from the name of the distribution that provides them (facts about PyPI, not our extras).
-DISTRIBUTION_OF_MODULE = {"sklearn": "scikit-learn", "pynvml": "nvidia-ml-py", "tensorflow": "tensorflow-cpu",
-                          "keras": "tensorflow-cpu", "yaml": "pyyaml", "av": "av"}
+DISTRIBUTION_OF_MODULE = {
+    "sklearn": "scikit-learn",
+    "pynvml": "nvidia-ml-py",
+    "tensorflow": "tensorflow-cpu",
+    "keras": "tensorflow-cpu",
+    "yaml": "pyyaml",
+    "av": "av",
+}
 
 
 def _canonical(name: str) -> str:
@@ -45,10 +51,16 @@ def extra_for_module(module: str) -> str | None:
     """The extra that installs the top-level ``module``: where its distribution is listed first (then pyproject order)."""
     top = module.split(".", 1)[0]
     wanted = _canonical(DISTRIBUTION_OF_MODULE.get(top, top))
-    places = [(names.index(wanted), order, extra) for order, (extra, names) in
-              enumerate((extra, [_canonical(n) for n in names]) for extra, names in declared_extras().items())
-              if wanted in names]
+    places = [
+        (names.index(wanted), order, extra)
+        for order, (extra, names) in enumerate(
+            (extra, [_canonical(n) for n in names]) for extra, names in declared_extras().items()
+        )
+        if wanted in names
+    ]
     return min(places)[2] if places else None
+
+
 _EXTRA = re.compile(r"""extra\s*==\s*["']([^"']+)["']""")
 
 

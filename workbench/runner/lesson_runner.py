@@ -8,20 +8,22 @@ depend on a failed lesson are skipped with the reason, progress is saved.
 from __future__ import annotations
 
 import shlex
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from shared.configs.repository import REPO_ROOT
 from shared.configs.workbench_home import check_home
 from shared.events import Event
 from workbench.curriculum.lesson_loader import Curriculum, Lesson
 from workbench.curriculum.lesson_schema import Step
+from workbench.i18n import t
 from workbench.progress_store import ProgressStore, lesson_verdict
 from workbench.runner.extras import install_hint, missing_extras
 from workbench.runner.requirements import requirement_blocker, requirement_notes
 from workbench.runner.step_runner import OK_STATUSES, StepOutcome, StepRequest, StepRun
-from workbench.i18n import t
 
 PROBE_TIMEOUT_S = 120.0
 
@@ -32,7 +34,7 @@ class LessonRenderer(Protocol):
     def step_started(self, lesson: Lesson, step: Step, command: str) -> None: ...
     def event(self, lesson: Lesson, step: Step, event: Event) -> None: ...
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None: ...
-    def lesson_finished(self, report: "LessonReport") -> None: ...
+    def lesson_finished(self, report: LessonReport) -> None: ...
 
 
 @dataclass
@@ -155,8 +157,11 @@ class LessonRunner:
         if missing_extras(lesson.spec.requirements.extras):
             return False, f"{lesson.spec.provides.description}: cannot be probed without its extras"
         request = StepRequest(
-            lesson_id=lesson.id, step_id="probe", entry=lesson.spec.provides.probe,
-            checks=[{"output": "present", "equals": True}], timeout_s=PROBE_TIMEOUT_S,
+            lesson_id=lesson.id,
+            step_id="probe",
+            entry=lesson.spec.provides.probe,
+            checks=[{"output": "present", "equals": True}],
+            timeout_s=PROBE_TIMEOUT_S,
         )
         outcome = await self._run_request(request, lambda event: None)
         found = "found" if outcome.passed else "missing"
@@ -172,9 +177,13 @@ class LessonRunner:
                     continue
                 provided, why = await self._already_provided(pre)
                 if provided:
-                    self.renderer.note(t("prerequisite '{pre}' of '{lesson}' is satisfied ({why})", pre=pre.id, lesson=lesson.id, why=why))
+                    self.renderer.note(
+                        t("prerequisite '{pre}' of '{lesson}' is satisfied ({why})", pre=pre.id, lesson=lesson.id, why=why)
+                    )
                 else:
-                    self.renderer.note(t("running prerequisite '{pre}' first for '{lesson}' ({why})", pre=pre.id, lesson=lesson.id, why=why))
+                    self.renderer.note(
+                        t("running prerequisite '{pre}' first for '{lesson}' ({why})", pre=pre.id, lesson=lesson.id, why=why)
+                    )
                     extra[pre.id] = f"prerequisite of {lesson.id}"
         chosen = [l for l in self.curriculum.lessons if l.id in wanted or l.id in extra]
         ordered: list[Lesson] = []
@@ -192,8 +201,9 @@ class LessonRunner:
             place(lesson)
         return [(lesson, extra.get(lesson.id)) for lesson in ordered]
 
-    async def run_lesson(self, lesson: Lesson, reason: str | None = None, only_step: str | None = None,
-                         params: dict[str, Any] | None = None) -> LessonReport:
+    async def run_lesson(
+        self, lesson: Lesson, reason: str | None = None, only_step: str | None = None, params: dict[str, Any] | None = None
+    ) -> LessonReport:
         report = LessonReport(id=lesson.id, title=lesson.title, layer=lesson.layer, reason=reason)
         self.renderer.lesson_started(lesson, reason)
         missing = missing_extras(lesson.spec.requirements.extras)
@@ -224,12 +234,19 @@ class LessonRunner:
                 continue
             request = step_request(lesson, step, params)
             self.renderer.step_started(lesson, step, python_command(request.entry, request.params))
-            outcome = await self._run_request(request, lambda event, s=step: self.renderer.event(lesson, s, event))
+            outcome = await self._run_request(request, partial(self.renderer.event, lesson, step))
             self.progress.record_step(lesson.id, step.id, outcome.status, outcome.duration_s, outcome.summary)
             self.renderer.step_finished(lesson, step, outcome)
             report.steps.append(
-                StepReport(step.id, lesson.step_title(step), outcome.status, outcome.duration_s, outcome.summary,
-                           dict(outcome.metrics), list(outcome.log_tail))
+                StepReport(
+                    step.id,
+                    lesson.step_title(step),
+                    outcome.status,
+                    outcome.duration_s,
+                    outcome.summary,
+                    dict(outcome.metrics),
+                    list(outcome.log_tail),
+                )
             )
             if not outcome.ok:
                 stopped = f"step '{step.id}' {outcome.status}"
@@ -238,8 +255,9 @@ class LessonRunner:
         self.renderer.lesson_finished(report)
         return report
 
-    async def run(self, selected: list[Lesson], only_step: str | None = None,
-                  params: dict[str, Any] | None = None) -> list[LessonReport]:
+    async def run(
+        self, selected: list[Lesson], only_step: str | None = None, params: dict[str, Any] | None = None
+    ) -> list[LessonReport]:
         reports: list[LessonReport] = []
         failed: set[str] = set()
         home = check_home(self.home)  # read-only or full: say so in one line before anything runs
@@ -262,7 +280,8 @@ class LessonRunner:
                 selected_here = lesson in selected
                 try:
                     report = await self.run_lesson(
-                        lesson, reason,
+                        lesson,
+                        reason,
                         only_step=only_step if selected_here else None,
                         params=params if selected_here else None,
                     )

@@ -49,8 +49,10 @@ def requirement_notes(requirements: Any) -> list[str]:
     """One line per requirement this machine does not meet but the lesson can live without."""
     notes = []
     if requirements.docker and not docker_engine_reachable():
-        notes.append(f"this lesson needs a Docker Engine and none answers at {docker_address()}: the steps that "
-                     "need it will be skipped with the reason (start one with `sudo dockerd &`)")
+        notes.append(
+            f"this lesson needs a Docker Engine and none answers at {docker_address()}: the steps that "
+            "need it will be skipped with the reason (start one with `sudo dockerd &`)"
+        )
     if requirements.gpu == "optional" and not nvidia_gpu_present():
         notes.append("no NVIDIA GPU here: this lesson runs on the CPU (slower, same results)")
     return notes

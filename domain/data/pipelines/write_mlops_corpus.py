@@ -21,57 +21,171 @@ HELDOUT_SHARE = 0.1
 OUT = Path(__file__).resolve().parents[1] / "sources" / "mlops_corpus"
 DATA_FILE = "mlops_corpus.jsonl"
 
-WHO = ["The data team", "Our platform engineer", "The on-call engineer", "The research group", "The release manager",
-       "A new hire", "The model owner", "The reviewer", "The analytics team", "The serving team", "The tech lead",
-       "The data scientist"]
-MODELS = ["the iris classifier", "the churn model", "the fraud detector", "the ranking model", "the topic classifier",
-          "the digits network", "the demand forecast", "the sentiment model", "the recommender", "the language model"]
-TRAINED = ["retrained", "validated", "deployed", "rolled back", "registered", "evaluated", "fine-tuned", "packaged",
-           "promoted", "archived"]
-WHEN = ["on Monday", "last night", "after the data refresh", "before the release", "during the incident",
-        "in the nightly pipeline", "after the review", "this sprint", "at the end of the quarter", "on the staging cluster"]
-TOOLS = ["BentoML", "MLflow", "Docker", "Kubernetes", "GitHub Actions", "PyTorch", "scikit-learn", "Prometheus",
-         "torchrun", "a feature store"]
+WHO = [
+    "The data team",
+    "Our platform engineer",
+    "The on-call engineer",
+    "The research group",
+    "The release manager",
+    "A new hire",
+    "The model owner",
+    "The reviewer",
+    "The analytics team",
+    "The serving team",
+    "The tech lead",
+    "The data scientist",
+]
+MODELS = [
+    "the iris classifier",
+    "the churn model",
+    "the fraud detector",
+    "the ranking model",
+    "the topic classifier",
+    "the digits network",
+    "the demand forecast",
+    "the sentiment model",
+    "the recommender",
+    "the language model",
+]
+TRAINED = [
+    "retrained",
+    "validated",
+    "deployed",
+    "rolled back",
+    "registered",
+    "evaluated",
+    "fine-tuned",
+    "packaged",
+    "promoted",
+    "archived",
+]
+WHEN = [
+    "on Monday",
+    "last night",
+    "after the data refresh",
+    "before the release",
+    "during the incident",
+    "in the nightly pipeline",
+    "after the review",
+    "this sprint",
+    "at the end of the quarter",
+    "on the staging cluster",
+]
+TOOLS = [
+    "BentoML",
+    "MLflow",
+    "Docker",
+    "Kubernetes",
+    "GitHub Actions",
+    "PyTorch",
+    "scikit-learn",
+    "Prometheus",
+    "torchrun",
+    "a feature store",
+]
 TOOL_JOBS = {
-    "BentoML": ["serves the model behind an HTTP endpoint", "keeps every model version in its model store",
-                "builds a bento with the code and the model"],
-    "MLflow": ["records the parameters and metrics of every run", "compares runs side by side",
-               "keeps the model registry"],
-    "Docker": ["packs the service into an image", "runs the same image on every machine",
-               "pins the system libraries the model needs"],
-    "Kubernetes": ["restarts the service when it crashes", "scales the replicas with the traffic",
-                   "rolls out the new version one pod at a time"],
-    "GitHub Actions": ["runs the tests on every pull request", "builds the image after each merge",
-                       "blocks a release when a check fails"],
-    "PyTorch": ["computes the gradients for the training loop", "moves the tensors to the GPU when there is one",
-                "saves the weights as a checkpoint"],
-    "scikit-learn": ["fits the baseline in a few seconds", "splits the data into train and test sets",
-                     "scores the predictions with a classification report"],
-    "Prometheus": ["scrapes the latency of every request", "alerts when the error rate rises",
-                   "stores the feature histograms for drift checks"],
-    "torchrun": ["starts one worker per process", "averages the gradients across the workers",
-                 "restarts a worker that fails"],
-    "a feature store": ["serves the same features in training and in production", "keeps the history of each feature",
-                        "joins the features to the labels"],
+    "BentoML": [
+        "serves the model behind an HTTP endpoint",
+        "keeps every model version in its model store",
+        "builds a bento with the code and the model",
+    ],
+    "MLflow": ["records the parameters and metrics of every run", "compares runs side by side", "keeps the model registry"],
+    "Docker": [
+        "packs the service into an image",
+        "runs the same image on every machine",
+        "pins the system libraries the model needs",
+    ],
+    "Kubernetes": [
+        "restarts the service when it crashes",
+        "scales the replicas with the traffic",
+        "rolls out the new version one pod at a time",
+    ],
+    "GitHub Actions": [
+        "runs the tests on every pull request",
+        "builds the image after each merge",
+        "blocks a release when a check fails",
+    ],
+    "PyTorch": [
+        "computes the gradients for the training loop",
+        "moves the tensors to the GPU when there is one",
+        "saves the weights as a checkpoint",
+    ],
+    "scikit-learn": [
+        "fits the baseline in a few seconds",
+        "splits the data into train and test sets",
+        "scores the predictions with a classification report",
+    ],
+    "Prometheus": [
+        "scrapes the latency of every request",
+        "alerts when the error rate rises",
+        "stores the feature histograms for drift checks",
+    ],
+    "torchrun": ["starts one worker per process", "averages the gradients across the workers", "restarts a worker that fails"],
+    "a feature store": [
+        "serves the same features in training and in production",
+        "keeps the history of each feature",
+        "joins the features to the labels",
+    ],
 }
-METRICS = ["accuracy", "recall", "precision", "the F1 score", "the error rate", "the latency", "the perplexity",
-           "the loss", "the drift score", "the throughput"]
+METRICS = [
+    "accuracy",
+    "recall",
+    "precision",
+    "the F1 score",
+    "the error rate",
+    "the latency",
+    "the perplexity",
+    "the loss",
+    "the drift score",
+    "the throughput",
+]
 UP = ["rose", "jumped", "climbed", "went up"]
 DOWN = ["fell", "dropped", "dropped slightly", "went down"]
-CAUSES = ["the labels were cleaned", "the learning rate was lowered", "more data was added", "the features were scaled",
-          "the batch size was doubled", "a bug in the split was fixed", "the model was trained for longer",
-          "the cache was warmed up", "the traffic doubled", "the input data drifted"]
-CHECKS = ["the test accuracy", "the schema of the input", "the size of the image", "the drift report",
-          "the latency under load", "the model card", "the training data version", "the confusion matrix"]
+CAUSES = [
+    "the labels were cleaned",
+    "the learning rate was lowered",
+    "more data was added",
+    "the features were scaled",
+    "the batch size was doubled",
+    "a bug in the split was fixed",
+    "the model was trained for longer",
+    "the cache was warmed up",
+    "the traffic doubled",
+    "the input data drifted",
+]
+CHECKS = [
+    "the test accuracy",
+    "the schema of the input",
+    "the size of the image",
+    "the drift report",
+    "the latency under load",
+    "the model card",
+    "the training data version",
+    "the confusion matrix",
+]
 STAGES = ["staging", "production", "the canary", "the shadow deployment", "the test cluster"]
-PROBLEMS = ["the schema changed", "a column was missing", "the disk was full", "the GPU ran out of memory",
-            "the port was already in use", "a dependency was not pinned", "the seed was not fixed",
-            "the validation set leaked into training"]
-ADVICE = ["Always pin the versions of your dependencies.", "Never evaluate on the data you trained on.",
-          "Log every run, even the ones that fail.", "Keep the training code and the serving code in one repository.",
-          "Write down where the data came from.", "Fix the random seed before you compare two runs.",
-          "Watch the inputs in production, not only the outputs.", "A model without a test is a guess.",
-          "Roll back first, debug later.", "Measure the latency before you promise it."]
+PROBLEMS = [
+    "the schema changed",
+    "a column was missing",
+    "the disk was full",
+    "the GPU ran out of memory",
+    "the port was already in use",
+    "a dependency was not pinned",
+    "the seed was not fixed",
+    "the validation set leaked into training",
+]
+ADVICE = [
+    "Always pin the versions of your dependencies.",
+    "Never evaluate on the data you trained on.",
+    "Log every run, even the ones that fail.",
+    "Keep the training code and the serving code in one repository.",
+    "Write down where the data came from.",
+    "Fix the random seed before you compare two runs.",
+    "Watch the inputs in production, not only the outputs.",
+    "A model without a test is a guess.",
+    "Roll back first, debug later.",
+    "Measure the latency before you promise it.",
+]
 
 
 def compose(rng: random.Random) -> str:
@@ -98,8 +212,10 @@ def compose(rng: random.Random) -> str:
     if template == 7:
         return rng.choice(ADVICE)
     if template == 8:
-        return (f"{rng.choice(WHO)} {rng.choice(['noticed', 'reported', 'found', 'explained'])} that "
-                f"{rng.choice(PROBLEMS)} {rng.choice(WHEN)}.")
+        return (
+            f"{rng.choice(WHO)} {rng.choice(['noticed', 'reported', 'found', 'explained'])} that "
+            f"{rng.choice(PROBLEMS)} {rng.choice(WHEN)}."
+        )
     origin, target = rng.sample(STAGES, 2)
     return f"We moved {rng.choice(MODELS)} from {origin} to {target} with {rng.choice(TOOLS)}."
 

@@ -39,7 +39,9 @@ def check_schema(data: TabularDataset, rules: QualityRules) -> list[QualityIssue
     if tuple(data.feature_names) != tuple(rules.expected_features):
         issues.append(QualityIssue("schema", f"columns {list(data.feature_names)}, expected {list(rules.expected_features)}"))
     if data.features.ndim != 2 or data.features.shape[1] != len(rules.expected_features):
-        issues.append(QualityIssue("schema", f"feature matrix shape {data.features.shape}, expected (rows, {len(rules.expected_features)})"))
+        issues.append(
+            QualityIssue("schema", f"feature matrix shape {data.features.shape}, expected (rows, {len(rules.expected_features)})")
+        )
     if not np.issubdtype(data.features.dtype, np.number):
         issues.append(QualityIssue("schema", f"feature dtype {data.features.dtype}, expected numbers"))
     return issues
@@ -49,7 +51,7 @@ def check_missing(data: TabularDataset, rules: QualityRules) -> list[QualityIssu
     missing = np.isnan(data.features).sum(axis=0)
     return [
         QualityIssue("missing_values", f"{name}: {int(count)} missing values (allowed: {rules.max_missing})")
-        for name, count in zip(data.feature_names, missing)
+        for name, count in zip(data.feature_names, missing, strict=True)
         if count > rules.max_missing
     ]
 
@@ -71,8 +73,10 @@ def check_class_balance(data: TabularDataset, rules: QualityRules) -> list[Quali
     counts = np.bincount(data.labels, minlength=len(data.class_names))
     shares = counts / max(counts.sum(), 1)
     return [
-        QualityIssue("class_imbalance", f"class '{name}': {count} rows = {share:.0%} of the data (minimum {rules.min_class_share:.0%})")
-        for name, count, share in zip(data.class_names, counts, shares)
+        QualityIssue(
+            "class_imbalance", f"class '{name}': {count} rows = {share:.0%} of the data (minimum {rules.min_class_share:.0%})"
+        )
+        for name, count, share in zip(data.class_names, counts, shares, strict=True)
         if share < rules.min_class_share
     ]
 
@@ -90,4 +94,4 @@ def run_quality_checks(data: TabularDataset, rules: QualityRules | None = None) 
 
 def class_shares(data: TabularDataset) -> dict[str, float]:
     counts = np.bincount(data.labels, minlength=len(data.class_names))
-    return {name: float(c / counts.sum()) for name, c in zip(data.class_names, counts)}
+    return {name: float(c / counts.sum()) for name, c in zip(data.class_names, counts, strict=True)}

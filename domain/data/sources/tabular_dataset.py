@@ -21,5 +21,5 @@ class TabularDataset:
     def n_rows(self) -> int:
         return int(self.features.shape[0])
 
-    def subset(self, rows: np.ndarray, source: str | None = None) -> "TabularDataset":
+    def subset(self, rows: np.ndarray, source: str | None = None) -> TabularDataset:
         return replace(self, features=self.features[rows], labels=self.labels[rows], source=source or self.source)

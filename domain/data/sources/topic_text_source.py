@@ -15,7 +15,7 @@ class TextSplit:
     texts: list[str]
     labels: list[str]
 
-    def majority_baseline(self, reference: "TextSplit | None" = None) -> float:
+    def majority_baseline(self, reference: TextSplit | None = None) -> float:
         """Accuracy of always answering the most common label of ``reference`` (default: this split)."""
         majority, _ = Counter((reference or self).labels).most_common(1)[0]
         return sum(label == majority for label in self.labels) / len(self.labels)

@@ -27,13 +27,18 @@ def check_jsonschema_binary() -> str:
 
 def schema_errors(path: Path) -> list[str]:
     """check-jsonschema's errors for one workflow file (empty: valid), each as 'where: why'."""
-    done = subprocess.run([check_jsonschema_binary(), "--builtin-schema", SCHEMA, "--output-format", "json", "--verbose",
-                           str(path)],
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [check_jsonschema_binary(), "--builtin-schema", SCHEMA, "--output-format", "json", "--verbose", str(path)],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     try:
         report = json.loads(done.stdout)
     except json.JSONDecodeError:
-        raise RuntimeError(f"check-jsonschema {path}: exit code {done.returncode}: {(done.stdout + done.stderr)[-400:]}") from None
+        raise RuntimeError(
+            f"check-jsonschema {path}: exit code {done.returncode}: {(done.stdout + done.stderr)[-400:]}"
+        ) from None
     errors = []
     for error in report.get("parse_errors", []):
         errors.append(f"{path.name}: cannot be parsed: {error.get('message', error)}")
@@ -54,8 +59,13 @@ def schema_errors(path: Path) -> list[str]:
 
 def pipeline_problems(workflow: dict[str, Any]) -> tuple[list[str], dict[str, bool]]:
     """What this project's CI must do, beyond a valid file: make test, every lesson as JUnit, the report uploaded."""
-    steps = [step for job in (workflow.get("jobs") or {}).values() if isinstance(job, dict)
-             for step in job.get("steps") or [] if isinstance(step, dict)]
+    steps = [
+        step
+        for job in (workflow.get("jobs") or {}).values()
+        if isinstance(job, dict)
+        for step in job.get("steps") or []
+        if isinstance(step, dict)
+    ]
     runs = " ".join(str(step.get("run", "")) for step in steps)
     uploads = [step for step in steps if str(step.get("uses", "")).startswith("actions/upload-artifact@")]
     found = {

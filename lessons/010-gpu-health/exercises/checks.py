@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from workbench.runner.child.learner_code import load_learner_module, require
 from shared import events
+from workbench.runner.child.learner_code import load_learner_module, require
 
 CASES = [
     ({"index": 0, "clock_event_reasons": ["hw_thermal_slowdown"], "temperature_c": 93}, "warn"),

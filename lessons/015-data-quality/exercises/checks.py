@@ -5,8 +5,8 @@ from __future__ import annotations
 from domain.data.pipelines.corruption import corrupt
 from domain.data.quality.iris_quality import QualityRules, run_quality_checks
 from domain.data.sources.iris_source import FEATURE_NAMES, load_iris_dataset
-from workbench.runner.child.learner_code import ExerciseError, load_learner_module, require
 from shared import events
+from workbench.runner.child.learner_code import ExerciseError, load_learner_module, require
 
 
 def check_value_ranges(path: str) -> dict:

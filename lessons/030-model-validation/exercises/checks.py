@@ -7,8 +7,8 @@ import time
 import numpy as np
 
 from domain.data.sources.iris_source import load_iris_dataset
-from workbench.runner.child.learner_code import load_learner_module, require
 from shared import events
+from workbench.runner.child.learner_code import load_learner_module, require
 
 BAD_INPUTS = {
     "three features instead of four": [[5.1, 3.5, 1.4]],
@@ -45,7 +45,10 @@ def check_input_contract(path: str) -> dict:
             problems.append(f"{name}: accepted")
     for problem in problems:
         events.log(f"problem: {problem}")
-    return {"problems": len(problems), "summary": problems[0] if problems else "valid rows pass, every bad input is refused clearly"}
+    return {
+        "problems": len(problems),
+        "summary": problems[0] if problems else "valid rows pass, every bad input is refused clearly",
+    }
 
 
 def check_p95(path: str) -> dict:
@@ -58,7 +61,7 @@ def check_p95(path: str) -> dict:
     real = []
     for i in range(200):
         start = time.perf_counter()
-        model.predict(data.features[i % 150: i % 150 + 1])
+        model.predict(data.features[i % 150 : i % 150 + 1])
         real.append((time.perf_counter() - start) * 1000)
     cases = {"skewed timings (90 × 1 ms, 10 × 50 ms)": skewed, "200 real single predictions": real}
     wrong = []

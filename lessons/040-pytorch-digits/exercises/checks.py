@@ -13,7 +13,12 @@ def check_training_loop(path: str, epochs: int = 5) -> dict:
     from torch import nn
 
     from domain.models.deep_learning.pytorch.digits_mlp import (
-        ArrayDataset, MLPConfig, build_mlp, evaluate, make_loader, seed_everything,
+        ArrayDataset,
+        MLPConfig,
+        build_mlp,
+        evaluate,
+        make_loader,
+        seed_everything,
     )
 
     train_epoch = require(load_learner_module(path), "train_epoch", "a function (model, loader, optimizer, loss_fn) -> mean loss")
@@ -30,6 +35,9 @@ def check_training_loop(path: str, epochs: int = 5) -> dict:
         events.metric("train_loss", loss, step=epoch)
         events.log(f"epoch {epoch}: your train_epoch returned loss {loss:.4f}; test accuracy {correct / seen:.3f}")
     accuracy = correct / seen
-    summary = (f"test accuracy {accuracy:.3f} after {epochs} epochs" if accuracy >= 0.9
-               else f"test accuracy {accuracy:.3f} after {epochs} epochs: the network is not learning")
+    summary = (
+        f"test accuracy {accuracy:.3f} after {epochs} epochs"
+        if accuracy >= 0.9
+        else f"test accuracy {accuracy:.3f} after {epochs} epochs: the network is not learning"
+    )
     return {"test_accuracy": accuracy, "summary": summary}

@@ -23,7 +23,11 @@ def torch_report(run_matmul: bool = True) -> dict[str, Any]:
         report["arch_list"] = torch.cuda.get_arch_list() if torch.version.cuda else []
         report["cudnn"] = torch.backends.cudnn.version() if report["cuda_available"] else None
         report["devices"] = [
-            {"index": i, "name": torch.cuda.get_device_name(i), "capability": "%d.%d" % torch.cuda.get_device_capability(i)}
+            {
+                "index": i,
+                "name": torch.cuda.get_device_name(i),
+                "capability": "{}.{}".format(*torch.cuda.get_device_capability(i)),
+            }
             for i in range(report["device_count"])
         ]
         if report["cuda_available"]:

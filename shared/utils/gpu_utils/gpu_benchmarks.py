@@ -42,7 +42,9 @@ def run(size: int = 8192, repeats: int = 20, copy_mib: int = 1024) -> dict[str, 
     import torch
 
     if not torch.cuda.is_available():
-        raise RuntimeError("the GPU benchmarks need PyTorch with a usable CUDA GPU (see `mlops-workbench gpu` for why there is none)")
+        raise RuntimeError(
+            "the GPU benchmarks need PyTorch with a usable CUDA GPU (see `mlops-workbench gpu` for why there is none)"
+        )
     device = torch.device("cuda")
     name = torch.cuda.get_device_name(device)
     results: dict[str, Any] = {"device": name}
@@ -66,7 +68,7 @@ def run(size: int = 8192, repeats: int = 20, copy_mib: int = 1024) -> dict[str, 
     for dtype, label in ((torch.float32, "fp32"), (torch.bfloat16, "bf16")):
         a = torch.randn(size, size, device=device, dtype=dtype)
         b = torch.randn(size, size, device=device, dtype=dtype)
-        seconds = timed(lambda: a @ b, repeats)
+        seconds = timed(lambda a=a, b=b: a @ b, repeats)
         results[f"matmul_{label}_tflops"] = 2 * size**3 / seconds / 1e12
         events.metric(f"matmul_{label}_tflops", results[f"matmul_{label}_tflops"])
         done += 1

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import platform
 from importlib import metadata
@@ -55,10 +56,8 @@ def nvml_bindings() -> dict[str, Any]:
     """Which Python NVML package is installed: nvidia-ml-py is right; the old 'pynvml' package shadows it."""
     found = {}
     for name in ("nvidia-ml-py", "pynvml"):
-        try:
+        with contextlib.suppress(metadata.PackageNotFoundError):
             found[name] = metadata.version(name)
-        except metadata.PackageNotFoundError:
-            pass
     return found
 
 

@@ -6,8 +6,10 @@ functions, for tests), so the logic is exercised without a GPU too.
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 NA = "N/A"
 
@@ -145,7 +147,7 @@ def _device(nvml: Any, index: int) -> DeviceReport:
     mib = 1024 * 1024
     read("name", lambda: _text(nvml.nvmlDeviceGetName(handle)))
     read("uuid", lambda: _text(nvml.nvmlDeviceGetUUID(handle)))
-    read("compute_capability", lambda: "%d.%d" % tuple(nvml.nvmlDeviceGetCudaComputeCapability(handle)))
+    read("compute_capability", lambda: "{}.{}".format(*nvml.nvmlDeviceGetCudaComputeCapability(handle)))
     memory = lambda: once("memory", lambda: _memory_info(nvml, handle))  # noqa: E731
     read("memory_total_mib", lambda: memory().total // mib)
     read("memory_used_mib", lambda: memory().used // mib)
@@ -161,28 +163,45 @@ def _device(nvml: Any, index: int) -> DeviceReport:
     read("memory_clock_mhz", lambda: nvml.nvmlDeviceGetClockInfo(handle, nvml.NVML_CLOCK_MEM))
     read("clock_event_reasons", lambda: _reason_names(nvml.nvmlDeviceGetCurrentClocksEventReasons(handle)))
     read("ecc_mode", lambda: bool(nvml.nvmlDeviceGetEccMode(handle)[0]))
-    read("ecc_uncorrected_volatile", lambda: nvml.nvmlDeviceGetTotalEccErrors(
-        handle, nvml.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nvml.NVML_VOLATILE_ECC))
+    read(
+        "ecc_uncorrected_volatile",
+        lambda: nvml.nvmlDeviceGetTotalEccErrors(handle, nvml.NVML_MEMORY_ERROR_TYPE_UNCORRECTED, nvml.NVML_VOLATILE_ECC),
+    )
     read("retired_pages_pending", lambda: bool(nvml.nvmlDeviceGetRetiredPagesPendingStatus(handle)))
-    read("remapped_rows", lambda: dict(zip(("correctable", "uncorrectable", "pending", "failed"),
-                                           (int(v) for v in nvml.nvmlDeviceGetRemappedRows(handle)))))
+    read(
+        "remapped_rows",
+        lambda: dict(
+            zip(
+                ("correctable", "uncorrectable", "pending", "failed"),
+                (int(v) for v in nvml.nvmlDeviceGetRemappedRows(handle)),
+                strict=False,
+            )
+        ),
+    )
     read("pcie_gen", lambda: nvml.nvmlDeviceGetCurrPcieLinkGeneration(handle))
     read("pcie_gen_max", lambda: nvml.nvmlDeviceGetMaxPcieLinkGeneration(handle))
     read("pcie_width", lambda: nvml.nvmlDeviceGetCurrPcieLinkWidth(handle))
     read("pcie_width_max", lambda: nvml.nvmlDeviceGetMaxPcieLinkWidth(handle))
     read("persistence_mode", lambda: bool(nvml.nvmlDeviceGetPersistenceMode(handle)))
-    read("processes", lambda: [{"pid": p.pid, "used_mib": (p.usedGpuMemory or 0) // mib}
-                               for p in nvml.nvmlDeviceGetComputeRunningProcesses(handle)])
+    read(
+        "processes",
+        lambda: [
+            {"pid": p.pid, "used_mib": (p.usedGpuMemory or 0) // mib} for p in nvml.nvmlDeviceGetComputeRunningProcesses(handle)
+        ],
+    )
     read("mig_mode", lambda: bool(nvml.nvmlDeviceGetMigMode(handle)[0]))
     return report
 
 
-def probe_nvml(nvml: Any | None = None) -> NvmlReport:
+def probe_nvml(bindings: Any | None = None) -> NvmlReport:
+    """``bindings``: an NVML module to use instead of pynvml (the tests pass recorded answers)."""
+    nvml: Any = bindings
     if nvml is None:
         try:
-            import pynvml as nvml  # the nvidia-ml-py distribution
+            import pynvml  # the nvidia-ml-py distribution
         except ImportError:
             return NvmlReport("pynvml-missing", "the Python NVML bindings are not installed (pip install nvidia-ml-py)")
+        nvml = pynvml
     try:
         nvml.nvmlInit()
     except nvml.NVMLError as exc:
@@ -200,7 +219,5 @@ def probe_nvml(nvml: Any | None = None) -> NvmlReport:
         report.devices = [_device(nvml, i) for i in range(nvml.nvmlDeviceGetCount())]
         return report
     finally:
-        try:
+        with contextlib.suppress(Exception):  # shutting down a library that failed to start
             nvml.nvmlShutdown()
-        except Exception:
-            pass

@@ -19,7 +19,12 @@ def probe(entry: str, params: dict) -> dict:
         function = resolve(entry)
     except ModuleNotFoundError as exc:
         hint = missing_extra_message(exc)
-        return {"entry": entry, "ok": hint is not None, "problem": hint or f"cannot import: {exc}", "missing_extra": hint is not None}
+        return {
+            "entry": entry,
+            "ok": hint is not None,
+            "problem": hint or f"cannot import: {exc}",
+            "missing_extra": hint is not None,
+        }
     except Exception as exc:
         return {"entry": entry, "ok": False, "problem": f"cannot import: {type(exc).__name__}: {exc}", "missing_extra": False}
     if not callable(function):
@@ -27,7 +32,12 @@ def probe(entry: str, params: dict) -> dict:
     try:
         inspect.signature(function).bind(**params)
     except TypeError as exc:
-        return {"entry": entry, "ok": False, "problem": f"parameters {sorted(params)} do not fit its signature: {exc}", "missing_extra": False}
+        return {
+            "entry": entry,
+            "ok": False,
+            "problem": f"parameters {sorted(params)} do not fit its signature: {exc}",
+            "missing_extra": False,
+        }
     return {"entry": entry, "ok": True, "problem": None, "missing_extra": False}
 
 

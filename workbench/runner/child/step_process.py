@@ -29,6 +29,7 @@ from shared.events.reporter import last_metrics
 from workbench.runner.child.checks import evaluate
 from workbench.runner.extras import extra_for_module
 
+
 def missing_extra_message(exc: ModuleNotFoundError) -> str | None:
     top = (exc.name or "").split(".", 1)[0]
     extra = extra_for_module(top) if top else None

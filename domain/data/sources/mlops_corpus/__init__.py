@@ -1,8 +1,8 @@
 """The MLOps corpus: 3,000 English sentences about MLOps, written by this project (see DATA_CARD.md here).
 
-    from domain.data.sources.mlops_corpus import load_mlops_corpus
-    corpus = load_mlops_corpus()
-    corpus.train[:3], len(corpus.heldout)
+from domain.data.sources.mlops_corpus import load_mlops_corpus
+corpus = load_mlops_corpus()
+corpus.train[:3], len(corpus.heldout)
 """
 
 from __future__ import annotations
@@ -24,8 +24,10 @@ class TextCorpus:
         def words(lines: list[str]) -> int:
             return sum(len(line.split()) for line in lines)
 
-        return (f"{len(self.train)} training sentences ({words(self.train)} words), "
-                f"{len(self.heldout)} held-out sentences ({words(self.heldout)} words)")
+        return (
+            f"{len(self.train)} training sentences ({words(self.train)} words), "
+            f"{len(self.heldout)} held-out sentences ({words(self.heldout)} words)"
+        )
 
 
 def load_mlops_corpus(path: Path = DATA_FILE) -> TextCorpus:

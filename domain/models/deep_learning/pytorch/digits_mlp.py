@@ -7,8 +7,8 @@ evaluates. Callers decide what to report; this module only computes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
@@ -51,8 +51,9 @@ def build_mlp(config: MLPConfig) -> nn.Module:
 
 def make_loader(dataset: Dataset, batch_size: int, shuffle: bool, seed: int, sampler=None) -> DataLoader:
     generator = torch.Generator().manual_seed(seed)
-    return DataLoader(dataset, batch_size=batch_size, shuffle=shuffle and sampler is None, generator=generator,
-                      sampler=sampler, num_workers=0)
+    return DataLoader(
+        dataset, batch_size=batch_size, shuffle=shuffle and sampler is None, generator=generator, sampler=sampler, num_workers=0
+    )
 
 
 def pick_device() -> torch.device:

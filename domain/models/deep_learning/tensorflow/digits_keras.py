@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 
-def build_keras_mlp(n_features: int = 64, hidden: int = 128, n_classes: int = 10, dropout: float = 0.1,
-                    learning_rate: float = 2e-3):
+def build_keras_mlp(
+    n_features: int = 64, hidden: int = 128, n_classes: int = 10, dropout: float = 0.1, learning_rate: float = 2e-3
+):
     import keras
 
     model = keras.Sequential(

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 from torch import nn
@@ -14,7 +15,8 @@ class SentenceClassifier(nn.Module):
     def __init__(self, encoder: nn.Module, n_labels: int) -> None:
         super().__init__()
         self.encoder = encoder
-        self.head = nn.Linear(encoder.config.hidden_size, n_labels)
+        config: Any = encoder.config  # a transformers PretrainedConfig (untyped here)
+        self.head = nn.Linear(int(config.hidden_size), n_labels)
 
     def forward(self, input_ids, attention_mask, **extra) -> torch.Tensor:
         tokens = self.encoder(input_ids=input_ids, attention_mask=attention_mask, **extra).last_hidden_state
@@ -24,12 +26,20 @@ class SentenceClassifier(nn.Module):
 def batches(texts: list[str], labels: list[int], size: int, generator: torch.Generator):
     order = torch.randperm(len(texts), generator=generator).tolist()
     for start in range(0, len(order), size):
-        chosen = order[start:start + size]
+        chosen = order[start : start + size]
         yield [texts[i] for i in chosen], torch.tensor([labels[i] for i in chosen])
 
 
-def train_epoch(model: SentenceClassifier, tokenizer, texts: list[str], labels: list[int], optimizer,
-                batch_size: int, generator: torch.Generator, on_step: Callable[[float], None] | None = None) -> float:
+def train_epoch(
+    model: SentenceClassifier,
+    tokenizer,
+    texts: list[str],
+    labels: list[int],
+    optimizer,
+    batch_size: int,
+    generator: torch.Generator,
+    on_step: Callable[[float], None] | None = None,
+) -> float:
     model.train()
     loss_fn = nn.CrossEntropyLoss()
     losses = []
@@ -50,6 +60,6 @@ def predict(model: SentenceClassifier, tokenizer, texts: list[str], batch_size: 
     model.eval()
     out: list[int] = []
     for start in range(0, len(texts), batch_size):
-        encoded = tokenizer(texts[start:start + batch_size], padding=True, truncation=True, max_length=64, return_tensors="pt")
+        encoded = tokenizer(texts[start : start + batch_size], padding=True, truncation=True, max_length=64, return_tensors="pt")
         out += model(**encoded).argmax(dim=1).tolist()
     return out

@@ -8,8 +8,9 @@ name and one probability per class summing to 1. Wrong input raises
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any
 
 import numpy as np
 

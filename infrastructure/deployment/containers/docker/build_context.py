@@ -23,10 +23,11 @@ import platform
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path, PurePosixPath
-from typing import Callable
+from typing import cast
 
 from shared.configs.repository import REPO_ROOT
 from shared.configs.workbench_home import workbench_home
@@ -58,6 +59,7 @@ def docker_dir(home: Path | None = None) -> Path:
 
 # ---- dependencies ---------------------------------------------------------------------------
 
+
 def _bentofile() -> dict:
     import yaml  # comes with bentoml
 
@@ -85,11 +87,16 @@ def pinned_closure(roots: list[str]) -> list[str]:
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
 
-    environment = {**default_environment(), "python_version": CONTAINER_PYTHON, "sys_platform": "linux",
-                   "platform_system": "Linux"}
+    environment: dict[str, str] = {
+        **cast(dict[str, str], default_environment()),
+        "python_version": CONTAINER_PYTHON,
+        "sys_platform": "linux",
+        "platform_system": "Linux",
+    }
     found: dict[str, tuple[str, frozenset[str]]] = {}
-    todo: list[tuple[str, frozenset[str], str]] = [(Requirement(r).name, frozenset(Requirement(r).extras), "the bentofile")
-                                                   for r in roots]
+    todo: list[tuple[str, frozenset[str], str]] = [
+        (Requirement(r).name, frozenset(Requirement(r).extras), "the bentofile") for r in roots
+    ]
     while todo:
         name, extras, needed_by = todo.pop()
         key = canonicalize_name(name)
@@ -99,8 +106,10 @@ def pinned_closure(roots: list[str]) -> list[str]:
         try:
             dist = metadata.distribution(name)
         except metadata.PackageNotFoundError:
-            raise RuntimeError(f"'{name}' (needed by {needed_by}) is not installed here, so its version cannot be pinned: "
-                               f"pip install '{name}' (the docker-build lesson needs the 'serving' and 'sklearn' extras)") from None
+            raise RuntimeError(
+                f"'{name}' (needed by {needed_by}) is not installed here, so its version cannot be pinned: "
+                f"pip install '{name}' (the docker-build lesson needs the 'serving' and 'sklearn' extras)"
+            ) from None
         found[key] = (dist.version, (known[1] if known else frozenset()) | extras)
         for line in dist.requires or []:
             requirement = Requirement(line)
@@ -120,8 +129,7 @@ def _platform_args() -> list[str]:
     return args
 
 
-def ensure_wheelhouse(lock_text: str, home: Path | None = None,
-                      say: Callable[[str], None] = print) -> tuple[Path, bool]:
+def ensure_wheelhouse(lock_text: str, home: Path | None = None, say: Callable[[str], None] = print) -> tuple[Path, bool]:
     """The wheelhouse for this lock: reused when a complete one exists, else ``pip download`` fills it."""
     key = hashlib.sha256((lock_text + platform.machine()).encode()).hexdigest()[:16]
     folder = docker_dir(home) / "wheelhouse" / key
@@ -132,8 +140,19 @@ def ensure_wheelhouse(lock_text: str, home: Path | None = None,
     folder.mkdir(parents=True, exist_ok=True)
     lock_file = folder / "requirements.lock"
     write_text_atomic(lock_file, lock_text)
-    command = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary=:all:", *_platform_args(),
-               "--dest", str(folder), "-r", str(lock_file)]
+    command = [
+        sys.executable,
+        "-m",
+        "pip",
+        "download",
+        "--no-deps",
+        "--only-binary=:all:",
+        *_platform_args(),
+        "--dest",
+        str(folder),
+        "-r",
+        str(lock_file),
+    ]
     say("$ " + " ".join(["pip", *command[3:]]))
     done = subprocess.run(command, capture_output=True, text=True)
     for line in (done.stdout + done.stderr).splitlines():
@@ -155,6 +174,7 @@ def ensure_wheelhouse(lock_text: str, home: Path | None = None,
 
 # ---- model and service files ------------------------------------------------------------------
 
+
 def latest_validated_model() -> str:
     """The newest iris_classifier labelled stage=validated (what the service serves)."""
     from infrastructure.storage.bentoml_model_store import list_models
@@ -162,8 +182,10 @@ def latest_validated_model() -> str:
     for model in list_models(IRIS_MODEL_NAME):
         if model.labels.get(STAGE_LABEL) == VALIDATED_STAGE:
             return model.tag
-    raise RuntimeError(f"no validated {IRIS_MODEL_NAME} in the model store ({os.environ.get('BENTOML_HOME', '?')}): "
-                       "run `mlops-workbench --lesson model-validation` first")
+    raise RuntimeError(
+        f"no validated {IRIS_MODEL_NAME} in the model store ({os.environ.get('BENTOML_HOME', '?')}): "
+        "run `mlops-workbench --lesson model-validation` first"
+    )
 
 
 def export_model(tag: str, target_dir: Path) -> Path:
@@ -184,8 +206,9 @@ def service_files() -> list[Path]:
     for pattern in include:
         for path in REPO_ROOT.glob(pattern):
             relative = path.relative_to(REPO_ROOT)
-            if path.is_file() and not any(PurePosixPath(relative.as_posix()).match(x) or x.strip("*/") in relative.parts
-                                          for x in exclude):
+            if path.is_file() and not any(
+                PurePosixPath(relative.as_posix()).match(x) or x.strip("*/") in relative.parts for x in exclude
+            ):
                 chosen.add(relative)
     if Path(SERVICE_FILE) not in chosen:
         raise RuntimeError(f"{BENTOFILE}: include does not cover {SERVICE_FILE}, the service the image runs")
@@ -199,8 +222,7 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def prepare_context(home: Path | None = None, model_tag: str | None = None,
-                    say: Callable[[str], None] = print) -> BuildContext:
+def prepare_context(home: Path | None = None, model_tag: str | None = None, say: Callable[[str], None] = print) -> BuildContext:
     home = home or workbench_home()
     tag = model_tag or latest_validated_model()
     context = docker_dir(home) / "context"

@@ -14,11 +14,13 @@ label, so the next run removes what a SIGKILL left behind.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import os
 import signal
 import threading
+from collections.abc import Callable
 from types import FrameType
-from typing import Any, Callable
+from typing import Any
 
 from shared import events
 
@@ -26,8 +28,7 @@ REQUIRE_ENV = "WORKBENCH_REQUIRE_DOCKER"
 LABEL = "mlops-workbench.lesson"
 LESSON = "docker-build"
 NAME_PREFIX = "mlops-workbench-iris-"
-START_HINT = ("start one with `sudo dockerd &` (Linux; or start Docker Desktop), "
-              "or point DOCKER_HOST at a reachable engine")
+START_HINT = "start one with `sudo dockerd &` (Linux; or start Docker Desktop), or point DOCKER_HOST at a reachable engine"
 
 
 def engine_address() -> str:
@@ -44,8 +45,8 @@ class EngineUnreachable(RuntimeError):
 
 def _why(exc: Exception) -> str:
     address = engine_address()
-    if address.startswith("unix://") and not os.path.exists(address[len("unix://"):]):
-        return f"the socket {address[len('unix://'):]} does not exist"
+    if address.startswith("unix://") and not os.path.exists(address[len("unix://") :]):
+        return f"the socket {address[len('unix://') :]} does not exist"
     text = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return text[:200]
 
@@ -142,10 +143,8 @@ class LessonContainer:
         if self.container is None or self._removed.is_set():
             return
         self._removed.set()
-        try:
+        with contextlib.suppress(Exception):  # already gone
             self.container.remove(force=True)  # SIGKILL + remove: the service holds nothing worth a graceful stop
-        except Exception:
-            pass  # already gone
 
     def __exit__(self, *exc: object) -> None:
         try:

@@ -29,15 +29,19 @@ def choose_base_image(client: Any, requested: str) -> tuple[str, str]:
     if present(OFFICIAL_BASE):
         return OFFICIAL_BASE, "the official image is present locally"
     if present(LOCAL_BASE):
-        return LOCAL_BASE, (f"{OFFICIAL_BASE} is not present locally; using the registry-free Debian bookworm image "
-                            f"that {BASE_SCRIPT} built (its python3 is 3.11 too)")
+        return LOCAL_BASE, (
+            f"{OFFICIAL_BASE} is not present locally; using the registry-free Debian bookworm image "
+            f"that {BASE_SCRIPT} built (its python3 is 3.11 too)"
+        )
     events.log(f"neither {OFFICIAL_BASE} nor {LOCAL_BASE} is present: trying `docker pull {OFFICIAL_BASE}`")
     try:
         client.images.pull(OFFICIAL_BASE)
         return OFFICIAL_BASE, "pulled from the registry"
     except Exception as exc:
-        raise RuntimeError(f"no base image: {OFFICIAL_BASE} is not present and cannot be pulled ({str(exc)[:160]}); "
-                           f"build one without a registry: sudo {BASE_SCRIPT}") from None
+        raise RuntimeError(
+            f"no base image: {OFFICIAL_BASE} is not present and cannot be pulled ({str(exc)[:160]}); "
+            f"build one without a registry: sudo {BASE_SCRIPT}"
+        ) from None
 
 
 def numeric_non_root(user: str) -> bool:

@@ -73,31 +73,41 @@ def deployment(settings: Settings) -> dict[str, Any]:
                         "fsGroup": RUN_AS_USER,
                         "seccompProfile": {"type": "RuntimeDefault"},
                     },
-                    "containers": [{
-                        "name": NAME,
-                        "image": settings.image,
-                        "imagePullPolicy": "IfNotPresent",
-                        "ports": [{"name": "http", "containerPort": CONTAINER_PORT, "protocol": "TCP"}],
-                        "env": [{"name": "BENTOML_DO_NOT_TRACK", "value": "True"}],
-                        "resources": {
-                            "requests": {"cpu": settings.cpu_request, "memory": settings.memory_request},
-                            "limits": {"cpu": settings.cpu_limit, "memory": settings.memory_limit},
-                        },
-                        # Slow first start (model load) is the startup probe's business, so liveness can be strict.
-                        "startupProbe": {"httpGet": {"path": "/livez", **probe}, "periodSeconds": 2, "failureThreshold": 60},
-                        "readinessProbe": {"httpGet": {"path": "/readyz", **probe}, "periodSeconds": 5,
-                                           "timeoutSeconds": 2, "failureThreshold": 3},
-                        "livenessProbe": {"httpGet": {"path": "/livez", **probe}, "periodSeconds": 10,
-                                          "timeoutSeconds": 2, "failureThreshold": 3},
-                        "securityContext": {
-                            "allowPrivilegeEscalation": False,
-                            "readOnlyRootFilesystem": True,  # the docker-build lesson runs the image --read-only too
-                            "runAsNonRoot": True,
-                            "runAsUser": RUN_AS_USER,
-                            "capabilities": {"drop": ["ALL"]},
-                        },
-                        "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
-                    }],
+                    "containers": [
+                        {
+                            "name": NAME,
+                            "image": settings.image,
+                            "imagePullPolicy": "IfNotPresent",
+                            "ports": [{"name": "http", "containerPort": CONTAINER_PORT, "protocol": "TCP"}],
+                            "env": [{"name": "BENTOML_DO_NOT_TRACK", "value": "True"}],
+                            "resources": {
+                                "requests": {"cpu": settings.cpu_request, "memory": settings.memory_request},
+                                "limits": {"cpu": settings.cpu_limit, "memory": settings.memory_limit},
+                            },
+                            # Slow first start (model load) is the startup probe's business, so liveness can be strict.
+                            "startupProbe": {"httpGet": {"path": "/livez", **probe}, "periodSeconds": 2, "failureThreshold": 60},
+                            "readinessProbe": {
+                                "httpGet": {"path": "/readyz", **probe},
+                                "periodSeconds": 5,
+                                "timeoutSeconds": 2,
+                                "failureThreshold": 3,
+                            },
+                            "livenessProbe": {
+                                "httpGet": {"path": "/livez", **probe},
+                                "periodSeconds": 10,
+                                "timeoutSeconds": 2,
+                                "failureThreshold": 3,
+                            },
+                            "securityContext": {
+                                "allowPrivilegeEscalation": False,
+                                "readOnlyRootFilesystem": True,  # the docker-build lesson runs the image --read-only too
+                                "runAsNonRoot": True,
+                                "runAsUser": RUN_AS_USER,
+                                "capabilities": {"drop": ["ALL"]},
+                            },
+                            "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                        }
+                    ],
                     "volumes": [{"name": "tmp", "emptyDir": {"sizeLimit": "64Mi"}}],
                 },
             },
@@ -127,9 +137,15 @@ def autoscaler(settings: Settings) -> dict[str, Any]:
             "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": NAME},
             "minReplicas": settings.replicas,
             "maxReplicas": settings.max_replicas,
-            "metrics": [{"type": "Resource", "resource": {"name": "cpu",
-                                                          "target": {"type": "Utilization",
-                                                                     "averageUtilization": settings.target_cpu_percent}}}],
+            "metrics": [
+                {
+                    "type": "Resource",
+                    "resource": {
+                        "name": "cpu",
+                        "target": {"type": "Utilization", "averageUtilization": settings.target_cpu_percent},
+                    },
+                }
+            ],
             "behavior": {"scaleDown": {"stabilizationWindowSeconds": 300}},
         },
     }
@@ -138,8 +154,9 @@ def autoscaler(settings: Settings) -> dict[str, Any]:
 def manifests(settings: Settings | None = None) -> list[dict[str, Any]]:
     settings = settings or Settings()
     if settings.replicas < 1 or settings.max_replicas < settings.replicas:
-        raise ValueError(f"replicas={settings.replicas}, max_replicas={settings.max_replicas}: "
-                         "expected 1 ≤ replicas ≤ max_replicas")
+        raise ValueError(
+            f"replicas={settings.replicas}, max_replicas={settings.max_replicas}: expected 1 ≤ replicas ≤ max_replicas"
+        )
     if not 1 <= settings.target_cpu_percent <= 100:
         raise ValueError(f"target_cpu_percent={settings.target_cpu_percent}: expected a percentage from 1 to 100")
     return [deployment(settings), service(settings), autoscaler(settings)]

@@ -27,5 +27,7 @@ def schema_check(doc: dict[str, Any], version: str, strict: bool = True) -> str 
     except VersionNotSupportedError:
         from kubernetes_validate.utils import all_versions
 
-        raise RuntimeError(f"kubernetes_version parameter: {version} is not shipped with kubernetes-validate "
-                           f"(it has {all_versions()[0]} … {all_versions()[-1]})") from None
+        raise RuntimeError(
+            f"kubernetes_version parameter: {version} is not shipped with kubernetes-validate "
+            f"(it has {all_versions()[0]} … {all_versions()[-1]})"
+        ) from None
