@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 import re
 import signal
@@ -24,8 +23,14 @@ LEARNERS = ("alice", "bob", "carol")
 
 
 def workbench_cli(*args: str, env: dict[str, str] | None = None, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "workbench", *args], capture_output=True, text=True, timeout=timeout,
-                          cwd=REPO_ROOT, env={**os.environ, **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "workbench", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=REPO_ROOT,
+        env={**os.environ, **(env or {})},
+    )
 
 
 def read_links(root: Path) -> dict[str, str]:
@@ -70,7 +75,12 @@ def start_server(root: Path, tmp_path: Path, *args: str) -> RunningClass:
     env.pop("WORKBENCH_HOME", None)
     process = subprocess.Popen(
         [sys.executable, "-m", "workbench", "classroom", "serve", str(root), "--port", "0", *args],
-        stdout=open(log, "w"), stderr=subprocess.STDOUT, text=True, cwd=REPO_ROOT, env=env)
+        stdout=log.open("w"),  # noqa: SIM115 - the server's child writes it for the whole test
+        stderr=subprocess.STDOUT,
+        text=True,
+        cwd=REPO_ROOT,
+        env=env,
+    )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         found = re.search(r"on (http://127\.0\.0\.1:\d+)", log.read_text())
@@ -120,7 +130,7 @@ class Screen:
         while needle not in self.text and time.monotonic() < end:
             try:
                 message = await self.ws.receive(timeout=0.5)
-            except asyncio.TimeoutError:
+            except TimeoutError:
                 continue
             if message.type == aiohttp.WSMsgType.BINARY:
                 self.text += ANSI.sub("", message.data.decode("utf-8", "replace"))

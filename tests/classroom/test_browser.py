@@ -22,8 +22,16 @@ pytestmark = pytest.mark.slow
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")
-FLAGS = ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--disable-component-update", "--no-first-run", "--disable-dev-shm-usage", "--window-size=1400,900")
+FLAGS = (
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-dev-shm-usage",
+    "--window-size=1400,900",
+)
 SCREEN_TAP = r"""
 (() => {
   window.__screen = "";
@@ -49,8 +57,9 @@ SCREEN_TAP = r"""
 @pytest.fixture
 def browser() -> Iterator:
     if not CHROMIUM or not CHROMEDRIVER:
-        pytest.skip("no chromium/chromedriver on this machine (Debian: apt-get install chromium chromium-driver; "
-                    ".ci/run installs them)")
+        pytest.skip(
+            "no chromium/chromedriver on this machine (Debian: apt-get install chromium chromium-driver; .ci/run installs them)"
+        )
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is in the test extra")
     from selenium.webdriver.chrome.service import Service
 
@@ -84,7 +93,8 @@ def _screenshot(driver, tmp_path: Path, name: str) -> Path:  # noqa: ANN001
 
 
 def test_a_learner_runs_a_lesson_in_the_browser_and_the_instructor_page_shows_it(
-        browser, running_class: RunningClass, tmp_path: Path) -> None:  # noqa: ANN001
+    browser, running_class: RunningClass, tmp_path: Path
+) -> None:  # noqa: ANN001
     from selenium.webdriver.common.by import By
     from selenium.webdriver.common.keys import Keys
 
@@ -105,7 +115,8 @@ def test_a_learner_runs_a_lesson_in_the_browser_and_the_instructor_page_shows_it
     browser.get(running_class.instructor())
     cell = lambda: browser.execute_script(  # noqa: E731
         "const td = document.querySelector('#learner-alice td[data-lesson=\"check-the-machine\"]');"
-        "return td ? td.firstChild.textContent : '';")
+        "return td ? td.firstChild.textContent : '';"
+    )
     _wait("the instructor page showing alice's pass", lambda: cell() == "passed", 5.0 - (time.monotonic() - passed_at))
     assert "1 connected" in browser.find_element(By.ID, "summary").text
     _screenshot(browser, tmp_path, "classroom-instructor.png")

@@ -30,8 +30,14 @@ def test_missing_or_wrong_tokens_get_403_and_start_nothing(running_class: Runnin
 
     async def main() -> None:
         url = running_class.url
-        for path in ("/", "/l/", f"/l/{tokens['alice'][:-2]}", f"/l/{tokens['instructor']}", f"/i/{tokens['alice']}",
-                     f"/i/{tokens['bob']}/status.json"):
+        for path in (
+            "/",
+            "/l/",
+            f"/l/{tokens['alice'][:-2]}",
+            f"/l/{tokens['instructor']}",
+            f"/i/{tokens['alice']}",
+            f"/i/{tokens['bob']}/status.json",
+        ):
             status, text = await _get(url + path)
             assert status == 403, path
             assert "alice" not in text and tokens["alice"] not in text
@@ -67,27 +73,26 @@ def test_a_learner_link_opens_their_own_home_and_the_instructor_sees_the_pass(ru
     alice, bob = running_class.home("alice"), running_class.home("bob")
 
     async def main() -> tuple[float, dict]:
-        async with aiohttp.ClientSession() as session:
-            async with session.ws_connect(running_class.ws_url("alice")) as ws:
-                await ws.send_json(["resize", {"width": 140, "height": 45}])
-                screen = Screen(ws)
-                assert await screen.wait_for("check-the-machine", 30), screen.text[-2000:]
-                assert await screen.wait_for("lessons passed", 10), screen.text[-2000:]  # the layer map
-                assert processes_of_home(alice), "no app runs with alice's home"
-                assert not processes_of_home(bob)
-                await screen.press("\r")  # the map starts on the first lesson: open it
-                assert await screen.wait_for("Run step", 20), screen.text[-2000:]
-                await screen.press("r")
-                assert await screen.wait_for("PASS check-the-machine/report", 30), screen.text[-2000:]
-                passed_at = time.monotonic()
-                while True:
-                    async with session.get(running_class.instructor("/status.json")) as response:
-                        status = await response.json()
-                    row = next(r for r in status["learners"] if r["id"] == "alice")
-                    if row["lessons"]["check-the-machine"]["state"] == "passed":
-                        return time.monotonic() - passed_at, status
-                    assert time.monotonic() - passed_at < 5, "the instructor did not see the pass within 5 s"
-                    await asyncio.sleep(0.25)
+        async with aiohttp.ClientSession() as session, session.ws_connect(running_class.ws_url("alice")) as ws:
+            await ws.send_json(["resize", {"width": 140, "height": 45}])
+            screen = Screen(ws)
+            assert await screen.wait_for("check-the-machine", 30), screen.text[-2000:]
+            assert await screen.wait_for("lessons passed", 10), screen.text[-2000:]  # the layer map
+            assert processes_of_home(alice), "no app runs with alice's home"
+            assert not processes_of_home(bob)
+            await screen.press("\r")  # the map starts on the first lesson: open it
+            assert await screen.wait_for("Run step", 20), screen.text[-2000:]
+            await screen.press("r")
+            assert await screen.wait_for("PASS check-the-machine/report", 30), screen.text[-2000:]
+            passed_at = time.monotonic()
+            while True:
+                async with session.get(running_class.instructor("/status.json")) as response:
+                    status = await response.json()
+                row = next(r for r in status["learners"] if r["id"] == "alice")
+                if row["lessons"]["check-the-machine"]["state"] == "passed":
+                    return time.monotonic() - passed_at, status
+                assert time.monotonic() - passed_at < 5, "the instructor did not see the pass within 5 s"
+                await asyncio.sleep(0.25)
 
     delay, status = asyncio.run(main())
     rows = {row["id"]: row for row in status["learners"]}
@@ -127,16 +132,26 @@ def test_status_after_real_runs_in_two_homes_with_csv_and_junit(running_class: R
 
     env = {"WORKBENCH_LESSONS_DIR": str(FIXTURE_CURRICULUM)}
     for learner in ("alice", "bob"):
-        done = workbench_cli("--lesson", "check-the-machine", "--plain", "--home", str(running_class.home(learner)),
-                             env=env)
+        done = workbench_cli("--lesson", "check-the-machine", "--plain", "--home", str(running_class.home(learner)), env=env)
         assert done.returncode == 0, done.stdout + done.stderr
     for _ in range(3):  # the same step fails three times in a row: bob is stuck
-        done = workbench_cli("--lesson", "train-a-model", "--step", "fit", "--param", "epochs=1", "--plain",
-                             "--home", str(running_class.home("bob")), env=env)
+        done = workbench_cli(
+            "--lesson",
+            "train-a-model",
+            "--step",
+            "fit",
+            "--param",
+            "epochs=1",
+            "--plain",
+            "--home",
+            str(running_class.home("bob")),
+            env=env,
+        )
         assert done.returncode == 1, done.stdout + done.stderr
     csv_path, junit_path = tmp_path / "grades.csv", tmp_path / "grades.xml"
-    done = workbench_cli("classroom", "status", str(running_class.root), "--json", "--csv", str(csv_path),
-                         "--junit", str(junit_path), env=env)
+    done = workbench_cli(
+        "classroom", "status", str(running_class.root), "--json", "--csv", str(csv_path), "--junit", str(junit_path), env=env
+    )
     assert done.returncode == 0, done.stderr
     status = json.loads(done.stdout)
     assert status["lessons"] == ["check-the-machine", "clean-data", "train-a-model", "ship-it"]

@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import json
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from shared.events import Status
+from shared.events import Event, Status
 from workbench.classroom.step_queue import ENV_SLOTS, StepQueue, configure, ordinal
 from workbench.runner.step_runner import StepRequest, StepRun
 
@@ -27,9 +28,23 @@ def hold(pause_s: float = 0.6) -> dict:
 '''
 
 
+def _status_sink(messages: list[str]) -> Callable[[Event], None]:
+    def sink(event: Event) -> None:
+        if isinstance(event, Status):
+            messages.append(event.message)
+
+    return sink
+
+
 def _request(script: Path, name: str, pause_s: float = 0.6) -> StepRequest:
-    return StepRequest(lesson_id="queue-test", step_id=name, entry=f"{script}:hold", params={"pause_s": pause_s},
-                       checks=[{"output": "held", "min": 0}], timeout_s=60)
+    return StepRequest(
+        lesson_id="queue-test",
+        step_id=name,
+        entry=f"{script}:hold",
+        params={"pause_s": pause_s},
+        checks=[{"output": "held", "min": 0}],
+        timeout_s=60,
+    )
 
 
 @pytest.fixture
@@ -42,12 +57,24 @@ def slots(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 def test_ordinals() -> None:
     assert [ordinal(n) for n in (1, 2, 3, 4, 11, 12, 13, 21, 22, 101, 111)] == [
-        "1st", "2nd", "3rd", "4th", "11th", "12th", "13th", "21st", "22nd", "101st", "111th"]
+        "1st",
+        "2nd",
+        "3rd",
+        "4th",
+        "11th",
+        "12th",
+        "13th",
+        "21st",
+        "22nd",
+        "101st",
+        "111th",
+    ]
 
 
 @pytest.mark.slow
 def test_six_steps_with_two_slots_never_run_more_than_two_at_once_and_all_pass(
-        slots: Path, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    slots: Path, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     script = tmp_path / "steps.py"
     script.write_text(STEP_SCRIPT)
     out = tmp_path / "out"
@@ -60,8 +87,7 @@ def test_six_steps_with_two_slots_never_run_more_than_two_at_once_and_all_pass(
         for n in range(6):
             name = f"s{n}"
             statuses[name] = []
-            sink = (lambda key: lambda event: isinstance(event, Status) and statuses[key].append(event.message))(name)
-            runs.append(StepRun(_request(script, name), home, sink))
+            runs.append(StepRun(_request(script, name), home, _status_sink(statuses[name])))
         return await asyncio.gather(*(run.wait() for run in runs))
 
     started = time.monotonic()
@@ -84,8 +110,9 @@ def test_six_steps_with_two_slots_never_run_more_than_two_at_once_and_all_pass(
 
 
 @pytest.mark.slow
-def test_cancelling_a_queued_step_takes_it_out_of_the_line(slots: Path, tmp_path: Path, home: Path,
-                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+def test_cancelling_a_queued_step_takes_it_out_of_the_line(
+    slots: Path, tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     script = tmp_path / "steps.py"
     script.write_text(STEP_SCRIPT)
     out = tmp_path / "out"
@@ -99,7 +126,7 @@ def test_cancelling_a_queued_step_takes_it_out_of_the_line(slots: Path, tmp_path
         while queue.running() < 2:
             await asyncio.sleep(0.05)
         messages: list[str] = []
-        waiting = StepRun(_request(script, "w"), home, lambda e: isinstance(e, Status) and messages.append(e.message))
+        waiting = StepRun(_request(script, "w"), home, _status_sink(messages))
         waiting_task = asyncio.ensure_future(waiting.wait())
         while queue.waiting() < 1:
             await asyncio.sleep(0.05)

@@ -1,8 +1,8 @@
 """``mlops-workbench classroom``: prepare a class, serve it in the browser, follow it, grade it.
 
-    mlops-workbench classroom init DIR --roster roster.csv | --seats N
-    mlops-workbench classroom serve DIR [--host 127.0.0.1] [--port 8000] [--max-running K]
-    mlops-workbench classroom status DIR [--json] [--csv PATH] [--junit PATH]
+mlops-workbench classroom init DIR --roster roster.csv | --seats N
+mlops-workbench classroom serve DIR [--host 127.0.0.1] [--port 8000] [--max-running K]
+mlops-workbench classroom status DIR [--json] [--csv PATH] [--junit PATH]
 """
 
 from __future__ import annotations
@@ -12,19 +12,29 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from shared.constants import EXIT_OK, EXIT_USAGE
 from shared.utils.atomic_files import write_text_atomic
 
-classroom_app = typer.Typer(help="A whole class in the browser on one server: a workspace per learner, "
-                                 "an instructor's live view.", rich_markup_mode=None, no_args_is_help=True)
+classroom_app = typer.Typer(
+    help="A whole class in the browser on one server: a workspace per learner, an instructor's live view.",
+    rich_markup_mode=None,
+    no_args_is_help=True,
+)
 
 ClassDir = typer.Argument(..., metavar="DIR", help="The class folder.", file_okay=False)
-LessonsDir = typer.Option(None, "--lessons-dir", help="Load lessons from this folder instead of the built-in ones.",
-                          envvar="WORKBENCH_LESSONS_DIR", file_okay=False)
+LessonsDir = typer.Option(
+    None,
+    "--lessons-dir",
+    help="Load lessons from this folder instead of the built-in ones.",
+    envvar="WORKBENCH_LESSONS_DIR",
+    file_okay=False,
+)
+RosterOption = typer.Option(None, "--roster", help="CSV with a header line: id,name (id: a-z 0-9 . _ -).", dir_okay=False)
+CsvOption = typer.Option(None, "--csv", help="Write the gradebook as CSV to this path.", dir_okay=False)
+JunitOption = typer.Option(None, "--junit", help="Write JUnit XML (one testsuite per learner).", dir_okay=False)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -42,7 +52,7 @@ def _load(class_dir: Path):  # noqa: ANN202 - Classroom, imported lazily
         raise _fail_usage(str(exc)) from None
 
 
-def lesson_ids(lessons_dir: Optional[Path]) -> list[str]:
+def lesson_ids(lessons_dir: Path | None) -> list[str]:
     from workbench.curriculum.lesson_loader import load_curriculum
 
     curriculum = load_curriculum(lessons_dir)
@@ -52,10 +62,9 @@ def lesson_ids(lessons_dir: Optional[Path]) -> list[str]:
 @classroom_app.command("init")
 def init_command(
     class_dir: Path = ClassDir,
-    roster: Optional[Path] = typer.Option(None, "--roster", help="CSV with a header line: id,name (id: a-z 0-9 . _ -).",
-                                          dir_okay=False),
-    seats: Optional[int] = typer.Option(None, "--seats", help="No roster: N anonymous seats (seat-01, seat-02, ...)."),
-    name: Optional[str] = typer.Option(None, "--name", help="The class's name (default: the folder's name)."),
+    roster: Path | None = RosterOption,
+    seats: int | None = typer.Option(None, "--seats", help="No roster: N anonymous seats (seat-01, seat-02, ...)."),
+    name: str | None = typer.Option(None, "--name", help="The class's name (default: the folder's name)."),
     url: str = typer.Option("http://127.0.0.1:8000", "--url", help="Where learners will reach the server (for the links)."),
 ) -> None:
     """Create the class folder: a workbench home per learner, a secret link per learner and for the instructor."""
@@ -69,8 +78,10 @@ def init_command(
         classroom, links = init_class(class_dir, learners, name=name, base_url=url)
     except ClassroomError as exc:
         raise _fail_usage(str(exc)) from None
-    print(f"created class {classroom.name!r} in {classroom.root}: {len(classroom.learners)} learners, "
-          f"one workbench home each under {classroom.root / 'homes'}")
+    print(
+        f"created class {classroom.name!r} in {classroom.root}: {len(classroom.learners)} learners, "
+        f"one workbench home each under {classroom.root / 'homes'}"
+    )
     print("links (shown once; also in " + str(classroom.root / LINKS_FILE) + ", readable only by you):")
     width = max(len(who) for who, _ in links)
     for who, link in links:
@@ -83,11 +94,13 @@ def serve_command(
     class_dir: Path = ClassDir,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
     port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free port, printed)."),
-    max_running: Optional[int] = typer.Option(None, "--max-running", min=1,
-                                              help="At most K steps run at once across the class (default: CPU cores)."),
-    public_url: Optional[str] = typer.Option(None, "--public-url", help="The address learners use when a reverse proxy "
-                                                                        "is in front (e.g. https://class.example.org)."),
-    lessons_dir: Optional[Path] = LessonsDir,
+    max_running: int | None = typer.Option(
+        None, "--max-running", min=1, help="At most K steps run at once across the class (default: CPU cores)."
+    ),
+    public_url: str | None = typer.Option(
+        None, "--public-url", help="The address learners use when a reverse proxy is in front (e.g. https://class.example.org)."
+    ),
+    lessons_dir: Path | None = LessonsDir,
 ) -> None:
     """Serve the class: each learner's link opens the workbench in the browser with their own home."""
     import logging
@@ -96,19 +109,29 @@ def serve_command(
 
     classroom = _load(class_dir)
     if host not in LOCAL_HOSTS:
-        print(f"warning: listening on {host}: anyone who can reach this address and has a link gets in; the links are "
-              "the only protection and travel in plain HTTP. Put a TLS reverse proxy in front (and --public-url).",
-              file=sys.stderr)
+        print(
+            f"warning: listening on {host}: anyone who can reach this address and has a link gets in; the links are "
+            "the only protection and travel in plain HTTP. Put a TLS reverse proxy in front (and --public-url).",
+            file=sys.stderr,
+        )
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s", datefmt="%H:%M:%S")
-    server = ClassroomServer(classroom, host=host, port=port, max_running=max_running,
-                             lessons_dir=lessons_dir.resolve() if lessons_dir else None,
-                             lesson_ids=lesson_ids(lessons_dir), public_url=public_url)
+    server = ClassroomServer(
+        classroom,
+        host=host,
+        port=port,
+        max_running=max_running,
+        lessons_dir=lessons_dir.resolve() if lessons_dir else None,
+        lesson_ids=lesson_ids(lessons_dir),
+        public_url=public_url,
+    )
 
     def announce(bound: int) -> None:
         shown = f"[{host}]" if ":" in host else host
-        print(f"serving class {classroom.name!r} on http://{shown}:{bound} ({len(classroom.learners)} learners, "
-              f"at most {server.max_running} steps at once); links: {classroom.root / 'links.txt'}; Ctrl-C stops",
-              flush=True)
+        print(
+            f"serving class {classroom.name!r} on http://{shown}:{bound} ({len(classroom.learners)} learners, "
+            f"at most {server.max_running} steps at once); links: {classroom.root / 'links.txt'}; Ctrl-C stops",
+            flush=True,
+        )
 
     try:
         asyncio.run(serve_until_signalled(server, announce))
@@ -122,9 +145,9 @@ def serve_command(
 def status_command(
     class_dir: Path = ClassDir,
     json_output: bool = typer.Option(False, "--json", help="Print the status as JSON."),
-    csv_path: Optional[Path] = typer.Option(None, "--csv", help="Write the gradebook as CSV to this path.", dir_okay=False),
-    junit: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML (one testsuite per learner).", dir_okay=False),
-    lessons_dir: Optional[Path] = LessonsDir,
+    csv_path: Path | None = CsvOption,
+    junit: Path | None = JunitOption,
+    lessons_dir: Path | None = LessonsDir,
 ) -> None:
     """Learner × lesson: state, attempts, time; exercises done; who is stuck; who is connected."""
     from workbench.classroom.status import class_status, to_csv, to_junit
@@ -147,10 +170,18 @@ def status_command(
         table.add_column(column)
     style = {"passed": "green", "failed": "red", "timeout": "red", "crashed": "red", "running": "yellow"}
     for row in status["learners"]:
-        cells = [f"[{style.get(row['lessons'][l]['state'], 'dim')}]{row['lessons'][l]['state']}[/]"
-                 + (f" ×{row['lessons'][l]['attempts']}" if row["lessons"][l]["attempts"] > 1 else "")
-                 for l in status["lessons"]]
-        table.add_row(row["id"], "●" if row["connected"] else "·", f"{row['passed']}/{len(status['lessons'])}",
-                      str(row["exercises_done"]), *cells, "[bold red]" + "; ".join(row["stuck_reasons"]) + "[/]")
+        cells = [
+            f"[{style.get(row['lessons'][l]['state'], 'dim')}]{row['lessons'][l]['state']}[/]"
+            + (f" ×{row['lessons'][l]['attempts']}" if row["lessons"][l]["attempts"] > 1 else "")
+            for l in status["lessons"]
+        ]
+        table.add_row(
+            row["id"],
+            "●" if row["connected"] else "·",
+            f"{row['passed']}/{len(status['lessons'])}",
+            str(row["exercises_done"]),
+            *cells,
+            "[bold red]" + "; ".join(row["stuck_reasons"]) + "[/]",
+        )
     Console().print(table)
     raise typer.Exit(EXIT_OK)

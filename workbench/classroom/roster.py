@@ -112,7 +112,8 @@ def read_roster(path: Path) -> list[tuple[str, str]]:
         if not LEARNER_ID.match(learner_id) or learner_id == INSTRUCTOR:
             raise ClassroomError(
                 f"{path}:{number}: id {learner_id!r} is not usable: expected 1-40 of a-z 0-9 . _ - "
-                f"starting with a letter or digit (and not {INSTRUCTOR!r})")
+                f"starting with a letter or digit (and not {INSTRUCTOR!r})"
+            )
         if learner_id in seen:
             raise ClassroomError(f"{path}:{number}: id {learner_id!r} already on line {seen[learner_id]}")
         seen[learner_id] = number
@@ -140,16 +141,19 @@ def instructor_link(base_url: str, token: str) -> str:
     return f"{base_url.rstrip('/')}/i/{token}"
 
 
-def init_class(root: Path, learners: list[tuple[str, str]], *, name: str | None = None,
-               base_url: str = DEFAULT_URL) -> tuple[Classroom, list[tuple[str, str]]]:
+def init_class(
+    root: Path, learners: list[tuple[str, str]], *, name: str | None = None, base_url: str = DEFAULT_URL
+) -> tuple[Classroom, list[tuple[str, str]]]:
     """Create the class folder atomically (built beside it, then renamed into place).
 
     Returns the class and the plain (who, link) pairs; they exist nowhere else but ``links.txt`` (0600).
     """
     root = root.expanduser().absolute()
     if root.exists() and (not root.is_dir() or any(root.iterdir())):
-        raise ClassroomError(f"{root}: already exists and is not an empty folder (a class folder is created once; "
-                             "its links cannot be printed again)")
+        raise ClassroomError(
+            f"{root}: already exists and is not an empty folder (a class folder is created once; "
+            "its links cannot be printed again)"
+        )
     root.parent.mkdir(parents=True, exist_ok=True)
     salt = secrets.token_hex(16)
     instructor_token = secrets.token_urlsafe(24)
@@ -201,13 +205,11 @@ def load_class(root: Path) -> Classroom:
     try:
         salt = str(data["salt"])
         bytes.fromhex(salt)
-        learners = tuple(Learner(str(e["id"]), str(e.get("name") or e["id"]), str(e["token_hash"]))
-                         for e in data["learners"])
+        learners = tuple(Learner(str(e["id"]), str(e.get("name") or e["id"]), str(e["token_hash"])) for e in data["learners"])
         instructor = str(data["instructor"]["token_hash"])
     except (KeyError, TypeError, ValueError) as exc:
         raise ClassroomError(f"{path}: not a class file this workbench understands (missing or bad {exc})") from None
     for learner in learners:
         if not LEARNER_ID.match(learner.id):
             raise ClassroomError(f"{path}: learner id {learner.id!r} is not usable")
-    return Classroom(root=root, name=str(data.get("name") or root.name), salt=salt, instructor_hash=instructor,
-                     learners=learners)
+    return Classroom(root=root, name=str(data.get("name") or root.name), salt=salt, instructor_hash=instructor, learners=learners)

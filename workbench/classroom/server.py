@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import logging
 import os
 import signal
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import textual_serve
 from aiohttp import WSMsgType, web
 from textual_serve.app_service import AppService
 from textual_serve.download_manager import DownloadManager
@@ -47,7 +49,7 @@ from workbench.classroom.status import class_status, to_csv, to_junit
 
 log = logging.getLogger("workbench.classroom")
 TEMPLATES = Path(__file__).with_name("templates")
-STATIC = Path(__import__("textual_serve").__file__).with_name("static")
+STATIC = Path(textual_serve.__file__ or "").with_name("static")
 FREE_FAILURES = 5  # wrong tokens from one address before each further try is slowed down
 FAILURE_WINDOW_S = 300.0
 MAX_DELAY_S = 5.0
@@ -97,7 +99,7 @@ class LearnerApp(AppService):
         """Ask the app to quit (it ends its steps), then end whatever of its tree is left."""
         try:
             await asyncio.wait_for(self.stop(), QUIT_WAIT_S)
-        except (asyncio.TimeoutError, Exception) as exc:  # a hung or broken app is ended below anyway
+        except (TimeoutError, Exception) as exc:  # a hung or broken app is ended below anyway
             log.warning("app for %s did not quit cleanly: %r", self.extra_env.get(ENV_LEARNER), exc)
         await process_tree.stop_tree_async(self.token, session=self.pid, stages=((signal.SIGTERM, 3.0),))
 
@@ -111,8 +113,17 @@ class Session:
 
 
 class ClassroomServer:
-    def __init__(self, classroom: Classroom, *, host: str = "127.0.0.1", port: int = 8000, max_running: int | None = None,
-                 lessons_dir: Path | None = None, lesson_ids: list[str] | None = None, public_url: str | None = None) -> None:
+    def __init__(
+        self,
+        classroom: Classroom,
+        *,
+        host: str = "127.0.0.1",
+        port: int = 8000,
+        max_running: int | None = None,
+        lessons_dir: Path | None = None,
+        lesson_ids: list[str] | None = None,
+        public_url: str | None = None,
+    ) -> None:
         self.classroom = classroom
         self.host = host
         self.port = port
@@ -194,8 +205,11 @@ class ClassroomServer:
     async def export_csv(self, request: web.Request) -> web.Response:
         if await self.identify(request) != INSTRUCTOR:
             return self.forbidden()
-        return web.Response(text=to_csv(await self._status()), content_type="text/csv",
-                            headers={"Content-Disposition": f'attachment; filename="{self.classroom.name}.csv"'})
+        return web.Response(
+            text=to_csv(await self._status()),
+            content_type="text/csv",
+            headers={"Content-Disposition": f'attachment; filename="{self.classroom.name}.csv"'},
+        )
 
     async def export_junit(self, request: web.Request) -> web.Response:
         if await self.identify(request) != INSTRUCTOR:
@@ -228,10 +242,13 @@ class ClassroomServer:
 
     def _write_sessions(self) -> None:
         try:
-            write_json_atomic(self.classroom.root / SESSIONS_FILE, {
-                "server_pid": os.getpid(),
-                "learners": {learner: session.since for learner, session in self.sessions.items()},
-            })
+            write_json_atomic(
+                self.classroom.root / SESSIONS_FILE,
+                {
+                    "server_pid": os.getpid(),
+                    "learners": {learner: session.since for learner, session in self.sessions.items()},
+                },
+            )
         except OSError as exc:
             log.warning("could not write %s: %s", SESSIONS_FILE, exc)
 
@@ -245,8 +262,14 @@ class ClassroomServer:
         if previous is not None:  # a second tab (or a reload) takes over: one app per learner
             await previous.websocket.close()
             await previous.app.end()
-        app = LearnerApp(self.app_argv(learner), self.app_env(learner), write_bytes=websocket.send_bytes,
-                         write_str=websocket.send_str, close=websocket.close, download_manager=self.download_manager)
+        app = LearnerApp(
+            self.app_argv(learner),
+            self.app_env(learner),
+            write_bytes=websocket.send_bytes,
+            write_str=websocket.send_str,
+            close=websocket.close,
+            download_manager=self.download_manager,
+        )
         session = Session(learner, app, websocket)
         self.sessions[learner] = session
         self._write_sessions()
@@ -283,17 +306,19 @@ class ClassroomServer:
 
     def make_app(self) -> web.Application:
         app = web.Application()
-        app.add_routes([
-            web.get("/l/{token}", self.learner_page),
-            web.get("/l/{token}/ws", self.learner_websocket),
-            web.get("/i/{token}", self.instructor_page),
-            web.get("/i/{token}/status.json", self.status_json),
-            web.get("/i/{token}/class.csv", self.export_csv),
-            web.get("/i/{token}/junit.xml", self.export_junit),
-            web.get("/healthz", self.healthz),
-            *(web.get(path, self.no_token) for path in ("/", "/l", "/l/", "/i", "/i/")),
-            web.static("/static", STATIC),
-        ])
+        app.add_routes(
+            [
+                web.get("/l/{token}", self.learner_page),
+                web.get("/l/{token}/ws", self.learner_websocket),
+                web.get("/i/{token}", self.instructor_page),
+                web.get("/i/{token}/status.json", self.status_json),
+                web.get("/i/{token}/class.csv", self.export_csv),
+                web.get("/i/{token}/junit.xml", self.export_junit),
+                web.get("/healthz", self.healthz),
+                *(web.get(path, self.no_token) for path in ("/", "/l", "/l/", "/i", "/i/")),
+                web.static("/static", STATIC),
+            ]
+        )
         app.on_shutdown.append(self._on_shutdown)
         return app
 
@@ -326,10 +351,8 @@ class ClassroomServer:
         if self.runner is not None:
             await self.runner.cleanup()
             self.runner = None
-        try:
+        with contextlib.suppress(OSError):
             os.unlink(self.classroom.root / SESSIONS_FILE)
-        except OSError:
-            pass
 
 
 async def serve_until_signalled(server: ClassroomServer, announce: Any) -> None:

@@ -16,7 +16,6 @@ import os
 import time
 import xml.etree.ElementTree as ET
 from datetime import datetime
-from pathlib import Path
 from typing import Any
 
 from workbench.classroom.roster import SESSIONS_FILE, Classroom
@@ -91,8 +90,9 @@ def lesson_cell(entry: dict[str, Any], state: str | None = None) -> dict[str, An
     }
 
 
-def class_status(classroom: Classroom, lesson_ids: list[str], *, now: float | None = None,
-                 connected: dict[str, Any] | None = None) -> dict[str, Any]:
+def class_status(
+    classroom: Classroom, lesson_ids: list[str], *, now: float | None = None, connected: dict[str, Any] | None = None
+) -> dict[str, Any]:
     now = time.time() if now is None else now
     sessions = read_sessions(classroom) if connected is None else connected
     learners = []
@@ -102,32 +102,38 @@ def class_status(classroom: Classroom, lesson_ids: list[str], *, now: float | No
         lessons_raw = store.data.get("lessons", {})
         exercises = store.data.get("exercises", {})
         # lesson_status: running only while its owner lives, interrupted when it died mid-run
-        cells = {lesson_id: lesson_cell(lessons_raw.get(lesson_id) or {}, store.lesson_status(lesson_id))
-                 for lesson_id in lesson_ids}
+        cells = {
+            lesson_id: lesson_cell(lessons_raw.get(lesson_id) or {}, store.lesson_status(lesson_id)) for lesson_id in lesson_ids
+        }
         try:
             last_activity: float | None = (home / "progress.json").stat().st_mtime
         except OSError:
             last_activity = None
         since = sessions.get(learner.id)
-        stuck_reasons = [f"{lesson_id}: step {cell['failing_step']} failed {cell['failed_streak']} times in a row"
-                         for lesson_id, cell in cells.items() if cell["failed_streak"] >= STUCK_FAILURES]
+        stuck_reasons = [
+            f"{lesson_id}: step {cell['failing_step']} failed {cell['failed_streak']} times in a row"
+            for lesson_id, cell in cells.items()
+            if cell["failed_streak"] >= STUCK_FAILURES
+        ]
         everything_passed = all(cells[i]["state"] == "passed" for i in lesson_ids) if lesson_ids else False
         if since is not None and not everything_passed:
             quiet_from = max(float(since), last_activity or 0.0)
             if now - quiet_from >= STUCK_IDLE_S:
                 stuck_reasons.append(f"no progress for {int((now - quiet_from) // 60)} minutes")
-        learners.append({
-            "id": learner.id,
-            "name": learner.name,
-            "connected": since is not None,
-            "connected_since": _iso(float(since)) if since is not None else None,
-            "last_activity": _iso(last_activity),
-            "passed": sum(1 for cell in cells.values() if cell["state"] == "passed"),
-            "exercises_done": sum(1 for r in exercises.values() if isinstance(r, dict) and r.get("status") == "passed"),
-            "stuck": bool(stuck_reasons),
-            "stuck_reasons": stuck_reasons,
-            "lessons": cells,
-        })
+        learners.append(
+            {
+                "id": learner.id,
+                "name": learner.name,
+                "connected": since is not None,
+                "connected_since": _iso(float(since)) if since is not None else None,
+                "last_activity": _iso(last_activity),
+                "passed": sum(1 for cell in cells.values() if cell["state"] == "passed"),
+                "exercises_done": sum(1 for r in exercises.values() if isinstance(r, dict) and r.get("status") == "passed"),
+                "stuck": bool(stuck_reasons),
+                "stuck_reasons": stuck_reasons,
+                "lessons": cells,
+            }
+        )
     return {"class": classroom.name, "generated_at": _iso(now), "lessons": lesson_ids, "learners": learners}
 
 
@@ -135,14 +141,32 @@ def to_csv(status: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     lessons = status["lessons"]
-    writer.writerow(["learner", "name", "passed", "exercises_done", "stuck", "connected", *lessons,
-                     *(f"{lesson}:attempts" for lesson in lessons)])
+    writer.writerow(
+        [
+            "learner",
+            "name",
+            "passed",
+            "exercises_done",
+            "stuck",
+            "connected",
+            *lessons,
+            *(f"{lesson}:attempts" for lesson in lessons),
+        ]
+    )
     for row in status["learners"]:
         cells = row["lessons"]
-        writer.writerow([row["id"], row["name"], row["passed"], row["exercises_done"],
-                         "; ".join(row["stuck_reasons"]), "yes" if row["connected"] else "no",
-                         *(cells[lesson]["state"] for lesson in lessons),
-                         *(cells[lesson]["attempts"] for lesson in lessons)])
+        writer.writerow(
+            [
+                row["id"],
+                row["name"],
+                row["passed"],
+                row["exercises_done"],
+                "; ".join(row["stuck_reasons"]),
+                "yes" if row["connected"] else "no",
+                *(cells[lesson]["state"] for lesson in lessons),
+                *(cells[lesson]["attempts"] for lesson in lessons),
+            ]
+        )
     return out.getvalue()
 
 
@@ -161,8 +185,9 @@ def to_junit(status: dict[str, Any]) -> str:
             counts["tests"] += 1
             if cell["state"] in FAILING:
                 counts["failures"] += 1
-                failure = ET.SubElement(case, "failure", message=f"{cell['state']} after {cell['attempts']} attempts",
-                                        type=cell["state"])
+                failure = ET.SubElement(
+                    case, "failure", message=f"{cell['state']} after {cell['attempts']} attempts", type=cell["state"]
+                )
                 failure.text = f"last run {cell['last_run']}"
             elif cell["state"] != "passed":
                 counts["skipped"] += 1
