@@ -36,6 +36,7 @@ def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed)
     torch.manual_seed(seed)  # also seeds CUDA when present
+    torch.use_deterministic_algorithms(True, warn_only=True)  # where an op has no deterministic version: a warning
 
 
 def pick_device() -> Any:

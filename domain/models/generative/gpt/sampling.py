@@ -12,7 +12,8 @@ lets a service stream them.
 from __future__ import annotations
 
 import inspect
-from typing import Any, Callable, Iterator
+from collections.abc import Callable, Iterator
+from typing import Any
 
 from domain.models.generative.gpt.tokenizer import end_of_text_id
 

@@ -8,8 +8,9 @@ words ("model", " the") become one token and rare ones are spelled in pieces.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 END_OF_TEXT = "<|endoftext|>"  # separates sentences, as in GPT-2; the model learns where a sentence ends
 

@@ -11,8 +11,9 @@ on average". An untrained model with a vocabulary of 1,024 scores about 1,024.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from domain.models.generative.gpt.tokenizer import end_of_text_id
 
