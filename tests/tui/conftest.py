@@ -87,6 +87,13 @@ entry = "steps.py:quick"
 timeout_s = 60
 checks = [{ output = "value", min = 2 }]
 
+[[steps]]
+id = "noisy"
+title = "Step that logs to stderr"
+entry = "steps.py:noisy"
+timeout_s = 60
+checks = [{ output = "value", min = 1 }]
+
 [[exercises]]
 id = "storm-answer"
 title = "Return the answer"
@@ -123,6 +130,23 @@ def slow(seconds: float = 60.0) -> dict:
 
 def silent() -> dict:
     time.sleep(0.2)
+    return {"value": 1.0}
+
+
+def noisy() -> dict:
+    """What TensorFlow, absl and MLflow write to stderr while all is well, then a real traceback."""
+    import sys
+    import traceback
+
+    print("I0000 00:00:1700000000.000000 123 cpu_feature_guard.cc:210] This TensorFlow binary is optimized", file=sys.stderr)
+    print("2024/01/01 12:00:00 INFO mlflow.tracking.fluent: Experiment with name 'x' does not exist. Creating it.",
+          file=sys.stderr)
+    print("WARNING: All log messages before absl::InitializeLog() is called are written to STDERR", file=sys.stderr)
+    try:
+        raise ValueError("a real problem")
+    except ValueError:
+        traceback.print_exc()
+    print("back to normal output", file=sys.stderr)
     return {"value": 1.0}
 '''
 STORM_CHECK = '''import importlib.util

@@ -130,6 +130,7 @@ class LessonScreen(WorkbenchScreen):
         self._code_step: Step = lesson.spec.steps[0]
         self._in_traceback = False
         self._step_width = 0
+        self.left_running = False  # the learner chose to leave while a step runs (background or cancel): do not ask again
         self.param_overrides: dict[str, dict[str, Any]] = {}  # step id -> params edited in the TUI
 
     # ---- layout -------------------------------------------------------
@@ -456,16 +457,17 @@ class LessonScreen(WorkbenchScreen):
         """Leave this screen by calling ``then``; while a step runs, ask first (background, cancel, or stay)."""
         from workbench.tui.screens.confirm_dialogs import BACKGROUND, CANCEL, LeaveRunningDialog
 
-        if not self.running:
+        if not self.running or self.left_running:
             then()
             return
 
         def answer(choice: str | None) -> None:
-            if choice == BACKGROUND:
+            if choice in (BACKGROUND, CANCEL):
+                self.left_running = True
+                # Kept until its run has ended, also when cancelled: the cancel finishes in the background.
                 self.app.keep_in_background(self)  # type: ignore[attr-defined]
-                then()
-            elif choice == CANCEL:
-                self.action_cancel()
+                if choice == CANCEL:
+                    self.action_cancel()
                 then()
 
         self.app.push_screen(LeaveRunningDialog(self.lesson.id, self._running_step), answer)
