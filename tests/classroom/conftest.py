@@ -16,8 +16,6 @@ import pytest
 
 from tests.conftest import FIXTURE_CURRICULUM, REPO_ROOT, processes_of_home
 
-pytest.importorskip("textual_serve", reason="classroom mode needs the classroom extra (pip install -e '.[classroom]')")
-
 ANSI = re.compile(r"\x1b\[[0-9;?<>=]*[ -/]*[@-~]|\x1b[()][0-9A-Za-z]|\x1b[=>]|\x1b\][^\x07]*\x07")
 LEARNERS = ("alice", "bob", "carol")
 

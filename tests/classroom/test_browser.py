@@ -19,6 +19,7 @@ from tests.classroom.conftest import RunningClass
 from tests.conftest import REPO_ROOT
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("textual_serve", reason="classroom mode needs the classroom extra (pip install -e '.[classroom]')")
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 CHROMEDRIVER = shutil.which("chromedriver")

@@ -23,6 +23,7 @@ from tests.classroom.conftest import RunningClass, Screen, make_class, start_ser
 from tests.conftest import FIXTURE_CURRICULUM, processes_of_home
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("textual_serve", reason="classroom mode needs the classroom extra (pip install -e '.[classroom]')")
 
 SLOW_STEP = '''
 """check-the-machine, slowed down: each run takes HOLD_S and writes when it ran into the learner's home."""

@@ -14,6 +14,7 @@ from tests.classroom.conftest import LEARNERS, RunningClass, Screen, workbench_c
 from tests.conftest import FIXTURE_CURRICULUM, processes_of_home
 
 pytestmark = pytest.mark.slow
+pytest.importorskip("textual_serve", reason="classroom mode needs the classroom extra (pip install -e '.[classroom]')")
 
 
 def _no_learner_processes(running: RunningClass) -> list[int]:
