@@ -20,7 +20,6 @@ are plain Python, usable (and tested) without a server.
 from __future__ import annotations
 
 import json
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -94,19 +93,21 @@ def too_large(size: int | None) -> ContractViolation:
                              message=f"the request body is {got}; at most {MAX_BODY_BYTES} bytes are accepted")
 
 
-def _number(value: Any, field: str) -> float:
+def _is_number(value: Any) -> bool:
+    """A JSON number the model can take: not a boolean, not NaN or infinite, within float32 (compared exactly, ints too)."""
+    return type(value) in (int, float) and -FLOAT32_MAX <= value <= FLOAT32_MAX  # NaN fails both comparisons
+
+
+def _check_number(value: Any, field: str) -> None:
+    if _is_number(value):
+        return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
+        shown = _kind(value) if value is None else f"{_kind(value)} ({_excerpt(value)})"
         raise ContractViolation(field, "a finite number (cm)", f"{_excerpt(value)} ({_kind(value)})",
-                                message=f"{field} is {_kind(value)} ({_excerpt(value)}); expected a finite number (cm)")
-    try:
-        number = float(value)
-    except OverflowError:
-        number = math.inf
-    if not math.isfinite(number) or abs(number) > FLOAT32_MAX:
-        what = _excerpt(value)
-        raise ContractViolation(field, f"a finite number of magnitude at most {FLOAT32_MAX:.7g} (float32)", what,
-                                message=f"{field} is {what}; expected a finite number (float32 range)")
-    return number
+                                message=f"{field} is {shown}; expected a finite number (cm)")
+    what = _excerpt(value)
+    raise ContractViolation(field, f"a finite number of magnitude at most {FLOAT32_MAX:.7g} (float32)", what,
+                            message=f"{field} is {what}; expected a finite number (float32 range)")
 
 
 def check_features(features: Any) -> list[list[float]]:
@@ -119,16 +120,29 @@ def check_features(features: Any) -> list[list[float]]:
                                 message=f"features has {len(features)} rows; expected {MIN_ROWS} to {MAX_ROWS} rows per request")
     rows = []
     for index, row in enumerate(features):
-        field = f"features[{index}]"
-        if not isinstance(row, list):
-            raise ContractViolation(field, f"an array of {ROW_EXPECTED}", f"{_kind(row)} {_excerpt(row)}",
-                                    message=f"{field} is {_kind(row)} ({_excerpt(row)}); expected an array of {ROW_EXPECTED}")
-        if len(row) != N_FEATURES:
-            values = f"{len(row)} value{'' if len(row) == 1 else 's'}"
-            raise ContractViolation(field, ROW_EXPECTED, f"{values}: {_excerpt(row)}",
-                                    message=f"{field} has {values} ({_excerpt(row)}); expected exactly {ROW_EXPECTED}")
-        rows.append([_number(value, f"{field}[{column}] ({FEATURE_NAMES[column]})") for column, value in enumerate(row)])
+        # The fast path (a valid row) builds no message; the first doubt goes to _row_problem for the exact one.
+        if type(row) is list and len(row) == N_FEATURES and all(_is_number(value) for value in row):
+            rows.append([float(value) for value in row])
+        else:
+            raise _row_problem(index, row)
     return rows
+
+
+def _row_problem(index: int, row: Any) -> ContractViolation:
+    field = f"features[{index}]"
+    if not isinstance(row, list):
+        return ContractViolation(field, f"an array of {ROW_EXPECTED}", f"{_kind(row)} {_excerpt(row)}",
+                                 message=f"{field} is {_kind(row)} ({_excerpt(row)}); expected an array of {ROW_EXPECTED}")
+    if len(row) != N_FEATURES:
+        values = f"{len(row)} value{'' if len(row) == 1 else 's'}"
+        return ContractViolation(field, ROW_EXPECTED, f"{values}: {_excerpt(row)}",
+                                 message=f"{field} has {values} ({_excerpt(row)}); expected exactly {ROW_EXPECTED}")
+    column = next(column for column, value in enumerate(row) if not _is_number(value))  # the fast path found one
+    try:
+        _check_number(row[column], f"{field}[{column}] ({FEATURE_NAMES[column]})")
+    except ContractViolation as violation:
+        return violation
+    raise AssertionError("unreachable: _is_number was False")
 
 
 def parse_request(body: bytes) -> list[list[float]]:
