@@ -3,6 +3,7 @@
 import pytest
 
 pytest.importorskip("tokenizers", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
+pytest.importorskip("domain.models.generative.gpt")  # first: it sets OMP_WAIT_POLICY before torch loads
 torch = pytest.importorskip("torch", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
 
 from domain.data.sources.mlops_corpus import load_mlops_corpus  # noqa: E402
