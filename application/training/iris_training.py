@@ -54,10 +54,24 @@ def grow_forest(
 
 
 @tracked_training
-def train(config: str | None = None, **overrides: Any) -> dict[str, Any]:
+def train(
+    config: str | None = None,
+    n_estimators: int | None = None,
+    max_depth: int | None = None,
+    min_samples_leaf: int | None = None,
+    test_size: float | None = None,
+    random_state: int | None = None,
+    trees_per_round: int | None = None,
+) -> dict[str, Any]:
+    """Train from ``config`` (default: shared/configs/iris_training.toml); any setting given here wins over the file.
+
+    The keyword settings are IrisTrainingConfig's fields, spelled out so a caller (and ``--param``) can see them.
+    """
     from sklearn.metrics import classification_report, confusion_matrix
 
-    settings = load_config(config, **overrides)
+    given = {"n_estimators": n_estimators, "max_depth": max_depth, "min_samples_leaf": min_samples_leaf,
+             "test_size": test_size, "random_state": random_state, "trees_per_round": trees_per_round}
+    settings = load_config(config, **{key: value for key, value in given.items() if value is not None})
     events.log("config: " + json.dumps(settings.to_dict()))
     out = step_artifacts_dir()
     config_path = write_json_atomic(out / "config.json", settings.to_dict())

@@ -50,3 +50,12 @@ def test_a_bad_value_in_the_file_names_the_file(tmp_path):
     path.write_text("[data]\ntest_size = 0.99\n")
     with pytest.raises(ConfigError, match=rf"{path}: test_size: expected a value from 0.05 to 0.95, got 0.99"):
         load_config(path)
+
+
+def test_the_training_step_spells_out_every_config_setting():
+    import inspect
+
+    from application.training.iris_training import train
+    from application.training.training_config import IrisTrainingConfig
+
+    assert set(inspect.signature(train).parameters) == {"config", *IrisTrainingConfig.model_fields}

@@ -11,6 +11,7 @@ from pathlib import Path
 from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from shared.utils import process_tree
 from workbench.curriculum.lesson_loader import SelectionError, load_curriculum
+from workbench.curriculum.step_signature import parameter_problems
 from workbench.headless.renderers import PlainRenderer, RichRenderer
 from workbench.headless.reports import json_document, junit_path_problem, write_junit
 from workbench.i18n import t
@@ -70,6 +71,12 @@ def run_headless(
         known = [s.id for s in selected[0].spec.steps]
         if step not in known:
             return _usage_error(f"lesson '{selected[0].id}' has no step '{step}'; its steps: {', '.join(known)}")
+        if params:
+            lesson = selected[0]
+            chosen = next(s for s in lesson.spec.steps if s.id == step)
+            problems = parameter_problems(lesson.script_entry(chosen.entry), params, chosen.params)
+            if problems:  # checked against the step's own signature, before anything runs
+                return _usage_error(f"--param for {lesson.id}/{step}: " + "; ".join(problems))
     if junit is not None and (problem := junit_path_problem(junit)):
         return _usage_error(problem)  # found before anything runs, not after the whole lesson
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ast
-import re
 from pathlib import Path
 
 from rich.markup import escape
@@ -13,58 +11,18 @@ from textual.containers import Vertical, VerticalScroll
 from textual.widgets import Static
 
 from shared.configs.repository import REPO_ROOT
+from workbench.curriculum.step_signature import step_source
 from workbench.i18n import t
 
 
-def _function_line(text: str, function: str) -> int | None:
-    pattern = re.compile(rf"^\s*(async\s+)?def\s+{re.escape(function)}\b")
-    return next((i for i, row in enumerate(text.splitlines(), start=1) if pattern.match(row)), None)
-
-
-def _imported_from(text: str, name: str) -> str | None:
-    """The module a lesson script imports ``name`` from (``from application.x import name``), if it does."""
-    try:
-        tree = ast.parse(text)
-    except SyntaxError:
-        return None
-    for node in tree.body:
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            if any((alias.asname or alias.name) == name for alias in node.names):
-                return node.module
-    return None
-
-
-def _module_file(module: str, root: Path) -> Path:
-    relative = Path(*module.split(".")).with_suffix(".py")
-    return relative if (root / relative).exists() else Path(*module.split("."), "__init__.py")
-
-
-def _shown(path: Path, root: Path) -> Path:
-    return path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path
-
-
 def entry_source(entry: str, root: Path = REPO_ROOT) -> tuple[Path, str, int, Path | None]:
-    """(path to show, source text, 1-based line of the function, the lesson script that called it or None).
+    """(path to show, source text, 1-based line of the function, the lesson script that called it or None)."""
+    found = step_source(entry, root)
 
-    ``entry`` is ``/…/lessons/<NNN-id>/steps.py:function`` (a lesson script) or ``package.module:function``.
-    A lesson script that imports its step from a layer module (``from application.training.iris_training
-    import train``) shows that layer module: the code that really runs.
-    """
-    target, _, function = entry.rpartition(":")
-    script: Path | None = None
-    if target.endswith(".py"):
-        script = Path(target)
-        text = script.read_text(encoding="utf-8")
-        line = _function_line(text, function)
-        if line is not None:
-            return _shown(script, root), text, line, None
-        module = _imported_from(text, function)
-        if module is None:
-            return _shown(script, root), text, 1, None
-        target = module
-    relative = _module_file(target, root)
-    text = (root / relative).read_text(encoding="utf-8")
-    return relative, text, _function_line(text, function) or 1, _shown(script, root) if script else None
+    def shown(path: Path) -> Path:
+        return path.relative_to(root) if path.is_absolute() and path.is_relative_to(root) else path
+
+    return shown(found.path), found.text, found.line, shown(found.via) if found.via else None
 
 
 class CodePanel(Vertical):
