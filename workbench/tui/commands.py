@@ -1,4 +1,4 @@
-"""Command palette (ctrl+p): every lesson and screen by name."""
+"""Command palette (ctrl+p): the next lesson, every lesson, exercise and screen by name."""
 
 from __future__ import annotations
 
@@ -6,27 +6,38 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
+from workbench.i18n import t
+
 
 class WorkbenchCommands(Provider):
     def _commands(self) -> list[tuple[str, object, str]]:
         app = self.app
-        commands: list[tuple[str, object, str]] = [
-            ("Home: the layer map", app.action_go_home, "show the four layers and their lessons"),  # type: ignore[attr-defined]
-            ("Runs: compare experiment runs", app.action_open_runs, "every training run recorded in MLflow"),  # type: ignore[attr-defined]
-            ("GPU health check", app.action_open_gpu, "driver, devices, frameworks and verdicts"),  # type: ignore[attr-defined]
-            ("Serving: start the iris service, send requests, load test", app.action_open_serving,  # type: ignore[attr-defined]
-             "bentoml serve on 127.0.0.1 with live metrics and a request console"),
-            ("Language: English / 繁體中文", app.action_switch_language, "switch the language of the app (ctrl+l)"),  # type: ignore[attr-defined]
-            ("Toggle light / dark theme", app.action_toggle_theme, "switch between the light and dark theme"),  # type: ignore[attr-defined]
+        commands: list[tuple[str, object, str]] = []
+        upcoming = app.next_lesson()  # type: ignore[attr-defined]
+        if upcoming is not None:
+            commands.append((t("Next lesson: {lesson} — {title}", lesson=upcoming.id, title=upcoming.title),
+                             partial(app.open_lesson, upcoming.id),  # type: ignore[attr-defined]
+                             t("the first lesson not passed yet whose prerequisites have passed (n on the map)")))
+        commands += [
+            (t("Home: the layer map"), app.action_go_home, t("show the four layers and their lessons")),  # type: ignore[attr-defined]
+            (t("Help: every key of this screen"), app.action_help, t("also ? or F1")),  # type: ignore[attr-defined]
+            (t("Runs: compare experiment runs"), app.action_open_runs, t("every training run recorded in MLflow")),  # type: ignore[attr-defined]
+            (t("GPU health check"), app.action_open_gpu, t("driver, devices, frameworks and verdicts")),  # type: ignore[attr-defined]
+            (t("Serving: start the iris service, send requests, load test"), app.action_open_serving,  # type: ignore[attr-defined]
+             t("bentoml serve on 127.0.0.1 with live metrics and a request console")),
+            (t("Language: English / 繁體中文"), app.action_switch_language, t("switch the language of the app (ctrl+l)")),  # type: ignore[attr-defined]
+            (t("Toggle light / dark theme"), app.action_toggle_theme, t("switch between the light and dark theme (ctrl+t)")),  # type: ignore[attr-defined]
         ]
         for lesson in app.curriculum.lessons if app.curriculum else []:  # type: ignore[attr-defined]
-            commands.append((f"Lesson: {lesson.id} — {lesson.title}", partial(app.open_lesson, lesson.id),  # type: ignore[attr-defined]
+            commands.append((t("Lesson: {lesson} — {title}", lesson=lesson.id, title=lesson.title),
+                             partial(app.open_lesson, lesson.id),  # type: ignore[attr-defined]
                              f"{lesson.layer} · {lesson.summary}"))
         progress = app.progress  # type: ignore[attr-defined]
         for lesson, exercise in app.curriculum.exercises() if app.curriculum else []:  # type: ignore[attr-defined]
             done = "✔" if progress.exercise_status(exercise.id) == "passed" else "○"
             title, task, _ = lesson.exercise_texts(exercise)
-            commands.append((f"Exercise {done} {exercise.id} — {title}", partial(app.open_exercise, exercise.id),  # type: ignore[attr-defined]
+            commands.append((t("Exercise {done} {exercise} — {title}", done=done, exercise=exercise.id, title=title),
+                             partial(app.open_exercise, exercise.id),  # type: ignore[attr-defined]
                              f"{lesson.id} · {task}"))
         return commands
 

@@ -43,6 +43,11 @@ def badge(state: str) -> str:
     return f"[{style}]{ICONS.get(state, '?')} {t(state)}[/]"
 
 
+def mark(state: str) -> str:
+    """Rich markup for a state's icon alone, coloured (where there is no room for the word)."""
+    return f"[{STYLES.get(state, 'dim')}]{ICONS.get(state, '?')}[/]"
+
+
 def badge_width(states=ICONS) -> int:
     """Cells the widest badge takes in the current language (the step table's state column)."""
     from rich.cells import cell_len

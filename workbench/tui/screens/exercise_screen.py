@@ -75,7 +75,7 @@ class ExerciseScreen(WorkbenchScreen):
             yield Static(badge("not started"), id="exercise-status")
             yield Static("", id="exercise-hints")
             yield Static("", id="exercise-solution")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
         self.title = t("exercise {exercise} · {lesson} ({layer})", exercise=self.exercise.id, lesson=self.lesson.id,

@@ -8,7 +8,8 @@ which import torch/TensorFlow: they come from a child process.
 from __future__ import annotations
 
 from collections import deque
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from rich.markup import escape
 from textual import work
@@ -18,9 +19,9 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import DataTable, Footer, Header, Label, ProgressBar, Sparkline, Static
 
 from shared.events import Event, Metric, Progress
+from workbench.i18n import t
 from workbench.tui.gpu_view import DEVICE_COLUMNS, cpu_line, device_cells, framework_lines, verdict_lines
 from workbench.tui.translated import WorkbenchScreen
-from workbench.i18n import t
 
 POLL_S = 1.0
 HISTORY = 60
@@ -74,7 +75,7 @@ class GpuScreen(WorkbenchScreen):
         with Horizontal(id="gpu-bench-row"):
             yield Label(t("b runs the benchmarks (matmul TFLOP/s, memory bandwidth vs published peak)"), id="gpu-bench-status")
             yield ProgressBar(id="gpu-bench-progress", show_eta=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
         self.title = t("GPU health") + " · shared/utils/gpu_utils"

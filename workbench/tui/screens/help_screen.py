@@ -14,6 +14,8 @@ from workbench.i18n import t
 from workbench.tui.lesson_states import ICONS, LEGEND, STYLES
 from workbench.tui.translated import WorkbenchModal
 
+# Bindings Textual gives every screen; NAVIGATION says them in words.
+LEFT_OUT = {"app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text", "copy_text"}
 # Keys every screen has through its widgets (not bindings of the screen or the app).
 NAVIGATION = (
     ("tab / shift+tab", "move between the parts of the screen"),
@@ -28,7 +30,7 @@ def key_lines(screen: Screen) -> list[tuple[str, str]]:
     by_action: dict[str, tuple[list[str], str]] = {}
     for active in screen.active_bindings.values():
         binding = active.binding
-        if active.node not in (screen, app) or not binding.description or binding.system:
+        if active.node not in (screen, app) or not binding.description or binding.system or binding.action in LEFT_OUT:
             continue
         keys, description = by_action.setdefault(binding.action, ([], binding.description))
         shown = app.get_key_display(binding)

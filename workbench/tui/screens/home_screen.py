@@ -198,7 +198,7 @@ class HomeScreen(WorkbenchScreen):
         total = len(curriculum.lessons)
         done = sum(progress.lesson_status(lesson.id) == "passed" for lesson in curriculum.lessons)
         broken = len(curriculum.broken)
-        width = 20
+        width = 20 if (self.size.width or self.app.size.width) >= 100 else 10
         filled = round(width * done / total) if total else 0
         label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/] " + t("{passed}/{total} lessons passed", passed=done, total=total)
         upcoming = self.app.next_lesson()  # type: ignore[attr-defined]

@@ -40,7 +40,7 @@ from workbench.curriculum.lesson_schema import Step
 from workbench.i18n import t
 from workbench.runner.lesson_runner import LessonReport, LessonRunner
 from workbench.runner.step_runner import StepOutcome, StepRun
-from workbench.tui.lesson_states import badge, badge_width
+from workbench.tui.lesson_states import badge, badge_width, mark
 from workbench.tui.screens.params_dialog import ParamsDialog
 from workbench.tui.translated import WorkbenchScreen
 from workbench.tui.widgets.code_panel import CodePanel
@@ -49,6 +49,7 @@ from workbench.tui.widgets.metrics_panel import MetricsPanel
 
 FRAME_S = 1 / 30
 TIME_WIDTH = 7  # "9999.9s"
+COMPACT_BELOW = 100  # screen columns under which the step table shows marks, not words
 # A child's stderr line that is a real problem (marked "!"); INFO/WARNING chatter of TensorFlow, absl or MLflow is not.
 ERROR_LINE = re.compile(
     r"^(Traceback \(most recent call last\)|\s+File \"|\s*(\w+\.)*\w*(Error|Exception)\b(:|$)|.*\b(ERROR|CRITICAL|FATAL)\b"
@@ -130,6 +131,7 @@ class LessonScreen(WorkbenchScreen):
         self._code_step: Step = lesson.spec.steps[0]
         self._in_traceback = False
         self._step_width = 0
+        self._compact = False
         self.left_running = False  # the learner chose to leave while a step runs (background or cancel): do not ask again
         self.param_overrides: dict[str, dict[str, Any]] = {}  # step id -> params edited in the TUI
 
@@ -154,9 +156,9 @@ class LessonScreen(WorkbenchScreen):
                         yield CodePanel(id="code-panel")
                     with TabPane(f"{t('Commands')} (k)", id="tab-commands"):
                         yield Log(id="commands", highlight=False)
-                    with TabPane(f"{t('Artifacts')} (f)", id="tab-artifacts"):
+                    with TabPane(f"{t('Files')} (f)", id="tab-artifacts"):
                         yield DataTable(id="artifacts", cursor_type="row")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def _initial_status(self) -> str:
         """What the last run of this lesson left: its state and the latest step's summary."""
@@ -188,15 +190,25 @@ class LessonScreen(WorkbenchScreen):
     def reopen(self) -> LessonScreen:
         return LessonScreen(self.lesson)
 
+    def _layout(self) -> tuple[bool, int]:
+        """(icons only, title width): below 100 columns the state column shows just the mark (the word is in the
+        status line and the help), so the step titles keep room; state and time are never cut."""
+        steps = self.query_one("#steps", DataTable)
+        compact = (self.size.width or self.app.size.width) < COMPACT_BELOW
+        state_width = 1 if compact else badge_width()
+        available = steps.size.width or max(self.app.size.width * 2 // 5, 30)
+        return compact, max(available - state_width - TIME_WIDTH - 3 * 2 * steps.cell_padding - 2, 8)
+
+    def _state_cell(self, state: str) -> str:
+        return mark(state) if self._compact else badge(state)
+
     def _fill_steps(self) -> None:
-        """(Re)build the step table: state and time never cut, the title clipped to what is left."""
+        """(Re)build the step table for the width it has."""
         steps = self.query_one("#steps", DataTable)
         cursor = steps.cursor_row
-        state_width = badge_width()
-        available = steps.size.width or max(self.app.size.width * 2 // 5, 30)
-        self._step_width = max(available - state_width - TIME_WIDTH - 3 * 2 * steps.cell_padding - 2, 8)
+        self._compact, self._step_width = self._layout()
         steps.clear(columns=True)
-        steps.add_column(t("state"), key="state", width=state_width)
+        steps.add_column("" if self._compact else t("state"), key="state", width=1 if self._compact else badge_width())
         steps.add_column(t("time"), key="time", width=TIME_WIDTH)
         steps.add_column(t("step"), key="step", width=self._step_width)
         progress = self.app.progress  # type: ignore[attr-defined]
@@ -206,7 +218,8 @@ class LessonScreen(WorkbenchScreen):
             if step.id == self._running_step:
                 state = "running"
             duration = f"{record['duration_s']:.1f}s" if "duration_s" in record and state != "running" else ""
-            steps.add_row(badge(state), duration, clip(self.lesson.step_title(step), self._step_width), key=step.id)
+            steps.add_row(self._state_cell(state), duration, clip(self.lesson.step_title(step), self._step_width),
+                          key=step.id)
         if 0 <= cursor < steps.row_count:
             steps.move_cursor(row=cursor, animate=False)
 
@@ -214,9 +227,7 @@ class LessonScreen(WorkbenchScreen):
         self.call_after_refresh(self._refit_steps)
 
     def _refit_steps(self) -> None:
-        steps = self.query_one("#steps", DataTable)
-        width = steps.size.width
-        if width and max(width - badge_width() - TIME_WIDTH - 3 * 2 * steps.cell_padding - 2, 8) != self._step_width:
+        if self.query_one("#steps", DataTable).size.width and self._layout() != (self._compact, self._step_width):
             self._fill_steps()
 
     # ---- code -------------------------------------------------------------
@@ -316,7 +327,7 @@ class LessonScreen(WorkbenchScreen):
     def _set_step_state(self, step_id: str, state: str, duration: str = "") -> None:
         steps = self.query_one("#steps", DataTable)
         if step_id in steps.rows:
-            steps.update_cell(step_id, "state", badge(state))
+            steps.update_cell(step_id, "state", self._state_cell(state))
             steps.update_cell(step_id, "time", duration)
 
     def step_started(self, lesson: Lesson, step: Step, command: str) -> None:

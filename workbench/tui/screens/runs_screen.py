@@ -16,10 +16,9 @@ from textual.containers import Horizontal, Vertical
 from textual.widgets import DataTable, Footer, Header, Input, Label
 from textual_plotext import PlotextPlot
 
+from workbench.i18n import t
 from workbench.tui.runs_table import duration, short_metrics, short_params, started
 from workbench.tui.translated import WorkbenchScreen
-
-from workbench.i18n import t
 
 COLUMNS = ("✓", "lesson", "run", "started", "time", "status", "params", "metrics")
 SORT_KEYS = {
@@ -32,14 +31,33 @@ SORT_KEYS = {
 }
 
 
+# How MLflow's run states read here: a run the learner cancelled (Ctrl-C in the step) ends KILLED.
+STATUS_WORDS = {"FINISHED": "finished", "FAILED": "failed", "KILLED": "cancelled", "RUNNING": "running",
+                "SCHEDULED": "scheduled"}
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status.upper(), status.lower())
+
+
+def curve_label(number: int, run: dict[str, Any]) -> str:
+    """Tells runs of the same step apart: '2 sklearn-iris/train 14:03:27' (its column in the table: 2)."""
+    clock = started(run)[11:] or run["run_id"][:8]
+    return f"{number} {run['lesson']}/{run['name']} {clock}"[:40]
+
+
 class RunsScreen(WorkbenchScreen):
+    HELP_TITLE = "runs"
+    HELP = ("Every training run recorded in the tracking store (MLflow). space selects a run, c compares the selected "
+            "runs side by side (their metrics, and a chart of one metric per step: n shows the next), / filters, "
+            "a click on a column header sorts by it. A cancelled run shows as cancelled.")
     BINDINGS = [
         Binding("space", "toggle_run", "Select", id="runs.select"),
-        Binding("c", "compare", "Compare selected", id="runs.compare"),
-        Binding("n", "next_metric", "Next metric", id="runs.next_metric"),
+        Binding("c", "compare", "Compare", id="runs.compare"),
         Binding("slash", "filter", "Filter", id="runs.filter"),
-        Binding("r", "reload", "Reload", id="runs.reload"),
-        Binding("escape", "app.pop_screen", "Back", id="runs.back"),
+        Binding("n", "next_metric", "Next metric", id="runs.next_metric", show=False),
+        Binding("r", "reload", "Reload", id="runs.reload", show=False),
+        Binding("escape", "back", "Back", id="runs.back"),
     ]
 
     def __init__(self) -> None:
@@ -52,6 +70,7 @@ class RunsScreen(WorkbenchScreen):
         self.histories: dict[str, dict[str, list[list[float]]]] = {}
         self.metric_names: list[str] = []
         self.metric_index = 0
+        self.curve_labels: list[str] = []  # the legend of the comparison chart, as last drawn
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,10 +85,11 @@ class RunsScreen(WorkbenchScreen):
             yield compare_table
             with Vertical(id="compare-chart-box"):
                 yield PlotextPlot(id="compare-chart")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
         self.title = t("runs") + " · application/registry"
+        self.sub_title = ""
         table = self.query_one("#runs", DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column)
@@ -77,8 +97,22 @@ class RunsScreen(WorkbenchScreen):
         table.focus()
 
     # ---- loading (child processes, in threads) --------------------------
+    def reopen(self) -> RunsScreen:
+        return RunsScreen()
+
+    def action_back(self) -> None:
+        """Escape in the filter clears it first (and shows every run again); then it goes back."""
+        field = self.query_one("#runs-filter", Input)
+        if self.focused is field or self.query_text:
+            field.value = ""
+            self.query_text = ""
+            self.refresh_table()
+            self.query_one("#runs", DataTable).focus()
+            return
+        self.app.pop_screen()
+
     def action_reload(self) -> None:
-        self.query_one("#runs-status", Label).update("reading the tracking store…")
+        self.query_one("#runs-status", Label).update(t("reading the tracking store…"))
         self._load_runs()
 
     @work(thread=True, exclusive=True, group="runs-load", exit_on_error=False)
@@ -96,15 +130,18 @@ class RunsScreen(WorkbenchScreen):
         cause = (message.strip().splitlines() or [""])[-1]  # the cause, not the start of a traceback
         if " exited with code " in cause:
             cause = cause.split(": ", 1)[-1]
-        self.query_one("#runs-status", Label).update(f"[red]could not read the tracking store:[/] {escape(cause)}")
+        if self.is_attached:
+            self.query_one("#runs-status", Label).update(f"[red]{t('could not read the tracking store:')}[/] {escape(cause)}")
 
     def _show_runs(self, listing: dict[str, Any]) -> None:
+        if not self.is_attached:
+            return
         for warning in listing.get("warnings", []):
-            self.notify(warning, title="MLflow", severity="warning", timeout=15)
+            self.notify(warning, title="MLflow", severity="warning", timeout=15, markup=False)
         self.runs = listing["runs"]
-        self.query_one("#runs-status", Label).update(
-            f"{len(self.runs)} runs in {listing['tracking_uri']} — `mlops-workbench runs` prints the same table"
-        )
+        self.query_one("#runs-status", Label).update(escape(
+            t("{count} runs in {uri} — `mlops-workbench runs` prints the same table", count=len(self.runs),
+              uri=listing["tracking_uri"])))
         self.refresh_table()
 
     # ---- table: sort, filter, select ------------------------------------
@@ -123,7 +160,7 @@ class RunsScreen(WorkbenchScreen):
         table.clear()
         for run in self.visible_runs():
             mark = "✓" if run["run_id"] in self.selected else ""
-            table.add_row(mark, run["lesson"], run["name"], started(run), duration(run), run["status"].lower(),
+            table.add_row(mark, run["lesson"], run["name"], started(run), duration(run), t(status_word(run["status"])),
                           short_params(run), short_metrics(run), key=run["run_id"])
 
     @on(DataTable.HeaderSelected, "#runs")
@@ -158,7 +195,7 @@ class RunsScreen(WorkbenchScreen):
     # ---- compare --------------------------------------------------------
     def action_compare(self) -> None:
         if len(self.selected) < 2:
-            self.notify("select two or more runs with space first", severity="warning")
+            self.notify(t("select two or more runs with space first"), severity="warning")
             return
         self._load_histories(list(self.selected))
 
@@ -174,14 +211,16 @@ class RunsScreen(WorkbenchScreen):
         self.app.call_from_thread(self._show_comparison, run_ids, histories)
 
     def _show_comparison(self, run_ids: list[str], histories: dict[str, Any]) -> None:
+        if not self.is_attached:
+            return
         self.histories = histories
         by_id = {r["run_id"]: r for r in self.runs}
         chosen = [by_id[i] for i in run_ids if i in by_id]
         table = self.query_one("#compare-table", DataTable)
         table.clear(columns=True)
-        table.add_column("metric", key="metric")
-        for run in chosen:
-            table.add_column(f"{run['lesson']}/{run['name']}"[:28], key=run["run_id"])
+        table.add_column(t("metric"), key="metric")
+        for number, run in enumerate(chosen, start=1):
+            table.add_column(f"{number} {run['lesson']}/{run['name']}"[:28], key=run["run_id"])
         names = sorted({name for run in chosen for name in run["metrics"]})
         for name in names:
             values = [run["metrics"].get(name) for run in chosen]
@@ -200,15 +239,18 @@ class RunsScreen(WorkbenchScreen):
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
+        self.curve_labels = []
         if not self.metric_names:
-            plt.title("no metric with a curve in the selected runs")
+            plt.title(t("no metric with a curve in the selected runs"))
         else:
             metric = self.metric_names[self.metric_index % len(self.metric_names)]
-            for run in chosen:
+            for number, run in enumerate(chosen, start=1):
                 points = self.histories.get(run["run_id"], {}).get(metric, [])
                 if points:
-                    plt.plot([p[0] for p in points], [p[1] for p in points], label=run["name"][:20], marker="braille")
-            plt.title(f"{metric} per step (n: next metric)")
+                    label = curve_label(number, run)
+                    self.curve_labels.append(label)
+                    plt.plot([p[0] for p in points], [p[1] for p in points], label=label, marker="braille")
+            plt.title(t("{metric} per step (n: next metric)", metric=metric))
         chart.refresh()
 
     def action_next_metric(self) -> None:

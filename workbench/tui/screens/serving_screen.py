@@ -98,7 +98,7 @@ class ServingScreen(WorkbenchScreen):
         server_log = Log(id="serve-log", max_lines=2000)
         server_log.border_title = t("server and load-test output")
         yield server_log
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
         self.title = t("Serving") + " · application/inference/iris_service.py"
@@ -168,7 +168,7 @@ class ServingScreen(WorkbenchScreen):
         toggle = self.query_one("#serve-toggle", Button)
         toggle.label = t("Stop service") if self.state == "running" else t("Start service")
         toggle.variant = "error" if self.state == "running" else "success"
-        toggle.disabled = self.state in ("starting", "stopping", "checking", "no model")
+        toggle.disabled = self.state in ("starting", "stopping")  # checking / no model: pressing it explains
         self.query_one("#serve-send", Button).disabled = self.state != "running"
         self.query_one("#serve-load", Button).disabled = self.state != "running" or self.load_running
 
