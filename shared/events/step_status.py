@@ -15,3 +15,9 @@ class StepStatus(StrEnum):
     RUNNING = "running"
     INTERRUPTED = "interrupted"  # the workbench itself ended (killed, terminal closed) while it ran
     NOT_STARTED = "not started"
+
+
+# A step that passed, or skipped itself (no Docker Engine here): the lesson goes on.
+OK_STATUSES = frozenset({StepStatus.PASSED, StepStatus.SKIPPED})
+# The step did not finish (a crash, a timeout, a cancel): JUnit reports an <error>, not a failed check.
+UNFINISHED_STATUSES = frozenset({StepStatus.CRASHED, StepStatus.TIMEOUT, StepStatus.CANCELLED, StepStatus.INTERRUPTED})

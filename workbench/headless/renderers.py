@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, TextIO
 from rich.markup import escape
 
 from shared.events import Artifact, Event, Log, Metric, Progress, Result, Status
+from shared.events.step_status import StepStatus
 from shared.events.terminal_text import printable
 from workbench.curriculum.lesson_loader import Lesson
 from workbench.curriculum.lesson_schema import Step
@@ -24,7 +25,15 @@ from workbench.runner.step_runner import StepOutcome
 if TYPE_CHECKING:
     from rich.progress import TaskID
 
-MARK = {"passed": "PASS", "failed": "FAIL", "timeout": "TIMEOUT", "cancelled": "CANCELLED", "crashed": "CRASH", "skipped": "SKIP"}
+MARK = {
+    StepStatus.PASSED: "PASS",
+    StepStatus.FAILED: "FAIL",
+    StepStatus.TIMEOUT: "TIMEOUT",
+    StepStatus.CANCELLED: "CANCELLED",
+    StepStatus.INTERRUPTED: "INTERRUPTED",
+    StepStatus.CRASHED: "CRASH",
+    StepStatus.SKIPPED: "SKIP",
+}
 
 
 def mark(status: str) -> str:
@@ -162,7 +171,7 @@ class RichRenderer(PlainRenderer):
 
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
         self._stop_bar()
-        style = "bold green" if outcome.passed else "bold yellow" if outcome.status == "skipped" else "bold red"
+        style = "bold green" if outcome.passed else "bold yellow" if outcome.status == StepStatus.SKIPPED else "bold red"
         self.console.print(f"[{style}]{mark(outcome.status)}[/] {step.id} [dim]({outcome.duration_s:.1f} s)[/] ", end="")
         self.console.print(printable(outcome.summary), markup=False)
 

@@ -16,6 +16,7 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from shared.events.protocol import json_safe
+from shared.events.step_status import UNFINISHED_STATUSES, StepStatus
 from shared.utils.atomic_files import write_text_atomic
 from workbench.runner.lesson_runner import LessonReport
 
@@ -23,9 +24,6 @@ from workbench.runner.lesson_runner import LessonReport
 def json_document(reports: list[LessonReport]) -> dict[str, Any]:
     document = {"passed": bool(reports) and all(r.passed for r in reports), "lessons": [r.to_json() for r in reports]}
     return json_safe(document)  # strict JSON: a NaN metric is the string "nan", never a bare NaN token
-
-
-ERROR_STATUSES = ("crashed", "timeout", "cancelled")  # the step did not finish: JUnit <error>, not a failed check
 
 
 def junit_path_problem(path: Path) -> str | None:
@@ -62,11 +60,11 @@ def write_junit(path: Path, reports: list[LessonReport]) -> Path:
         for step in report.steps:
             case = ET.SubElement(suite, "testcase", classname=f"lessons.{report.id}", name=step.id, time=f"{step.duration_s:.3f}")
             total += step.duration_s
-            if step.status == "skipped":
+            if step.status == StepStatus.SKIPPED:
                 counts["skipped"] += 1
                 ET.SubElement(case, "skipped", message=step.summary)
             elif not step.passed:
-                kind = "errors" if step.status in ERROR_STATUSES else "failures"
+                kind = "errors" if step.status in UNFINISHED_STATUSES else "failures"
                 counts[kind] += 1
                 outcome = ET.SubElement(case, kind[:-1], message=step.summary, type=step.status)
                 outcome.text = "\n".join(step.log_tail)

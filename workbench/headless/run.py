@@ -101,5 +101,7 @@ def run_headless(
             renderer.note(f"--junit {junit}: not written ({exc})", "error")
             return EXIT_FAILED
     passed = sum(r.passed for r in reports)
-    renderer.note(t("{passed}/{total} lessons passed", passed=passed, total=len(reports)), "info" if document["passed"] else "error")
+    renderer.note(
+        t("{passed}/{total} lessons passed", passed=passed, total=len(reports)), "info" if document["passed"] else "error"
+    )
     return EXIT_OK if document["passed"] else EXIT_FAILED

@@ -17,13 +17,14 @@ from typing import Any, Protocol
 from shared.configs.repository import REPO_ROOT
 from shared.configs.workbench_home import check_home
 from shared.events import Event
+from shared.events.step_status import OK_STATUSES, StepStatus
 from workbench.curriculum.lesson_loader import Curriculum, Lesson
 from workbench.curriculum.lesson_schema import Step
 from workbench.i18n import t
 from workbench.progress_store import ProgressStore, lesson_verdict
 from workbench.runner.extras import install_hint, missing_extras
 from workbench.runner.requirements import requirement_blocker, requirement_notes
-from workbench.runner.step_runner import OK_STATUSES, StepOutcome, StepRequest, StepRun
+from workbench.runner.step_runner import StepOutcome, StepRequest, StepRun
 
 PROBE_TIMEOUT_S = 120.0
 
@@ -41,7 +42,7 @@ class LessonRenderer(Protocol):
 class StepReport:
     id: str
     title: str
-    status: str  # passed | failed | timeout | cancelled | crashed | skipped
+    status: StepStatus
     duration_s: float
     summary: str
     metrics: dict[str, float] = field(default_factory=dict)
@@ -49,7 +50,7 @@ class StepReport:
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status == StepStatus.PASSED
 
 
 @dataclass
@@ -152,7 +153,7 @@ class LessonRunner:
 
     async def _already_provided(self, lesson: Lesson) -> tuple[bool, str]:
         if lesson.spec.provides is None:
-            passed = self.progress.lesson_status(lesson.id) == "passed"
+            passed = self.progress.lesson_status(lesson.id) == StepStatus.PASSED
             return passed, "passed before on this machine" if passed else "not passed yet on this machine"
         if missing_extras(lesson.spec.requirements.extras):
             return False, f"{lesson.spec.provides.description}: cannot be probed without its extras"
@@ -212,7 +213,7 @@ class LessonRunner:
             report.skipped = True
             report.reason = f"needs extra {', '.join(names)}: {install_hint(names)}"
             self.renderer.note(report.reason, "error")
-            self.progress.record_lesson(lesson.id, "failed")
+            self.progress.record_lesson(lesson.id, StepStatus.FAILED)
             self.renderer.lesson_finished(report)
             return report
         blocker = requirement_blocker(lesson.spec.requirements)
@@ -223,14 +224,14 @@ class LessonRunner:
             return report
         for note in requirement_notes(lesson.spec.requirements):
             self.renderer.note(note, "warning")
-        self.progress.record_lesson(lesson.id, "running")
+        self.progress.record_lesson(lesson.id, StepStatus.RUNNING)
         stopped: str | None = None
         for step in lesson.spec.steps:
             if only_step is not None and step.id != only_step:
                 continue
             if stopped is not None or self.cancelled:
                 why = stopped or "run cancelled"
-                report.steps.append(StepReport(step.id, lesson.step_title(step), "skipped", 0.0, f"skipped: {why}"))
+                report.steps.append(StepReport(step.id, lesson.step_title(step), StepStatus.SKIPPED, 0.0, f"skipped: {why}"))
                 continue
             request = step_request(lesson, step, params)
             self.renderer.step_started(lesson, step, python_command(request.entry, request.params))
@@ -286,7 +287,7 @@ class LessonRunner:
                         params=params if selected_here else None,
                     )
                 except BaseException:  # the run was torn down (its task cancelled, Ctrl-C): never left "running"
-                    self.progress.finish_if_running(lesson.id, "cancelled")
+                    self.progress.finish_if_running(lesson.id, StepStatus.CANCELLED)
                     raise
             reports.append(report)
             if not report.passed:

@@ -18,21 +18,24 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import contextlib
 import json
 import os
 import signal
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
 from shared.configs.workbench_home import child_environment
 from shared.constants import ENV_EVENT_FD, ENV_STEP_SPEC
 from shared.events import Artifact, Event, Log, Metric, Result, decode
 from shared.events.protocol import MAX_EVENT_CHARS
+from shared.events.step_status import OK_STATUSES, StepStatus
 from shared.utils import process_tree
 
 CHILD_MODULE = "workbench.runner.child.step_process"
@@ -95,12 +98,11 @@ class StepRequest:
 
 
 # Passed, or skipped by the step itself with a reason (no Docker Engine here): the lesson goes on.
-OK_STATUSES = ("passed", "skipped")
 
 
 @dataclass
 class StepOutcome:
-    status: str  # passed | failed | timeout | cancelled | crashed | skipped (the step said it cannot apply here)
+    status: StepStatus
     summary: str
     duration_s: float
     exit_code: int | None = None
@@ -111,7 +113,7 @@ class StepOutcome:
 
     @property
     def passed(self) -> bool:
-        return self.status == "passed"
+        return self.status == StepStatus.PASSED
 
     @property
     def ok(self) -> bool:
@@ -252,7 +254,9 @@ class StepRun:
         read_fd, write_fd = os.pipe()
         try:
             process = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", CHILD_MODULE,
+                sys.executable,
+                "-m",
+                CHILD_MODULE,
                 stdin=asyncio.subprocess.DEVNULL,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.PIPE,
@@ -285,9 +289,7 @@ class StepRun:
         cancelled = asyncio.ensure_future(self._cancel.wait())
         ended_by: str | None = None
         try:
-            done, _ = await asyncio.wait(
-                {waiter, cancelled}, timeout=self.request.timeout_s, return_when=asyncio.FIRST_COMPLETED
-            )
+            done, _ = await asyncio.wait({waiter, cancelled}, timeout=self.request.timeout_s, return_when=asyncio.FIRST_COMPLETED)
             if waiter not in done:
                 ended_by = "cancelled" if cancelled in done else "timeout"
                 await self._terminate(waiter)
@@ -303,10 +305,8 @@ class StepRun:
             for task in still_reading:
                 task.cancel()
             transport.close()
-            try:  # let asyncio reap and close the child's transport
+            with contextlib.suppress(TimeoutError):  # let asyncio reap and close the child's transport
                 await asyncio.wait_for(process.wait(), timeout=DRAIN_TIMEOUT_S)
-            except asyncio.TimeoutError:
-                pass
             _LIVE.discard(self)
             self.finished.set()
         return self._outcome(process.returncode, ended_by, time.monotonic() - start)
@@ -314,22 +314,27 @@ class StepRun:
     def _outcome(self, returncode: int | None, ended_by: str | None, duration: float) -> StepOutcome:
         tail = list(self._tail)
         outcome = StepOutcome(
-            status="failed", summary="", duration_s=duration, exit_code=returncode,
-            metrics=dict(self._metrics), artifacts=list(self._artifacts), log_tail=tail,
+            status=StepStatus.FAILED,
+            summary="",
+            duration_s=duration,
+            exit_code=returncode,
+            metrics=dict(self._metrics),
+            artifacts=list(self._artifacts),
+            log_tail=tail,
         )
         if self._result is not None:
             outcome.details = dict(self._result.details)
         if ended_by == "timeout":
-            outcome.status, outcome.summary = "timeout", f"timed out after {self.request.timeout_s:g} s"
+            outcome.status, outcome.summary = StepStatus.TIMEOUT, f"timed out after {self.request.timeout_s:g} s"
         elif ended_by == "cancelled":
-            outcome.status, outcome.summary = "cancelled", "cancelled"
+            outcome.status, outcome.summary = StepStatus.CANCELLED, "cancelled"
         elif self._result is not None and returncode in (0, 1):
-            outcome.status = "passed" if self._result.passed and returncode == 0 else "failed"
-            if outcome.status == "passed" and self._result.details.get("skipped") is True:
-                outcome.status = "skipped"
+            outcome.status = StepStatus.PASSED if self._result.passed and returncode == 0 else StepStatus.FAILED
+            if outcome.status == StepStatus.PASSED and self._result.details.get("skipped") is True:
+                outcome.status = StepStatus.SKIPPED
             outcome.summary = self._result.summary
         else:
-            outcome.status = "crashed"
+            outcome.status = StepStatus.CRASHED
             why = describe_exit(returncode if returncode is not None else -1)
             if returncode == 0:
                 why = "ended without reporting a result"
