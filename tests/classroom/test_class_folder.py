@@ -6,7 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from tests.classroom.conftest import make_class, read_links, workbench_cli
+from tests.classroom.conftest import make_class, read_links, register_class, workbench_cli
 from workbench.classroom.roster import load_class
 
 
@@ -31,6 +31,7 @@ def test_init_makes_a_home_per_learner_and_keeps_only_hashes_of_the_tokens(tmp_p
 
 def test_init_with_seats_prints_the_links_once(tmp_path: Path) -> None:
     done = workbench_cli("classroom", "init", str(tmp_path / "c"), "--seats", "3")
+    register_class(tmp_path / "c")
     assert done.returncode == 0, done.stderr
     links = read_links(tmp_path / "c")
     assert set(links) == {"instructor", "seat-01", "seat-02", "seat-03"}

@@ -44,8 +44,8 @@ def report() -> dict:
 '''
 
 
-def slow_curriculum(tmp_path: Path) -> Path:
-    root = tmp_path / "lessons"
+def slow_curriculum(folder: Path) -> Path:
+    root = folder / "lessons"
     shutil.copytree(FIXTURE_CURRICULUM / "010-check-the-machine", root / "010-check-the-machine")
     (root / "010-check-the-machine" / "steps.py").write_text(SLOW_STEP)
     return root
@@ -62,11 +62,11 @@ def _pss_kib(pid: int) -> int:
 
 
 @pytest.fixture
-def class_of_ten(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def class_of_ten(tmp_path: Path, reachable: Path, monkeypatch: pytest.MonkeyPatch):
     learners = tuple(f"l{n:02d}" for n in range(10))
-    root = tmp_path / "class"
+    root = reachable / "class"
     make_class(root, learners)
-    lessons = slow_curriculum(tmp_path)
+    lessons = slow_curriculum(reachable)
     monkeypatch.setenv("WORKBENCH_LESSONS_DIR", str(lessons))
     running = start_server(root, tmp_path, "--max-running", "2", "--lessons-dir", str(lessons))
     try:
@@ -134,11 +134,11 @@ def test_ten_learners_press_run_at_once_two_run_at_a_time_all_pass(class_of_ten,
 
 
 def test_killing_the_server_mid_run_loses_no_progress_and_a_restart_resumes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, reachable: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    root = tmp_path / "class"
+    root = reachable / "class"
     make_class(root, ("alice", "bob"))
-    lessons = slow_curriculum(tmp_path)
+    lessons = slow_curriculum(reachable)
     monkeypatch.setenv("WORKBENCH_LESSONS_DIR", str(lessons))
     env = {"WORKBENCH_LESSONS_DIR": str(lessons), "CLASSROOM_TEST_HOLD_S": "0.1"}
     done = workbench_cli("--lesson", "check-the-machine", "--plain", "--home", str(root / "homes" / "bob"), env=env)

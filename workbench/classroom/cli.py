@@ -3,6 +3,7 @@
 mlops-workbench classroom init DIR --roster roster.csv | --seats N
 mlops-workbench classroom serve DIR [--host 127.0.0.1] [--port 8000] [--max-running K]
 mlops-workbench classroom status DIR [--json] [--csv PATH] [--junit PATH]
+mlops-workbench classroom teardown DIR          (as root: delete the class's Unix users and group)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from pathlib import Path
 
 import typer
 
-from shared.constants import EXIT_OK, EXIT_USAGE
+from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from shared.utils.atomic_files import write_text_atomic
 
 classroom_app = typer.Typer(
@@ -41,6 +42,23 @@ LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 def _fail_usage(message: str) -> typer.Exit:
     print(f"classroom: {message}", file=sys.stderr)
     return typer.Exit(EXIT_USAGE)
+
+
+def _fail(message: str) -> typer.Exit:
+    print(f"classroom: {message}", file=sys.stderr)
+    return typer.Exit(EXIT_FAILED)
+
+
+def _isolate(classroom):  # noqa: ANN001, ANN202 - Classroom → (class gid, accounts), imported lazily
+    from workbench.classroom.isolation import IsolationError, prepare
+    from workbench.classroom.roster import ClassroomError
+
+    try:
+        return prepare(classroom)
+    except ClassroomError as exc:
+        raise _fail_usage(str(exc)) from None
+    except (IsolationError, OSError) as exc:
+        raise _fail(str(exc)) from None
 
 
 def _load(class_dir: Path):  # noqa: ANN202 - Classroom, imported lazily
@@ -86,6 +104,16 @@ def init_command(
     width = max(len(who) for who, _ in links)
     for who, link in links:
         print(f"  {who:<{width}}  {link}")
+    from workbench.classroom import isolation
+
+    if isolation.available():
+        _isolate(classroom)
+        print(
+            f"each learner's app, steps and exercises will run as their own Unix user ({classroom.unix_group}-<id>, "
+            f"no login; group {classroom.unix_group}); their homes are theirs alone (0700)"
+        )
+    else:
+        print(isolation.not_isolated_warning("init did not run as root"), file=sys.stderr)
     print(f"next: mlops-workbench classroom serve {class_dir}")
 
 
@@ -101,13 +129,38 @@ def serve_command(
         None, "--public-url", help="The address learners use when a reverse proxy is in front (e.g. https://class.example.org)."
     ),
     lessons_dir: Path | None = LessonsDir,
+    no_isolation: bool = typer.Option(
+        False, "--no-isolation", help="As root: run every learner as root too (learners are then not isolated)."
+    ),
 ) -> None:
     """Serve the class: each learner's link opens the workbench in the browser with their own home."""
     import logging
 
+    from workbench.classroom import isolation
     from workbench.classroom.server import ClassroomServer, serve_until_signalled
+    from workbench.curriculum.lesson_loader import default_lessons_dir
 
     classroom = _load(class_dir)
+    class_gid, accounts = None, {}
+    if isolation.available() and not no_isolation:
+        class_gid, accounts = _isolate(classroom)
+        classroom = _load(class_dir)
+        from workbench.classroom import step_queue
+
+        step_queue.configure(classroom.slots_dir, max_running or os.cpu_count() or 1, class_gid)
+        try:
+            first = next(iter(accounts.values()))
+            isolation.check_learner_can_run(classroom, first, (lessons_dir or default_lessons_dir()).resolve())
+        except isolation.IsolationError as exc:
+            raise _fail(str(exc)) from None
+        print(
+            f"isolation: each learner's app, steps and exercises run as their own Unix user "
+            f"({classroom.unix_group}-<id>); homes 0700",
+            flush=True,
+        )
+    else:
+        reason = "--no-isolation" if isolation.available() else "the server does not run as root"
+        print(isolation.not_isolated_warning(reason), file=sys.stderr, flush=True)
     if host not in LOCAL_HOSTS:
         print(
             f"warning: listening on {host}: anyone who can reach this address and has a link gets in; the links are "
@@ -123,6 +176,8 @@ def serve_command(
         lessons_dir=lessons_dir.resolve() if lessons_dir else None,
         lesson_ids=lesson_ids(lessons_dir),
         public_url=public_url,
+        accounts=accounts,
+        class_gid=class_gid,
     )
 
     def announce(bound: int) -> None:
@@ -184,4 +239,20 @@ def status_command(
             "[bold red]" + "; ".join(row["stuck_reasons"]) + "[/]",
         )
     Console().print(table)
+    raise typer.Exit(EXIT_OK)
+
+
+@classroom_app.command("teardown")
+def teardown_command(class_dir: Path = ClassDir) -> None:
+    """As root: delete the class's Unix users and group (the folder and every home stay, owned by root)."""
+    from workbench.classroom import isolation
+
+    classroom = _load(class_dir)
+    if not isolation.available():
+        raise _fail_usage("teardown deletes Unix users: run it as root")
+    try:
+        removed = isolation.remove_accounts(classroom)
+    except (isolation.IsolationError, OSError) as exc:
+        raise _fail(str(exc)) from None
+    print(f"removed {len(removed)} Unix users and groups of class {classroom.name!r}; {classroom.root} is root's now")
     raise typer.Exit(EXIT_OK)

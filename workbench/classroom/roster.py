@@ -6,6 +6,9 @@
     DIR/slots/          the fair-share queue of the class (``step_queue``)
     DIR/sessions.json   who is connected now (written by the server)
 
+``class.json`` also names the Unix group of the class and each learner's Unix user (``isolation``); they
+exist on the machine once ``init`` or ``serve`` ran as root.
+
 Tokens are 192 random bits, so a keyed hash is enough to store them (no password stretching needed);
 they are compared in constant time (``hmac.compare_digest``) against every entry, no early exit.
 """
@@ -49,6 +52,7 @@ class Learner:
     id: str
     name: str
     token_hash: str
+    unix_user: str = ""
 
     def home(self, class_dir: Path) -> Path:
         return class_dir / HOMES_DIR / self.id
@@ -61,6 +65,7 @@ class Classroom:
     salt: str
     instructor_hash: str
     learners: tuple[Learner, ...]
+    unix_group: str = ""
 
     def home(self, learner_id: str) -> Path:
         return self.root / HOMES_DIR / learner_id
@@ -159,10 +164,20 @@ def init_class(
     instructor_token = secrets.token_urlsafe(24)
     links = [(INSTRUCTOR, instructor_link(base_url, instructor_token))]
     stored: list[dict[str, Any]] = []
+    from workbench.classroom.isolation import choose_names
+
+    unix_group, unix_users = choose_names(name or root.name, salt, [learner_id for learner_id, _ in learners])
     for learner_id, learner_name in learners:
         token = secrets.token_urlsafe(24)
         links.append((learner_id, learner_link(base_url, token)))
-        stored.append({"id": learner_id, "name": learner_name, "token_hash": token_hash(salt, token)})
+        stored.append(
+            {
+                "id": learner_id,
+                "name": learner_name,
+                "token_hash": token_hash(salt, token),
+                "unix_user": unix_users[learner_id],
+            }
+        )
     document = {
         "format_version": FORMAT_VERSION,
         "name": name or root.name,
@@ -171,6 +186,7 @@ def init_class(
         "salt": salt,
         "instructor": {"token_hash": token_hash(salt, instructor_token)},
         "learners": stored,
+        "unix_group": unix_group,
     }
     staging = Path(tempfile.mkdtemp(prefix=f".{root.name}.", suffix=".tmp", dir=root.parent))
     try:
@@ -205,11 +221,33 @@ def load_class(root: Path) -> Classroom:
     try:
         salt = str(data["salt"])
         bytes.fromhex(salt)
-        learners = tuple(Learner(str(e["id"]), str(e.get("name") or e["id"]), str(e["token_hash"])) for e in data["learners"])
+        learners = tuple(
+            Learner(str(e["id"]), str(e.get("name") or e["id"]), str(e["token_hash"]), str(e.get("unix_user") or ""))
+            for e in data["learners"]
+        )
         instructor = str(data["instructor"]["token_hash"])
+        unix_group = str(data.get("unix_group") or "")
     except (KeyError, TypeError, ValueError) as exc:
         raise ClassroomError(f"{path}: not a class file this workbench understands (missing or bad {exc})") from None
     for learner in learners:
         if not LEARNER_ID.match(learner.id):
             raise ClassroomError(f"{path}: learner id {learner.id!r} is not usable")
-    return Classroom(root=root, name=str(data.get("name") or root.name), salt=salt, instructor_hash=instructor, learners=learners)
+    return Classroom(
+        root=root,
+        name=str(data.get("name") or root.name),
+        salt=salt,
+        instructor_hash=instructor,
+        learners=learners,
+        unix_group=unix_group,
+    )
+
+
+def save_unix_names(classroom: Classroom, group: str, users: dict[str, str]) -> Classroom:
+    """Record the class's Unix group and learners' users in class.json (for a class made before they existed)."""
+    path = classroom.root / CLASS_FILE
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["unix_group"] = group
+    for entry in data["learners"]:
+        entry["unix_user"] = users[str(entry["id"])]
+    write_json_atomic(path, data)  # mkstemp's 0600: only the instructor reads it
+    return load_class(classroom.root)

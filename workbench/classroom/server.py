@@ -18,6 +18,9 @@ further try from it waits longer (up to 5 s). One app per learner: a second tab 
 (the first is told it ended). Every app process is marked (``shared.utils.process_tree``), started in
 a session of its own and dies with the server (``PR_SET_PDEATHSIG``); on shutdown each app is asked to
 quit and whatever of its tree is left is ended, steps included.
+
+Run as root, each learner's app (and so its steps) runs as the learner's own Unix user (``isolation``),
+in their home as working directory, with HOME/USER/LOGNAME theirs.
 """
 
 from __future__ import annotations
@@ -44,6 +47,7 @@ from textual_serve.download_manager import DownloadManager
 from shared.utils import process_tree
 from shared.utils.atomic_files import write_json_atomic
 from workbench.classroom import step_queue
+from workbench.classroom.isolation import FOREIGN_VARIABLES, Account
 from workbench.classroom.roster import INSTRUCTOR, SESSIONS_FILE, Classroom
 from workbench.classroom.status import class_status, to_csv, to_junit
 
@@ -67,15 +71,28 @@ def _to_int(value: str, default: int) -> int:
 class LearnerApp(AppService):
     """textual-serve's app service, started with a learner's own home and marked so its whole tree can be ended."""
 
-    def __init__(self, argv: list[str], extra_env: dict[str, str], **kwargs: Any) -> None:
+    def __init__(
+        self,
+        argv: list[str],
+        extra_env: dict[str, str],
+        *,
+        account: Account | None = None,
+        cwd: Path | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(" ".join(argv), **kwargs)
         self.argv = argv
         self.extra_env = extra_env
+        self.account = account
+        self.cwd = cwd
         self.token = process_tree.new_token()
         self.pid: int | None = None
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         env = super()._build_environment(width, height)
+        if self.account is not None:
+            for name in FOREIGN_VARIABLES:
+                env.pop(name, None)
         env.update(self.extra_env)
         process_tree.mark(env, self.token)
         return env
@@ -88,7 +105,11 @@ class LearnerApp(AppService):
             stderr=asyncio.subprocess.PIPE,
             env=self._build_environment(width=width, height=height),
             start_new_session=True,
+            cwd=str(self.cwd) if self.cwd is not None else None,
+            # subprocess switches to the learner's user before preexec_fn runs: the parent-death signal is set
+            # after the switch (a change of user would clear it)
             preexec_fn=process_tree.die_with_parent(signal.SIGTERM),
+            **(self.account.spawn_kwargs() if self.account is not None else {}),
         )
         assert process.stdin is not None
         self._stdin = process.stdin
@@ -123,8 +144,12 @@ class ClassroomServer:
         lessons_dir: Path | None = None,
         lesson_ids: list[str] | None = None,
         public_url: str | None = None,
+        accounts: dict[str, Account] | None = None,
+        class_gid: int | None = None,
     ) -> None:
         self.classroom = classroom
+        self.accounts = accounts or {}
+        self.class_gid = class_gid
         self.host = host
         self.port = port
         self.max_running = max_running or os.cpu_count() or 1
@@ -232,8 +257,12 @@ class ClassroomServer:
         return argv
 
     def app_env(self, learner: str) -> dict[str, str]:
+        home = self.classroom.home(learner)
+        account = self.accounts.get(learner)
         return {
-            "WORKBENCH_HOME": str(self.classroom.home(learner)),
+            **(account.environment(home) if account is not None else {}),
+            "WORKBENCH_HOME": str(home),
+            "BENTOML_HOME": str(home / "bentoml"),  # never a model store the server's environment shares
             step_queue.ENV_SLOTS: str(self.classroom.slots_dir),
             ENV_LEARNER: learner,
             "BENTOML_DO_NOT_TRACK": "True",
@@ -265,6 +294,8 @@ class ClassroomServer:
         app = LearnerApp(
             self.app_argv(learner),
             self.app_env(learner),
+            account=self.accounts.get(learner),
+            cwd=self.classroom.home(learner),
             write_bytes=websocket.send_bytes,
             write_str=websocket.send_str,
             close=websocket.close,
@@ -335,7 +366,7 @@ class ClassroomServer:
             process_tree.stop_tree(session.app.token, session=session.app.pid, stages=())
 
     async def start(self) -> int:
-        step_queue.configure(self.classroom.slots_dir, self.max_running)
+        step_queue.configure(self.classroom.slots_dir, self.max_running, self.class_gid)
         self._write_sessions()
         # access_log=None: a request line holds the token; the log would be a list of secrets
         self.runner = web.AppRunner(self.make_app(), access_log=None, handle_signals=False)

@@ -8,6 +8,12 @@ server for every learner's app):
     <folder>/queue/<n>-<pid>   one ticket per waiting step, numbered in arrival order, held with ``flock``
     <folder>/queue.lock        taken to number a ticket and to clear the tickets of dead waiters
 
+    <folder>/next-ticket       the ticket counter, rewritten in place under queue.lock
+
+When the learners run as their own Unix users (``isolation``), the server creates every shared file up
+front, owned by the class's group and group-writable (the folders 2770, setgid), so any learner of the
+class can lock a slot, number a ticket and clear a dead waiter's ticket; nobody else can.
+
 Only the first ticket in line may take a free slot, so steps start in the order they asked. While it waits
 the step runner shows "queued: 3rd in line" as a status event; a cancel while queued takes the ticket out.
 """
@@ -25,7 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from shared.events import Event, Status
-from shared.utils.atomic_files import file_lock, write_json_atomic, write_text_atomic
+from shared.utils.atomic_files import file_lock, write_json_atomic
 
 ENV_SLOTS = "WORKBENCH_STEP_SLOTS"
 CONFIG_FILE = "slots.json"
@@ -37,13 +43,29 @@ def ordinal(n: int) -> str:
     return f"{n}{suffix}"
 
 
-def configure(folder: Path, max_running: int) -> None:
-    """Set the class's K (the server does this at start)."""
+def configure(folder: Path, max_running: int, group: int | None = None) -> None:
+    """Set the class's K (the server does this at start); with ``group``, make the queue that group's to share."""
     if max_running < 1:
         raise ValueError(f"--max-running {max_running}: expected at least 1")
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "queue").mkdir(exist_ok=True)
     write_json_atomic(folder / CONFIG_FILE, {"max_running": max_running})
+    os.chmod(folder / CONFIG_FILE, 0o644)
+    shared = [folder / f"slot-{index}.lock" for index in range(max_running)]
+    shared += [folder / "queue.lock", folder / "next-ticket"]
+    for path in shared:
+        os.close(os.open(path, os.O_RDWR | os.O_CREAT, 0o644))
+    if group is None:
+        return
+    for path in (folder, folder / "queue"):
+        os.chown(path, 0, group)
+        os.chmod(path, 0o2770)
+    for path in (folder / CONFIG_FILE, *shared):
+        os.chown(path, 0, group)
+        os.chmod(path, 0o660 if path.name != CONFIG_FILE else 0o640)
+    for name in os.listdir(folder / "queue"):  # tickets left by a server killed before (cleared as dead later)
+        with suppress(FileNotFoundError):
+            os.chown(folder / "queue" / name, -1, group, follow_symlinks=False)
 
 
 def _try_flock(fd: int, mode: int) -> bool:
@@ -94,16 +116,25 @@ class StepQueue:
     def take_ticket(self) -> Held:
         self._queue.mkdir(parents=True, exist_ok=True)
         with file_lock(self.folder / "queue.lock"):
-            counter = self.folder / "next-ticket"
-            try:
-                number = int(counter.read_text(encoding="utf-8").strip() or 0)
-            except (OSError, ValueError):
-                number = 0
-            write_text_atomic(counter, f"{number + 1}\n")
+            number = self._next_number()
             path = self._queue / f"{number:012d}-{os.getpid()}"
             fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
             fcntl.flock(fd, fcntl.LOCK_EX)  # under queue.lock: nobody sees it unlocked and takes it for dead
         return Held(path, fd)
+
+    def _next_number(self) -> int:
+        """The next ticket number; the counter is rewritten in place (a rename would make it one learner's file)."""
+        fd = os.open(self.folder / "next-ticket", os.O_RDWR | os.O_CREAT, 0o660)
+        with os.fdopen(fd, "r+", encoding="utf-8") as counter:
+            try:
+                number = int(counter.read().strip() or 0)
+            except ValueError:  # torn by a crash: go on after the highest ticket waiting
+                names = [name.split("-", 1)[0] for name in os.listdir(self._queue)]
+                number = max((int(n) + 1 for n in names if n.isdigit()), default=0)
+            counter.seek(0)
+            counter.write(f"{number + 1}\n")
+            counter.truncate()
+        return number
 
     def ahead_of(self, ticket: Held) -> int:
         """How many live tickets are ahead of ``ticket`` (tickets of dead waiters are cleared on the way)."""
