@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -198,5 +199,36 @@ def test_kill_9_of_the_tui_while_serving_ends_the_step_tree_within_3_seconds(ser
         terminal.process.kill()
         assert nothing_left(token, ports, within=3.0), f"left: {[cmdline(p)[:90] for p in marked(token)]}"
         assert ProgressStore.open(serving_home).lesson_status(LESSON) == "interrupted"
+    finally:
+        terminal.close()
+
+
+# ---- the serving screen's own service (started by the app, not by a step) -----------------------------------------
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGHUP, signal.SIGKILL], ids=["SIGTERM", "SIGHUP", "SIGKILL"])
+def test_the_serving_screens_service_ends_with_the_app_however_it_ends(sig, serving_home, run_mark):
+    token, variable = run_mark
+    env = environment(serving_home, variable, TERM="xterm-256color")
+    terminal = PtyProcess([sys.executable, "-m", "workbench"], env, REPO_ROOT)
+    try:
+        assert wait_until(lambda: b"\x1b[?1049h" in terminal.output, 60, 0.1), "the app never drew its screen"
+        time.sleep(2.5)
+        for _ in range(5):  # `v`: the serving screen (a key pressed before the app listens is lost: press again)
+            mark = len(terminal.output)
+            terminal.write("v")
+            if wait_until(lambda mark=mark: b"iris_service.py" in terminal.output[mark:], 5.0, 0.1):
+                break
+        time.sleep(1.0)
+        for _ in range(6):  # `s` starts the service unless a text field has the focus: then undo, move on, try again
+            terminal.write("s")
+            if wait_until(lambda: len(marked(token)) > 1, 3.0, 0.1):
+                break
+            terminal.write("\x7f\x1b[Z")  # backspace, shift+tab
+            time.sleep(0.5)
+        ports = wait_serving(token, lambda: terminal.output[-1500:])
+        terminal.process.send_signal(sig)
+        assert nothing_left(token, ports, within=5.0), f"left 5 s after {sig.name}: {[cmdline(p)[:90] for p in marked(token)]}"
+        if sig != signal.SIGKILL:
+            assert terminal.process.wait(1) == 1
+            assert terminal.terminal_restored(), "the app left the terminal in raw mode or on the alternate screen"
     finally:
         terminal.close()
