@@ -4,6 +4,7 @@ mlops-workbench classroom init DIR --roster roster.csv | --seats N
 mlops-workbench classroom serve DIR [--host 127.0.0.1] [--port 8000] [--max-running K]
 mlops-workbench classroom status DIR [--json] [--csv PATH] [--junit PATH]
 mlops-workbench classroom teardown DIR          (as root: delete the class's Unix users and group)
+mlops-workbench classroom manifests DIR [--out DIR/kubernetes] --host class.example.org   (Kubernetes)
 """
 
 from __future__ import annotations
@@ -11,8 +12,10 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
 import typer
 
@@ -36,6 +39,7 @@ LessonsDir = typer.Option(
 RosterOption = typer.Option(None, "--roster", help="CSV with a header line: id,name (id: a-z 0-9 . _ -).", dir_okay=False)
 CsvOption = typer.Option(None, "--csv", help="Write the gradebook as CSV to this path.", dir_okay=False)
 JunitOption = typer.Option(None, "--junit", help="Write JUnit XML (one testsuite per learner).", dir_okay=False)
+OutOption = typer.Option(None, "--out", help="Folder to write to (default: DIR/kubernetes).", file_okay=False)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
 
 
@@ -132,6 +136,15 @@ def serve_command(
     no_isolation: bool = typer.Option(
         False, "--no-isolation", help="As root: run every learner as root too (learners are then not isolated)."
     ),
+    seat: int | None = typer.Option(
+        None, "--seat", min=0, help="Serve only the class's Nth learner (0 = first): one server per learner (Kubernetes)."
+    ),
+    seats_url: str | None = typer.Option(
+        None,
+        "--seats-url",
+        help="Serve only the instructor's view, gathered from every seat's server at this URL ({index}: the seat).",
+    ),
+    path_prefix: str = typer.Option("", "--path-prefix", help="Serve under this path (e.g. /s/3) behind a path-routing proxy."),
 ) -> None:
     """Serve the class: each learner's link opens the workbench in the browser with their own home."""
     import logging
@@ -141,8 +154,24 @@ def serve_command(
     from workbench.curriculum.lesson_loader import default_lessons_dir
 
     classroom = _load(class_dir)
+    if seat is not None and seats_url:
+        raise _fail_usage("give --seat N (one learner) or --seats-url (the instructor's view), not both")
+    if seat is not None and seat >= len(classroom.learners):
+        raise _fail_usage(
+            f"--seat {seat}: the class has {len(classroom.learners)} learners (seats 0 to {len(classroom.learners) - 1})"
+        )
+    if seats_url and "{index}" not in seats_url:
+        raise _fail_usage(f"--seats-url {seats_url!r}: expected {{index}} where the seat's number goes")
+    if path_prefix and not re.fullmatch(r"(/[A-Za-z0-9._~-]+)+/?", path_prefix):
+        raise _fail_usage(f"--path-prefix {path_prefix!r}: expected a path such as /s/3")
+    only = frozenset({classroom.learners[seat].id}) if seat is not None else None
     class_gid, accounts = None, {}
-    if isolation.available() and not no_isolation:
+    if seat is not None or seats_url:
+        what = (
+            f"seat {seat}: learner {classroom.learners[seat].id}" if seat is not None else "the instructor's view of every seat"
+        )
+        print(f"serving {what} only (one learner per server: isolated by its container, not by Unix users)", flush=True)
+    elif isolation.available() and not no_isolation:
         class_gid, accounts = _isolate(classroom)
         classroom = _load(class_dir)
         from workbench.classroom import step_queue
@@ -178,6 +207,9 @@ def serve_command(
         public_url=public_url,
         accounts=accounts,
         class_gid=class_gid,
+        only=only,
+        seats_url=seats_url,
+        path_prefix=path_prefix,
     )
 
     def announce(bound: int) -> None:
@@ -255,4 +287,103 @@ def teardown_command(class_dir: Path = ClassDir) -> None:
     except (isolation.IsolationError, OSError) as exc:
         raise _fail(str(exc)) from None
     print(f"removed {len(removed)} Unix users and groups of class {classroom.name!r}; {classroom.root} is root's now")
+    raise typer.Exit(EXIT_OK)
+
+
+def kubernetes_name(class_name: str) -> str:
+    """A DNS label from the class's name: class-2025, ml-101."""
+    slug = re.sub(r"[^a-z0-9]+", "-", class_name.lower()).strip("-")
+    slug = re.sub(r"^[^a-z]+", "", slug)[:30].rstrip("-")
+    return slug or "classroom"
+
+
+@classroom_app.command("manifests")
+def manifests_command(
+    class_dir: Path = ClassDir,
+    host: str = typer.Option(..., "--host", help="The DNS name learners will use (the ingress's host), e.g. class.example.org."),
+    out: Path | None = OutOption,
+    name: str | None = typer.Option(None, "--name", help="Name of the Kubernetes objects (default: from the class's name)."),
+    namespace: str = typer.Option("", "--namespace", help="Namespace to put in the manifests (default: none, kubectl's)."),
+    image: str = typer.Option(
+        "mlops-workbench/classroom:latest", "--image", help="The workbench image with the classroom extra."
+    ),
+    cpu_request: str | None = typer.Option(None, "--cpu-request", help="Per learner (default: from the sizing guide)."),
+    cpu_limit: str | None = typer.Option(None, "--cpu-limit", help="Per learner."),
+    memory_request: str | None = typer.Option(None, "--memory-request", help="Per learner."),
+    memory_limit: str | None = typer.Option(None, "--memory-limit", help="Per learner (the heaviest lesson's step must fit)."),
+    storage: str | None = typer.Option(None, "--storage", help="Each learner's workspace volume (default: 2Gi)."),
+    storage_class: str = typer.Option("", "--storage-class", help="StorageClass of the workspaces (default: the cluster's)."),
+    ingress_class: str = typer.Option("nginx", "--ingress-class", help="IngressClass."),
+    ingress_namespace: str = typer.Option(
+        "ingress-nginx", "--ingress-namespace", help="Namespace of the ingress controller (the NetworkPolicy lets it in)."
+    ),
+) -> None:
+    """Kubernetes manifests for the class: a pod and a volume per learner, the instructor's view, validated offline."""
+    from dataclasses import replace
+
+    from infrastructure.deployment.containers.kubernetes.classroom import manifests as k8s
+    from workbench.classroom.roster import CLASS_FILE, INSTRUCTOR, LINKS_FILE
+
+    classroom = _load(class_dir)
+    settings = k8s.Settings(
+        name=name or kubernetes_name(classroom.name),
+        host=host.lower(),
+        learners=len(classroom.learners),
+        image=image,
+        namespace=namespace,
+        storage_class=storage_class,
+        ingress_class=ingress_class,
+        ingress_namespace=ingress_namespace,
+    )
+    given: dict[str, Any] = {
+        "cpu_request": cpu_request,
+        "cpu_limit": cpu_limit,
+        "memory_request": memory_request,
+        "memory_limit": memory_limit,
+        "storage": storage,
+    }
+    settings = replace(settings, **{key: value for key, value in given.items() if value is not None})
+    try:
+        documents = k8s.manifests(settings)
+        classroom_yaml, secret_yaml = k8s.render_all(settings, (classroom.root / CLASS_FILE).read_text(encoding="utf-8"))
+    except ValueError as exc:
+        raise _fail_usage(str(exc)) from None
+    try:
+        found = k8s.problems([*documents, k8s.secret(settings, "{}")])
+    except ImportError:
+        found = None
+    if found:
+        raise _fail("the generated manifests do not validate:\n  " + "\n  ".join(found))
+    target = (out or classroom.root / "kubernetes").absolute()
+    target.mkdir(parents=True, exist_ok=True)
+    write_text_atomic(target / "classroom.yaml", classroom_yaml)
+    os.chmod(target / "classroom.yaml", 0o644)
+    write_text_atomic(target / "secret.yaml", secret_yaml)  # the token hashes: mkstemp's 0600 stays
+    index = {learner.id: number for number, learner in enumerate(classroom.learners)}
+    links = []
+    try:
+        for line in (classroom.root / LINKS_FILE).read_text(encoding="utf-8").splitlines():
+            who, _, link = line.partition(" ")
+            token = link.strip().rsplit("/", 1)[-1]
+            if who == INSTRUCTOR:
+                links.append((who, f"https://{settings.host}/i/{token}"))
+            elif who in index:
+                links.append((who, f"https://{settings.host}/s/{index[who]}/l/{token}"))
+    except OSError as exc:
+        print(f"note: no links for Kubernetes ({classroom.root / LINKS_FILE}: {exc.strerror})", file=sys.stderr)
+    if links:
+        width = max(len(who) for who, _ in links)
+        write_text_atomic(target / LINKS_FILE, "".join(f"{who:<{width}}  {link}\n" for who, link in links))
+    validated = (
+        "not validated (pip install kubernetes-validate)"
+        if found is None
+        else "validated offline against the Kubernetes 1.33 schema (strict)"
+    )
+    print(
+        f"wrote {target / 'classroom.yaml'} ({len(documents)} objects: {settings.learners} seats, the instructor's view), "
+        f"{target / 'secret.yaml'} (class.json's token hashes, 0600)"
+        + (f" and {target / LINKS_FILE} (the links on https://{settings.host}, 0600)" if links else "")
+        + f"; {validated}"
+    )
+    print(f"next: kubectl apply -f {target / 'secret.yaml'} -f {target / 'classroom.yaml'}")
     raise typer.Exit(EXIT_OK)

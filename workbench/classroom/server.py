@@ -11,7 +11,12 @@ app (``python -m workbench --home <the learner's home>``) with that learner's en
     GET /i/<token>/class.csv       gradebook exports
     GET /i/<token>/junit.xml
     GET /static/...                textual-serve's JavaScript, CSS and fonts (public)
-    GET /healthz                   "ok" (a probe for Kubernetes)
+    GET /healthz, /livez, /readyz  "ok" (probes for Kubernetes; never under the path prefix)
+
+With ``path_prefix`` (``--path-prefix /s/3``) every route but the probes lives under that prefix (behind an
+ingress that routes by path). With ``only`` (``--seat N``) the server serves one learner of the class — a
+seat: one pod per learner on Kubernetes; the other learners' links get 403. With ``seats_url``
+(``--seats-url``) it serves no learner and the instructor's view gathers every seat's status over HTTP.
 
 A missing or wrong token gets 403 and starts nothing; after a few failures from one address every
 further try from it waits longer (up to 5 s). One app per learner: a second tab takes the session over
@@ -38,6 +43,7 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import jinja2
 import textual_serve
 from aiohttp import WSMsgType, web
@@ -49,7 +55,7 @@ from shared.utils.atomic_files import write_json_atomic
 from workbench.classroom import step_queue
 from workbench.classroom.isolation import FOREIGN_VARIABLES, Account
 from workbench.classroom.roster import INSTRUCTOR, SESSIONS_FILE, Classroom
-from workbench.classroom.status import class_status, to_csv, to_junit
+from workbench.classroom.status import class_status, to_csv, to_junit, unreachable_row
 
 log = logging.getLogger("workbench.classroom")
 TEMPLATES = Path(__file__).with_name("templates")
@@ -59,6 +65,7 @@ FAILURE_WINDOW_S = 300.0
 MAX_DELAY_S = 5.0
 QUIT_WAIT_S = 5.0
 ENV_LEARNER = "WORKBENCH_CLASSROOM_LEARNER"
+SEAT_TIMEOUT_S = 3.0
 
 
 def _to_int(value: str, default: int) -> int:
@@ -146,8 +153,14 @@ class ClassroomServer:
         public_url: str | None = None,
         accounts: dict[str, Account] | None = None,
         class_gid: int | None = None,
+        only: frozenset[str] | None = None,
+        seats_url: str | None = None,
+        path_prefix: str = "",
     ) -> None:
         self.classroom = classroom
+        self.only = frozenset() if seats_url else only
+        self.seats_url = seats_url
+        self.path_prefix = path_prefix.rstrip("/")
         self.accounts = accounts or {}
         self.class_gid = class_gid
         self.host = host
@@ -182,6 +195,10 @@ class ClassroomServer:
             self.failures[address] = (count + 1, now)
         return who
 
+    def serves(self, learner: str | None) -> bool:
+        """A learner this server runs apps for (all of the class's, or its seat's)."""
+        return learner is not None and learner != INSTRUCTOR and (self.only is None or learner in self.only)
+
     @staticmethod
     def forbidden() -> web.Response:
         return web.Response(status=403, text="403 Forbidden: this link is not valid for this class.\n")
@@ -196,14 +213,14 @@ class ClassroomServer:
 
     async def learner_page(self, request: web.Request) -> web.Response:
         who = await self.identify(request)
-        if who is None or who == INSTRUCTOR:
+        if not self.serves(who):
             return self.forbidden()
         base = self._base_url(request)
         ws_url = ("wss:" if base.startswith("https") else "ws:") + base.split(":", 1)[1] + f"{request.path}/ws"
         html = self.templates.get_template("learner.html").render(
             font_size=_to_int(request.query.get("fontsize", "16"), 16),
             app_websocket_url=ws_url,
-            config={"static": {"url": f"{base}/static/"}},
+            config={"static": {"url": f"{base}{self.path_prefix}/static/"}},
             application={"name": f"mlops-workbench · {who}"},
             ping_url="",
         )
@@ -215,14 +232,42 @@ class ClassroomServer:
         html = self.templates.get_template("instructor.html").render(class_name=self.classroom.name, base=request.path)
         return web.Response(text=html, content_type="text/html", headers={"Cache-Control": "no-store"})
 
-    async def _status(self) -> dict[str, Any]:
+    async def _status(self, token: str) -> dict[str, Any]:
+        if self.seats_url:
+            return await self._seats_status(token)
         connected = {learner: session.since for learner, session in self.sessions.items()}
-        return await asyncio.to_thread(class_status, self.classroom, self.lesson_ids, connected=connected)
+        status = await asyncio.to_thread(class_status, self.classroom, self.lesson_ids, connected=connected)
+        if self.only is not None:
+            status["learners"] = [row for row in status["learners"] if row["id"] in self.only]
+        return status
+
+    async def _seats_status(self, token: str) -> dict[str, Any]:
+        """Every seat's row, asked of each seat's server (seat N serves the class's Nth learner)."""
+        assert self.seats_url is not None
+        status = await asyncio.to_thread(class_status, self.classroom, [], connected={})
+        status["lessons"] = self.lesson_ids
+        timeout = aiohttp.ClientTimeout(total=SEAT_TIMEOUT_S)
+        async with aiohttp.ClientSession(timeout=timeout) as client:
+
+            async def seat(index: int, learner_id: str, name: str) -> dict[str, Any]:
+                url = self.seats_url.format(index=index).rstrip("/") + f"/i/{token}/status.json"  # type: ignore[union-attr]
+                try:
+                    async with client.get(url) as response:
+                        if response.status != 200:
+                            return unreachable_row(learner_id, name, self.lesson_ids, f"HTTP {response.status}")
+                        rows = [row for row in (await response.json())["learners"] if row.get("id") == learner_id]
+                except (aiohttp.ClientError, TimeoutError, ValueError, KeyError, TypeError) as exc:
+                    return unreachable_row(learner_id, name, self.lesson_ids, type(exc).__name__)
+                return rows[0] if rows else unreachable_row(learner_id, name, self.lesson_ids, "another learner's seat")
+
+            learners = self.classroom.learners
+            status["learners"] = list(await asyncio.gather(*(seat(i, l.id, l.name) for i, l in enumerate(learners))))
+        return status
 
     async def status_json(self, request: web.Request) -> web.Response:
         if await self.identify(request) != INSTRUCTOR:
             return self.forbidden()
-        status = await self._status()
+        status = await self._status(request.match_info["token"])
         queue = step_queue.StepQueue(self.classroom.slots_dir, self.max_running)
         status["queue"] = {"max_running": self.max_running, "running": queue.running(), "waiting": queue.waiting()}
         return web.json_response(status, headers={"Cache-Control": "no-store"})
@@ -231,7 +276,7 @@ class ClassroomServer:
         if await self.identify(request) != INSTRUCTOR:
             return self.forbidden()
         return web.Response(
-            text=to_csv(await self._status()),
+            text=to_csv(await self._status(request.match_info["token"])),
             content_type="text/csv",
             headers={"Content-Disposition": f'attachment; filename="{self.classroom.name}.csv"'},
         )
@@ -239,7 +284,7 @@ class ClassroomServer:
     async def export_junit(self, request: web.Request) -> web.Response:
         if await self.identify(request) != INSTRUCTOR:
             return self.forbidden()
-        return web.Response(text=to_junit(await self._status()), content_type="application/xml")
+        return web.Response(text=to_junit(await self._status(request.match_info["token"])), content_type="application/xml")
 
     async def no_token(self, request: web.Request) -> web.Response:
         await self.identify(request)  # counts as a failure from this address
@@ -283,7 +328,7 @@ class ClassroomServer:
 
     async def learner_websocket(self, request: web.Request) -> web.StreamResponse:
         learner = await self.identify(request)
-        if learner is None or learner == INSTRUCTOR:
+        if learner is None or not self.serves(learner):
             return self.forbidden()  # before the websocket opens: nothing is started
         websocket = web.WebSocketResponse(heartbeat=15)
         await websocket.prepare(request)
@@ -337,6 +382,7 @@ class ClassroomServer:
 
     def make_app(self) -> web.Application:
         app = web.Application()
+        probes = [web.get(path, self.healthz) for path in ("/healthz", "/livez", "/readyz")]
         app.add_routes(
             [
                 web.get("/l/{token}", self.learner_page),
@@ -345,13 +391,19 @@ class ClassroomServer:
                 web.get("/i/{token}/status.json", self.status_json),
                 web.get("/i/{token}/class.csv", self.export_csv),
                 web.get("/i/{token}/junit.xml", self.export_junit),
-                web.get("/healthz", self.healthz),
                 *(web.get(path, self.no_token) for path in ("/", "/l", "/l/", "/i", "/i/")),
                 web.static("/static", STATIC),
             ]
         )
-        app.on_shutdown.append(self._on_shutdown)
-        return app
+        if not self.path_prefix:
+            app.add_routes(probes)
+            app.on_shutdown.append(self._on_shutdown)
+            return app
+        root = web.Application()
+        root.add_routes(probes)
+        root.add_subapp(self.path_prefix, app)
+        root.on_shutdown.append(self._on_shutdown)
+        return root
 
     async def _on_shutdown(self, app: web.Application) -> None:
         sessions = list(self.sessions.values())
@@ -366,6 +418,8 @@ class ClassroomServer:
             process_tree.stop_tree(session.app.token, session=session.app.pid, stages=())
 
     async def start(self) -> int:
+        for learner in self.only or ():
+            self.classroom.home(learner).mkdir(parents=True, exist_ok=True)  # a seat's fresh volume
         step_queue.configure(self.classroom.slots_dir, self.max_running, self.class_gid)
         self._write_sessions()
         # access_log=None: a request line holds the token; the log would be a list of secrets

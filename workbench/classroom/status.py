@@ -137,6 +137,22 @@ def class_status(
     return {"class": classroom.name, "generated_at": _iso(now), "lessons": lesson_ids, "learners": learners}
 
 
+def unreachable_row(learner_id: str, name: str, lesson_ids: list[str], why: str) -> dict[str, Any]:
+    """A learner whose progress could not be read (their seat's server on Kubernetes did not answer)."""
+    return {
+        "id": learner_id,
+        "name": name,
+        "connected": False,
+        "connected_since": None,
+        "last_activity": None,
+        "passed": 0,
+        "exercises_done": 0,
+        "stuck": True,
+        "stuck_reasons": [f"their seat did not answer ({why})"],
+        "lessons": {lesson_id: lesson_cell({}, "unknown") for lesson_id in lesson_ids},
+    }
+
+
 def to_csv(status: dict[str, Any]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

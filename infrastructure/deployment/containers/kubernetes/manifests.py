@@ -162,10 +162,10 @@ def manifests(settings: Settings | None = None) -> list[dict[str, Any]]:
     return [deployment(settings), service(settings), autoscaler(settings)]
 
 
-def render(documents: list[dict[str, Any]] | None = None) -> str:
+def render(documents: list[dict[str, Any]] | None = None, header: str = HEADER) -> str:
     """One multi-document YAML file (the order kubectl applies them in)."""
     documents = manifests() if documents is None else documents
-    return HEADER + "---\n".join(yaml.safe_dump(doc, sort_keys=False, default_flow_style=False) for doc in documents)
+    return header + "---\n".join(yaml.safe_dump(doc, sort_keys=False, default_flow_style=False) for doc in documents)
 
 
 def load(path: Path) -> list[dict[str, Any]]:
@@ -182,11 +182,11 @@ def policy_problems(documents: list[dict[str, Any]]) -> list[str]:
     """What the schema cannot see: every container limited, probed and locked down."""
     problems = []
     for doc in documents:
-        if doc.get("kind") != "Deployment":
+        if doc.get("kind") not in ("Deployment", "StatefulSet"):
             continue
         pod = doc["spec"]["template"]["spec"]
         for container in pod.get("containers", []):
-            where = f"deployment/{doc['metadata']['name']} container {container.get('name')}"
+            where = f"{doc['kind'].lower()}/{doc['metadata']['name']} container {container.get('name')}"
             resources = container.get("resources", {})
             for kind in ("requests", "limits"):
                 for what in ("cpu", "memory"):
