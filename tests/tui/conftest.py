@@ -179,3 +179,45 @@ def storm_lessons(lessons_copy: Path) -> Path:
     """The real lessons plus the fixture lesson ``storm-steps``."""
     write_storm_lesson(lessons_copy)
     return lessons_copy
+
+
+RUNS = {"tracking_uri": "sqlite:///storm.db", "warnings": [], "runs": [
+    {"run_id": f"run{i}", "lesson": "sklearn-iris", "step": "train", "name": "train", "status": "FINISHED",
+     "start_ms": 1_700_000_000_000 + i * 60_000, "duration_s": 1.5, "params": {"n_estimators": 10 * i},
+     "metrics": {"test_accuracy": 0.9 + i / 100}, "tags": {}, "parent_run_id": None} for i in (1, 2)]}
+
+
+@pytest.fixture
+def quick_queries(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The runs and GPU screens ask a child process (MLflow, torch) for their data: seconds of CPU per key that
+    opens them. The storm is about keys, so they get the same shape of answer at once (the real queries have
+    their own tests: test_runs_screen..., test_gpu_screen)."""
+    from shared.utils.gpu_utils.gpu_report import build_report
+
+    def query_child(module: str, args: list[str] | None = None, **_: object) -> object:
+        if module == "application.registry.experiment_runs":
+            if args and args[0] == "--history":
+                return {run_id: {"test_accuracy": [[0, 0.8], [1, 0.9]]} for run_id in args[1:]}
+            return RUNS
+        if module == "shared.utils.gpu_utils.gpu_report":
+            return build_report(frameworks=False)
+        raise AssertionError(f"unexpected child query {module}")
+
+    monkeypatch.setattr("workbench.runner.child_query.query_child", query_child)
+
+
+@pytest.fixture
+def failed_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Every worker that ended in an error, even those started with exit_on_error=False (the error is only logged)."""
+    from textual.worker import Worker, WorkerState
+
+    failures: list[str] = []
+    original = Worker._run
+
+    async def run(self: Worker, app) -> None:  # type: ignore[no-untyped-def]
+        await original(self, app)
+        if self.state == WorkerState.ERROR:
+            failures.append(f"worker {self.name!r} failed: {self.error!r}")
+
+    monkeypatch.setattr(Worker, "_run", run)
+    return failures

@@ -13,7 +13,6 @@ from collections.abc import Awaitable, Callable
 
 import pytest
 from textual.screen import Screen
-from textual.worker import Worker, WorkerState
 
 from tests.tui.conftest import STORM_LESSON_ID, lessons_loaded, wait_for
 from workbench import i18n
@@ -26,46 +25,6 @@ SPECIAL = [*(f"f{n}" for n in range(1, 13)), "tab", "shift+tab", "up", "down", "
 KEYS = [*PRINTABLE, *SPECIAL, *QUIT_KEYS]
 
 Setup = Callable[..., Awaitable[Screen]]
-
-
-RUNS = {"tracking_uri": "sqlite:///storm.db", "warnings": [], "runs": [
-    {"run_id": f"run{i}", "lesson": "sklearn-iris", "step": "train", "name": "train", "status": "FINISHED",
-     "start_ms": 1_700_000_000_000 + i * 60_000, "duration_s": 1.5, "params": {"n_estimators": 10 * i},
-     "metrics": {"test_accuracy": 0.9 + i / 100}, "tags": {}, "parent_run_id": None} for i in (1, 2)]}
-
-
-@pytest.fixture
-def quick_queries(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The runs and GPU screens ask a child process (MLflow, torch) for their data: seconds of CPU per key that
-    opens them. The storm is about keys, so they get the same shape of answer at once (the real queries have
-    their own tests: test_runs_screen..., test_gpu_screen)."""
-    from shared.utils.gpu_utils.gpu_report import build_report
-
-    def query_child(module: str, args: list[str] | None = None, **_: object) -> object:
-        if module == "application.registry.experiment_runs":
-            if args and args[0] == "--history":
-                return {run_id: {"loss": [[0, 1.0], [1, 0.5]]} for run_id in args[1:]}
-            return RUNS
-        if module == "shared.utils.gpu_utils.gpu_report":
-            return build_report(frameworks=False)
-        raise AssertionError(f"unexpected child query {module}")
-
-    monkeypatch.setattr("workbench.runner.child_query.query_child", query_child)
-
-
-@pytest.fixture
-def failed_workers(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """Every worker that ended in an error, even those started with exit_on_error=False (the error is only logged)."""
-    failures: list[str] = []
-    original = Worker._run
-
-    async def run(self: Worker, app) -> None:  # type: ignore[no-untyped-def]
-        await original(self, app)
-        if self.state == WorkerState.ERROR:
-            failures.append(f"worker {self.name!r} failed: {self.error!r}")
-
-    monkeypatch.setattr(Worker, "_run", run)
-    return failures
 
 
 # ---- how to reach each screen --------------------------------------------------------------------------------------

@@ -53,7 +53,10 @@ class WorkbenchApp(App):
     ]
 
     def __init__(self, home: Path, lessons_dir: Path | None = None, show_startup_time: bool = True) -> None:
+        from workbench.tui import cjk_wrap
+
         super().__init__()
+        cjk_wrap.install()  # Chinese lines break between characters, never inside an English word
         self.home = home
         self.lessons_dir = lessons_dir
         # Loaded in a thread after the first frame (validation is the slowest part of start-up).
@@ -79,7 +82,7 @@ class WorkbenchApp(App):
         if self.progress.warning:
             self.notify(self.progress.warning, title=t("progress file"), severity="warning", timeout=15)
         if self.settings_warning:
-            self.notify(self.settings_warning, title="settings.json", severity="warning", timeout=15, markup=False)
+            self.notify(self.settings_warning, title="settings.json", severity="warning", timeout=15, markup=False)  # i18n: not translated
         if not self.is_headless:
             self._catch_stop_signals()
         self.call_after_refresh(self._load_curriculum)

@@ -5,7 +5,16 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from workbench.i18n import t
+
+# How MLflow's run states read: a run the learner cancelled (Ctrl-C in the step) ends KILLED.
+STATUS_WORDS = {"FINISHED": "finished", "FAILED": "failed", "KILLED": "cancelled", "RUNNING": "running",
+                "SCHEDULED": "scheduled"}
 KEY_METRICS = ("test_accuracy", "val_accuracy", "ddp_test_accuracy", "best_test_accuracy", "val_loss", "train_loss")
+
+
+def status_word(status: str) -> str:
+    return STATUS_WORDS.get(status.upper(), status.lower())
 
 
 def started(run: dict[str, Any]) -> str:
@@ -13,7 +22,7 @@ def started(run: dict[str, Any]) -> str:
 
 
 def duration(run: dict[str, Any]) -> str:
-    return f"{run['duration_s']:.1f}s" if run.get("duration_s") is not None else "running"
+    return f"{run['duration_s']:.1f}s" if run.get("duration_s") is not None else t("running")
 
 
 def short_params(run: dict[str, Any], limit: int = 4) -> str:
@@ -31,12 +40,13 @@ def short_metrics(run: dict[str, Any], limit: int = 3) -> str:
 def runs_rich_table(listing: dict[str, Any]):
     from rich.table import Table
 
-    table = Table(title=f"{len(listing['runs'])} runs in {listing['tracking_uri']}", title_justify="left")
+    table = Table(title=t("{count} runs in {uri}", count=len(listing["runs"]), uri=listing["tracking_uri"]),
+                  title_justify="left")
     for column in ("lesson", "run", "started", "time", "status"):
-        table.add_column(column, no_wrap=True)
-    table.add_column("params", overflow="fold")
-    table.add_column("metrics", overflow="fold")
+        table.add_column(t(column), no_wrap=True)
+    table.add_column(t("params"), overflow="fold")
+    table.add_column(t("metrics"), overflow="fold")
     for run in listing["runs"]:
-        table.add_row(run["lesson"], run["name"], started(run), duration(run), run["status"].lower(),
+        table.add_row(run["lesson"], run["name"], started(run), duration(run), t(status_word(run["status"])),
                       short_params(run), short_metrics(run))
     return table

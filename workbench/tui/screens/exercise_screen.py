@@ -84,7 +84,7 @@ class ExerciseScreen(WorkbenchScreen):
         self.path = ensure_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
         self.query_one("#exercise-path", Static).update(
             t("edit [b]{path}[/] in your editor — it is checked every time you save (or press e)", path=escape(str(self.path))) + "\n"
-            f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]\n"
+            f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]\n"  # i18n: not translated
             + t("[b]h[/] one more hint · [b]c[/] check now · [b]e[/] open it in $EDITOR · [b]x[/] start over · "
                 "[b]n[/] next exercise · [b]Escape[/] back to the lesson"))
         self._watch_file = FileWatch(self.path)

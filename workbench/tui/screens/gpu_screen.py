@@ -40,6 +40,10 @@ def _real_report(home) -> dict[str, Any]:
 
 
 class GpuScreen(WorkbenchScreen):
+    HELP_TITLE = "GPU health"
+    HELP = ("What this machine offers for training: the NVIDIA devices NVML sees (refreshed every second), the "
+            "frameworks' view of them, and verdicts that say what is wrong and what to do. r checks again, b measures "
+            "matrix-multiply speed and memory bandwidth against the card's published peak (needs a GPU).")
     BINDINGS = [
         Binding("r", "refresh_verdicts", "Re-check", id="gpu.recheck"),
         Binding("b", "benchmark", "Benchmark", id="gpu.benchmark"),
@@ -56,6 +60,7 @@ class GpuScreen(WorkbenchScreen):
         self.memory_history: deque[float] = deque([0.0] * HISTORY, maxlen=HISTORY)
         self.polls = 0
         self.benchmark_run = None
+        self.devices_seen: int | None = None  # from the last NVML poll
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -63,7 +68,7 @@ class GpuScreen(WorkbenchScreen):
         devices = DataTable(id="gpu-devices", cursor_type="row")
         devices.border_title = t("devices (NVML, every second)")
         yield devices
-        with Horizontal(id="gpu-sparks"):
+        with Horizontal(id="gpu-sparks"):  # shown once NVML reports a device
             with Vertical():
                 yield Label(t("GPU 0 utilisation %"))
                 yield Sparkline(list(self.util_history), id="gpu-util-spark")
@@ -78,7 +83,7 @@ class GpuScreen(WorkbenchScreen):
         yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
-        self.title = t("GPU health") + " · shared/utils/gpu_utils"
+        self.title = t("GPU health") + " · shared/utils/gpu_utils"  # i18n: not translated
         table = self.query_one("#gpu-devices", DataTable)
         for title, _ in DEVICE_COLUMNS:
             table.add_column(title, key=title)
@@ -95,12 +100,21 @@ class GpuScreen(WorkbenchScreen):
             nvml = {"status": "error", "message": str(exc), "driver_version": "N/A", "cuda_driver_version": "N/A", "devices": []}
         self.app.call_from_thread(self._show_nvml, nvml)
 
+    def reopen(self) -> GpuScreen:
+        return GpuScreen(probe=self.probe, report_loader=self.report_loader, poll=self.poll)
+
     def _show_nvml(self, nvml: dict[str, Any]) -> None:
+        if not self.is_attached:
+            return
         self.polls += 1
+        self.devices_seen = len(nvml["devices"])
+        self.query_one("#gpu-sparks").display = bool(nvml["devices"])  # no GPU: no empty "GPU 0" charts
         summary = f"NVML {nvml['status']} · driver {nvml['driver_version']} · CUDA driver API {nvml['cuda_driver_version']}"
         if nvml["status"] != "ok":
             summary += f" · {nvml.get('message', '')}"
-        self.query_one("#gpu-summary", Static).update(summary)
+        if not nvml["devices"]:
+            summary += " · " + t("no NVIDIA GPU seen: the lessons run on the CPU")
+        self.query_one("#gpu-summary", Static).update(escape(summary))
         table = self.query_one("#gpu-devices", DataTable)
         table.clear()
         for device in nvml["devices"]:
@@ -117,7 +131,7 @@ class GpuScreen(WorkbenchScreen):
 
     # ---- verdicts (child process) ------------------------------------------
     def action_refresh_verdicts(self) -> None:
-        self.query_one("#gpu-verdicts", Static).update("checking drivers and frameworks…")
+        self.query_one("#gpu-verdicts", Static).update(t("checking drivers and frameworks…"))
         self._load_report()
 
     @work(thread=True, exclusive=True, group="gpu-report", exit_on_error=False)
@@ -138,6 +152,11 @@ class GpuScreen(WorkbenchScreen):
         if self.benchmark_run is not None:
             self.notify(t("the benchmark is already running"))
             return
+        if self.devices_seen == 0:
+            self.query_one("#gpu-bench-status", Label).update(
+                "[yellow]" + t("no GPU to benchmark: the benchmarks measure an NVIDIA GPU; the verdicts above say why "
+                               "none is usable here") + "[/]")
+            return
         self._benchmark()
 
     @work(exclusive=True, group="gpu-bench", exit_on_error=False)
@@ -146,7 +165,7 @@ class GpuScreen(WorkbenchScreen):
 
         status = self.query_one("#gpu-bench-status", Label)
         bar = self.query_one("#gpu-bench-progress", ProgressBar)
-        status.update("benchmarking…  $ python -c 'from shared.utils.gpu_utils.gpu_benchmarks import run; run()'")
+        status.update(t("benchmarking…") + "  [dim]$ python -c 'from shared.utils.gpu_utils.gpu_benchmarks import run; run()'[/]")  # i18n: not translated
         results: list[str] = []
 
         def on_event(event: Event) -> None:
@@ -161,7 +180,11 @@ class GpuScreen(WorkbenchScreen):
             outcome = await self.benchmark_run.wait()
         finally:
             self.benchmark_run = None
-        status.update(" · ".join(results) if outcome.status == "passed" else f"[red]benchmark {outcome.status}:[/] {escape(outcome.summary)}")
+        if not self.is_attached:
+            return
+        bar.update(total=1, progress=1 if outcome.status == "passed" else 0)
+        status.update(escape(" · ".join(results)) if outcome.status == "passed" else
+                      f"[red]{t('benchmark {status}:', status=t(outcome.status))}[/] {escape(outcome.summary)}")
 
     def on_unmount(self) -> None:
         if self.benchmark_run is not None:

@@ -122,7 +122,7 @@ class HomeScreen(WorkbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(
-            f"[b]workbench[/] · {t('presentation — this app, the CLI and the headless runner; every step runs in a child process')}"
+            f"[b]workbench[/] · {t('presentation — this app, the CLI and the headless runner; every step runs in a child process')}"  # i18n: not translated
             f"\n[dim]{t('↓ may import every layer; no layer imports it (the contracts are in pyproject.toml)')}[/]",
             id="presentation",
         )

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from textual_plotext import PlotextPlot
 
 from workbench.i18n import t
-from workbench.tui.runs_table import duration, short_metrics, short_params, started
+from workbench.tui.runs_table import duration, short_metrics, short_params, started, status_word
 from workbench.tui.translated import WorkbenchScreen
 
 COLUMNS = ("✓", "lesson", "run", "started", "time", "status", "params", "metrics")
@@ -29,15 +29,6 @@ SORT_KEYS = {
     "status": lambda r: r["status"],
     "metrics": lambda r: -max(r["metrics"].values(), default=0.0),
 }
-
-
-# How MLflow's run states read here: a run the learner cancelled (Ctrl-C in the step) ends KILLED.
-STATUS_WORDS = {"FINISHED": "finished", "FAILED": "failed", "KILLED": "cancelled", "RUNNING": "running",
-                "SCHEDULED": "scheduled"}
-
-
-def status_word(status: str) -> str:
-    return STATUS_WORDS.get(status.upper(), status.lower())
 
 
 def curve_label(number: int, run: dict[str, Any]) -> str:
@@ -88,11 +79,11 @@ class RunsScreen(WorkbenchScreen):
         yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
-        self.title = t("runs") + " · application/registry"
+        self.title = t("runs") + " · application/registry"  # i18n: not translated
         self.sub_title = ""
         table = self.query_one("#runs", DataTable)
         for column in COLUMNS:
-            table.add_column(column, key=column)
+            table.add_column(t(column), key=column)
         self.action_reload()
         table.focus()
 
@@ -137,7 +128,7 @@ class RunsScreen(WorkbenchScreen):
         if not self.is_attached:
             return
         for warning in listing.get("warnings", []):
-            self.notify(warning, title="MLflow", severity="warning", timeout=15, markup=False)
+            self.notify(warning, title="MLflow", severity="warning", timeout=15, markup=False)  # i18n: not translated
         self.runs = listing["runs"]
         self.query_one("#runs-status", Label).update(escape(
             t("{count} runs in {uri} — `mlops-workbench runs` prints the same table", count=len(self.runs),

@@ -101,7 +101,7 @@ class ServingScreen(WorkbenchScreen):
         yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
-        self.title = t("Serving") + " · application/inference/iris_service.py"
+        self.title = t("Serving") + " · application/inference/iris_service.py"  # i18n: not translated
         self.sub_title = ""
         self.control = ServiceControl(self.app.home, self._server_line)  # type: ignore[attr-defined]
         self._show_state()
@@ -247,7 +247,7 @@ class ServingScreen(WorkbenchScreen):
         colour = "green" if 200 <= reply.status < 300 else "yellow" if 400 <= reply.status < 500 else "red"
         status = reply.status or t("no answer")
         self.query_one("#serve-response", Static).update(
-            f"[{colour}]POST {escape(endpoint)} → {status}[/] " + t("in {ms} ms", ms=f"{reply.elapsed_ms:.1f}")
+            f"[{colour}]POST {escape(endpoint)} → {status}[/] " + t("in {ms} ms", ms=f"{reply.elapsed_ms:.1f}")  # i18n: not translated
             + f"\n{escape(reply.body[:4000])}")
 
     @on(Button.Pressed, "#serve-load")
@@ -332,7 +332,7 @@ class ServingScreen(WorkbenchScreen):
         plt.clear_data()
         plt.clear_figure()
         if self.rps:
-            plt.plot([x for x, _ in self.rps], [y for _, y in self.rps], label="req/s", marker="braille")
+            plt.plot([x for x, _ in self.rps], [y for _, y in self.rps], label=t("req/s"), marker="braille")
         if self.p95:
             plt.plot([x for x, _ in self.p95], [y for _, y in self.p95], label="p95 ms", marker="braille", yside="right")
         plt.title(t("requests/s (left) and p95 latency ms (right), per second") if self.rps else t("live once the service runs"))

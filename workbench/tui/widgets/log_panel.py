@@ -55,7 +55,7 @@ class LogPanel(Vertical):
         self.border_title = t("log")
 
     def compose(self) -> ComposeResult:
-        yield Input(placeholder="filter the log (Enter to apply, Escape to clear)", id="log-filter")
+        yield Input(placeholder=t("filter the log (Enter to apply, Escape to clear)"), id="log-filter")
         yield Log(max_lines=MAX_LINES, id="log", highlight=False)
 
     @property
