@@ -94,6 +94,13 @@ entry = "steps.py:noisy"
 timeout_s = 60
 checks = [{ output = "value", min = 1 }]
 
+[[steps]]
+id = "files"
+title = "Step that writes reports"
+entry = "steps.py:files"
+timeout_s = 60
+checks = [{ output = "value", min = 1 }]
+
 [[exercises]]
 id = "storm-answer"
 title = "Return the answer"
@@ -130,6 +137,26 @@ def slow(seconds: float = 60.0) -> dict:
 
 def silent() -> dict:
     time.sleep(0.2)
+    return {"value": 1.0}
+
+
+def files() -> dict:
+    """Reports as the real lessons write them: a confusion matrix, Markdown, text; an image; a model in a store."""
+    import json
+    import tempfile
+    from pathlib import Path
+
+    out = Path(tempfile.mkdtemp(prefix="storm-files-"))
+    (out / "confusion_matrix.json").write_text(json.dumps({"labels": ["setosa", "versicolor", "virginica"],
+                                                           "matrix": [[10, 0, 0], [0, 9, 1], [0, 2, 8]]}))
+    (out / "card.md").write_text("# Model card\\n\\nTrained on **iris**.\\n")
+    (out / "report.txt").write_text("precision recall\\n" * 3)
+    events.artifact("report", str(out / "confusion_matrix.json"),
+                    "which class was predicted for each true class: a long description that a narrow table would cut")
+    events.artifact("report", str(out / "card.md"), "model card")
+    events.artifact("report", str(out / "report.txt"), "precision/recall per class")
+    events.artifact("image", str(out / "curve.png"), "loss curve")
+    events.artifact("model", "iris_classifier:abc123", "BentoML model store")
     return {"value": 1.0}
 
 

@@ -17,7 +17,7 @@ from workbench.tui.screens.lesson_screen import LessonScreen
 from workbench.tui.widgets.log_panel import LogPanel
 
 SIZE = (120, 40)
-ROW = {"quick": 0, "slow": 1, "silent": 2, "failing": 3, "noisy": 4}
+ROW = {"quick": 0, "slow": 1, "silent": 2, "failing": 3, "noisy": 4, "files": 5}
 
 
 def cell(table: DataTable, row: str, column: str) -> str:
@@ -257,3 +257,57 @@ async def test_the_params_dialog_lists_the_parameters_and_refuses_a_bad_value_in
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert app.screen is screen and screen.param_overrides["slow"] == {"seconds": 0.3}
+
+
+async def test_enter_on_an_artifact_previews_it(make_app, storm_lessons):
+    from textual.widgets import Markdown, Static
+
+    from workbench.tui.screens.artifact_preview import ArtifactPreview
+
+    app = make_app(storm_lessons)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_storm_lesson(pilot)
+        await run_step(pilot, screen, "files", "passed")
+        await pilot.press("f")
+        table = screen.query_one("#artifacts", DataTable)
+        table.focus()
+        opened = {}
+        for row in range(table.row_count):
+            table.move_cursor(row=row)
+            await pilot.press("enter")
+            await pilot.pause(0.2)
+            preview = app.screen
+            assert isinstance(preview, ArtifactPreview)
+            opened[preview.kind + ":" + preview.path.rsplit("/", 1)[-1]] = preview
+            head = str(preview.query_one("#artifact-head", Label).render())
+            assert preview.description in head  # whole, not cut
+            if preview.path.endswith(".json"):
+                matrix = preview.query_one("#artifact-matrix", Static)
+                rendered = app.screen.query_one("#artifact-body")
+                assert matrix and "versicolor" in str(rendered.query_one("#artifact-content", Static).render())
+            elif preview.path.endswith(".md"):
+                assert isinstance(preview.query_one("#artifact-content"), Markdown)
+            elif preview.path.endswith(".png"):
+                assert "image viewer" in str(preview.query_one("#artifact-content", Static).render())
+            elif preview.kind == "model":
+                assert "not a file on this machine" in str(preview.query_one("#artifact-content", Static).render())
+            await pilot.press("escape")
+            await pilot.pause()
+            assert app.screen is screen
+        assert len(opened) == 5
+
+
+async def test_the_code_tab_shows_the_function_it_names(make_app):
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        await lessons_loaded(pilot)
+        app.open_lesson("sklearn-iris")
+        await pilot.pause(0.3)
+        await pilot.press("c")
+        await pilot.pause(0.5)
+        screen = app.screen
+        header = str(screen.query_one("#code-path").render())
+        line = int(header.rsplit("line", 1)[1].split()[0])
+        assert line > 20
+        scroll = screen.query_one("#code-scroll")
+        assert scroll.scroll_y <= line - 1 < scroll.scroll_y + scroll.size.height, "the named line is not in view"

@@ -238,6 +238,19 @@ class LessonScreen(WorkbenchScreen):
     def _theme_changed(self) -> None:
         self._show_code(self._code_step)
 
+    @on(DataTable.RowSelected, "#artifacts")
+    def _preview_artifact(self, event: DataTable.RowSelected) -> None:
+        from workbench.tui.screens.artifact_preview import ArtifactPreview
+
+        kind, path, description = (str(cell) for cell in event.data_table.get_row(event.row_key))
+        self.app.push_screen(ArtifactPreview(kind, path, description))
+
+    @on(TabbedContent.TabActivated, "#tabs")
+    def _tab_shown(self, event: TabbedContent.TabActivated) -> None:
+        """The code can only scroll to its function once its tab has a size: show it again when the tab opens."""
+        if event.pane.id == "tab-code":
+            self.call_after_refresh(self._show_code, self._code_step)
+
     # ---- queue, applied once per frame ----------------------------------
     def queue_line(self, line: str) -> None:
         self._pending.append(("line", line))
