@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Optional
+from typing import Any
 
 import typer
 
@@ -32,13 +32,19 @@ from workbench.classroom.cli import classroom_app  # noqa: E402  (a sub-app: typ
 
 app.add_typer(classroom_app, name="classroom")
 
-LessonsDir = typer.Option(None, "--lessons-dir", help="Load lessons from this folder instead of the built-in ones.",
-                          envvar="WORKBENCH_LESSONS_DIR", file_okay=False)
-Home = typer.Option(None, "--home", help="Workbench home (model store, progress, artifacts).", envvar="WORKBENCH_HOME",
-                    file_okay=False)
+LessonsDir = typer.Option(
+    None,
+    "--lessons-dir",
+    help="Load lessons from this folder instead of the built-in ones.",
+    envvar="WORKBENCH_LESSONS_DIR",
+    file_okay=False,
+)
+Home = typer.Option(
+    None, "--home", help="Workbench home (model store, progress, artifacts).", envvar="WORKBENCH_HOME", file_okay=False
+)
 
 
-def _choose_language(value: Optional[str]) -> Optional[str]:
+def _choose_language(value: str | None) -> str | None:
     from workbench import i18n
 
     if value is None:
@@ -50,11 +56,15 @@ def _choose_language(value: Optional[str]) -> Optional[str]:
         raise typer.BadParameter(str(exc)) from None
 
 
-Lang = typer.Option(None, "--lang", help="Language of the output and the app: en or zh-TW (default: the locale, LANG/LC_ALL).",
-                    callback=_choose_language)
+Lang = typer.Option(
+    None,
+    "--lang",
+    help="Language of the output and the app: en or zh-TW (default: the locale, LANG/LC_ALL).",
+    callback=_choose_language,
+)
 
 
-def _home(home: Optional[Path]) -> Path:
+def _home(home: Path | None) -> Path:
     import os
 
     from shared.configs.workbench_home import workbench_home
@@ -71,7 +81,7 @@ def _print_json(document: object) -> None:
     sys.stdout.write("\n")
 
 
-def _query_or_exit(module: str, args: list[str], failure: str, home: Optional[Path]) -> dict:
+def _query_or_exit(module: str, args: list[str], failure: str, home: Path | None) -> dict:
     """JSON from a lower layer's module run in a child; on failure say what failed and exit 1."""
     from workbench.runner.child_query import ChildQueryError, query_child
 
@@ -79,23 +89,30 @@ def _query_or_exit(module: str, args: list[str], failure: str, home: Optional[Pa
         return query_child(module, args, home=home)
     except ChildQueryError as exc:
         print(f"error: {failure}: {exc}", file=sys.stderr)
-        raise typer.Exit(EXIT_FAILED)
+        raise typer.Exit(EXIT_FAILED) from None
 
 
 @app.callback(invoke_without_command=True)
 def main_command(
     ctx: typer.Context,
-    lesson: Optional[str] = typer.Option(None, "--lesson", "-l", help="Run headless: a lesson id, a comma list, a layer, or 'all'."),
-    step: Optional[str] = typer.Option(None, "--step", help="Run only this step of the lesson."),
-    param: list[str] = typer.Option([], "--param", "-p", help="With --step: KEY=VALUE overriding a step parameter "
-                                    "(VALUE as JSON when it parses, e.g. texts='[\"a\", \"b\"]', else a string). Repeatable."),
+    lesson: str | None = typer.Option(None, "--lesson", "-l", help="Run headless: a lesson id, a comma list, a layer, or 'all'."),
+    step: str | None = typer.Option(None, "--step", help="Run only this step of the lesson."),
+    param: list[str] = typer.Option(
+        [],
+        "--param",
+        "-p",
+        help="With --step: KEY=VALUE overriding a step parameter "
+        '(VALUE as JSON when it parses, e.g. texts=\'["a", "b"]\', else a string). Repeatable.',
+    ),
     json_output: bool = typer.Option(False, "--json", help="Print one JSON document with the results to stdout."),
-    junit: Optional[Path] = typer.Option(None, "--junit", help="Write JUnit XML (one testcase per step) to this path.", dir_okay=False),
+    junit: Path | None = typer.Option(
+        None, "--junit", help="Write JUnit XML (one testcase per step) to this path.", dir_okay=False
+    ),
     plain: bool = typer.Option(False, "--plain", help="Plain lines even on a terminal."),
-    lessons_dir: Optional[Path] = LessonsDir,
-    home: Optional[Path] = Home,
+    lessons_dir: Path | None = LessonsDir,
+    home: Path | None = Home,
     version: bool = typer.Option(False, "--version", help="Print the version and exit."),
-    lang: Optional[str] = Lang,
+    lang: str | None = Lang,
 ) -> None:
     if version:
         from workbench import __version__
@@ -119,8 +136,16 @@ def main_command(
         print("error: --param needs --step (parameters belong to one step)", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(
-        run_headless(lesson, lessons_dir=lessons_dir, home=_home(home), json_output=json_output, junit=junit,
-                     step=step, plain=plain, params=overrides)
+        run_headless(
+            lesson,
+            lessons_dir=lessons_dir,
+            home=_home(home),
+            json_output=json_output,
+            junit=junit,
+            step=step,
+            plain=plain,
+            params=overrides,
+        )
     )
 
 
@@ -142,8 +167,8 @@ def _parse_params(pairs: list[str]) -> dict:
 def lessons_list(
     ctx: typer.Context,
     json_output: bool = typer.Option(False, "--json", help="Print the lessons as JSON."),
-    lessons_dir: Optional[Path] = LessonsDir,
-    lang: Optional[str] = Lang,
+    lessons_dir: Path | None = LessonsDir,
+    lang: str | None = Lang,
 ) -> None:
     """List the lessons (broken ones too, with what is wrong)."""
     if ctx.invoked_subcommand is not None:
@@ -152,13 +177,31 @@ def lessons_list(
     from workbench.curriculum.lesson_loader import load_curriculum
 
     curriculum = load_curriculum(lessons_dir or (ctx.obj or {}).get("lessons_dir"))
-    rows = [
-        {"order": l.order, "id": l.id, "layer": l.layer, "title": l.title, "steps": [s.id for s in l.spec.steps],
-         "prerequisites": l.spec.prerequisites, "extras": list(l.spec.requirements.extras), "broken": False, "errors": []}
+    rows: list[dict[str, Any]] = [
+        {
+            "order": l.order,
+            "id": l.id,
+            "layer": l.layer,
+            "title": l.title,
+            "steps": [s.id for s in l.spec.steps],
+            "prerequisites": l.spec.prerequisites,
+            "extras": list(l.spec.requirements.extras),
+            "broken": False,
+            "errors": [],
+        }
         for l in curriculum.lessons
     ] + [
-        {"order": b.order, "id": b.id, "layer": b.layer, "title": b.title, "steps": [], "prerequisites": [],
-         "extras": [], "broken": True, "errors": list(b.errors)}
+        {
+            "order": b.order,
+            "id": b.id,
+            "layer": b.layer,
+            "title": b.title,
+            "steps": [],
+            "prerequisites": [],
+            "extras": [],
+            "broken": True,
+            "errors": list(b.errors),
+        }
         for b in curriculum.broken
     ]
     rows.sort(key=lambda r: (r["order"], r["id"]))
@@ -175,7 +218,9 @@ def lessons_list(
         table.add_column(t(column))
     for row in rows:
         if row["broken"]:
-            table.add_row(f"{row['order']:03d}", row["id"], row["layer"] or "?", f"[red]{t('broken')}: " + row["errors"][0] + "[/]", "")
+            table.add_row(
+                f"{row['order']:03d}", row["id"], row["layer"] or "?", f"[red]{t('broken')}: " + row["errors"][0] + "[/]", ""
+            )
         else:
             table.add_row(f"{row['order']:03d}", row["id"], row["layer"], row["title"], ", ".join(row["prerequisites"]))
     Console().print(table)
@@ -184,9 +229,9 @@ def lessons_list(
 @lessons_app.command("check")
 def lessons_check(
     ctx: typer.Context,
-    lessons_dir: Optional[Path] = LessonsDir,
+    lessons_dir: Path | None = LessonsDir,
     skip_exercises: bool = typer.Option(False, "--skip-exercises", help="Do not run the exercise checks (faster)."),
-    lang: Optional[str] = Lang,
+    lang: str | None = Lang,
 ) -> None:
     """Validate every lesson: format, entry points, README; every exercise fails unsolved and passes solved."""
     from workbench.curriculum.lesson_check import check_curriculum
@@ -203,8 +248,10 @@ def lessons_check(
     for missing in report.missing_translations:
         print(f"missing translation: {missing}")
     total = report.checked + len(curriculum.broken)
-    print(f"lessons check: {report.checked}/{total} lessons load; {len(report.problems)} problems, "
-          f"{len(report.missing_translations)} missing translations, {len(report.warnings)} warnings")
+    print(
+        f"lessons check: {report.checked}/{total} lessons load; {len(report.problems)} problems, "
+        f"{len(report.missing_translations)} missing translations, {len(report.warnings)} warnings"
+    )
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
@@ -213,9 +260,9 @@ def lessons_new(
     ctx: typer.Context,
     lesson_id: str = typer.Argument(..., metavar="ID", help="The new lesson's id, e.g. feature-store."),
     layer: str = typer.Option(..., "--layer", help="domain, application, infrastructure or shared."),
-    order: Optional[int] = typer.Option(None, "--order", help="Folder prefix (default: after the last lesson)."),
-    title: Optional[str] = typer.Option(None, "--title", help="The lesson's title."),
-    lessons_dir: Optional[Path] = LessonsDir,
+    order: int | None = typer.Option(None, "--order", help="Folder prefix (default: after the last lesson)."),
+    title: str | None = typer.Option(None, "--title", help="The lesson's title."),
+    lessons_dir: Path | None = LessonsDir,
 ) -> None:
     """Scaffold a lesson folder (lesson.toml, steps.py, READMEs) that passes `lessons check` at once."""
     from workbench.curriculum.lesson_loader import default_lessons_dir
@@ -228,17 +275,19 @@ def lessons_new(
         print(f"lessons new: {exc}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
     print(f"created {folder}: lesson.toml, steps.py, README.md, README.zh-TW.md, lesson.zh-TW.toml")
-    print(f"next: edit steps.py to call the {layer} code it teaches, then run "
-          f"`mlops-workbench lessons check` and `mlops-workbench --lesson {lesson_id}` (CONTRIBUTING.md has the checklist)")
+    print(
+        f"next: edit steps.py to call the {layer} code it teaches, then run "
+        f"`mlops-workbench lessons check` and `mlops-workbench --lesson {lesson_id}` (CONTRIBUTING.md has the checklist)"
+    )
 
 
 @app.command("runs")
 def runs_command(
     json_output: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
-    lesson: Optional[str] = typer.Option(None, "--lesson", "-l", help="Only the runs of this lesson (MLflow experiment)."),
+    lesson: str | None = typer.Option(None, "--lesson", "-l", help="Only the runs of this lesson (MLflow experiment)."),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many runs, newest first."),
-    home: Optional[Path] = Home,
-    lang: Optional[str] = Lang,
+    home: Path | None = Home,
+    lang: str | None = Lang,
 ) -> None:
     """The training runs recorded in MLflow (local store, or MLFLOW_TRACKING_URI), newest first."""
     args = ["--max-runs", str(limit)] + (["--experiment", lesson] if lesson else [])
@@ -257,34 +306,45 @@ def runs_command(
 
 @app.command("exercise")
 def exercise_command(
-    exercise_id: Optional[str] = typer.Argument(None, help="The exercise; none lists them all."),
+    exercise_id: str | None = typer.Argument(None, help="The exercise; none lists them all."),
     check: bool = typer.Option(False, "--check", help="Run the check once on your copy (exit 0 passed, 1 not yet)."),
     watch: bool = typer.Option(False, "--watch", help="Re-run the check every time you save the file."),
     reset: bool = typer.Option(False, "--reset", help="Back to the starting version (yours is kept as a .bak file)."),
-    hint: Optional[int] = typer.Option(None, "--hint", help="Show hint N (1, 2, ...)."),
+    hint: int | None = typer.Option(None, "--hint", help="Show hint N (1, 2, ...)."),
     solution: bool = typer.Option(False, "--solution", help="Show the reference solution (after you passed)."),
-    lessons_dir: Optional[Path] = LessonsDir,
-    home: Optional[Path] = Home,
-    lang: Optional[str] = Lang,
+    lessons_dir: Path | None = LessonsDir,
+    home: Path | None = Home,
+    lang: str | None = Lang,
 ) -> None:
     """Exercises: edit real code in your workspace copy; the check runs it for real."""
     from workbench.headless.exercise_cli import list_exercises, run_exercise
 
     if exercise_id is None:
         raise typer.Exit(list_exercises(lessons_dir, _home(home)))
-    raise typer.Exit(run_exercise(exercise_id, lessons_dir=lessons_dir, home=_home(home), check=check, watch=watch,
-                                  reset=reset, hint=hint, solution=solution))
+    raise typer.Exit(
+        run_exercise(
+            exercise_id,
+            lessons_dir=lessons_dir,
+            home=_home(home),
+            check=check,
+            watch=watch,
+            reset=reset,
+            hint=hint,
+            solution=solution,
+        )
+    )
 
 
 @app.command("gpu")
 def gpu_command(
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (schema: see the README)."),
     no_frameworks: bool = typer.Option(False, "--no-frameworks", help="Skip the PyTorch/TensorFlow checks (faster)."),
-    lang: Optional[str] = Lang,
+    lang: str | None = Lang,
 ) -> None:
     """GPU health check: driver, devices, frameworks and verdicts. Exit 1 when a verdict fails."""
-    report = _query_or_exit("shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [],
-                            "the GPU probe failed", None)
+    report = _query_or_exit(
+        "shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [], "the GPU probe failed", None
+    )
     if json_output:
         _print_json(report)
     else:

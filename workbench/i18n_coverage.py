@@ -23,8 +23,23 @@ UI_SOURCE = SOURCE / "tui"  # the screens: every literal they show goes through 
 VERDICT = re.compile(r'Verdict\(\s*"\w+",\s*"(?P<text>[^"]+)"')  # fixed titles (f-string titles stay English)
 EXEMPT = "# i18n: not translated"
 # Calls whose (first) argument a learner reads, and keyword arguments a learner reads.
-SHOWN_CALLS = {"notify", "update", "Label", "Static", "Button", "TabPane", "Markdown", "write_line", "write_lines",
-               "queue_line", "title", "xlabel", "ylabel", "add_column", "Input"}
+SHOWN_CALLS = {
+    "notify",
+    "update",
+    "Label",
+    "Static",
+    "Button",
+    "TabPane",
+    "Markdown",
+    "write_line",
+    "write_lines",
+    "queue_line",
+    "title",
+    "xlabel",
+    "ylabel",
+    "add_column",
+    "Input",
+}
 SHOWN_KEYWORDS = {"title", "placeholder", "label", "message"}
 SHOWN_ATTRIBUTES = {"border_title", "border_subtitle", "title", "sub_title", "label", "tooltip"}
 MARKUP = re.compile(r"\[/?[a-z#@ =._0-9-]*\]")
@@ -110,7 +125,8 @@ def unwrapped_literals(root: Path = UI_SOURCE) -> list[Literal]:
                     shown.append(node.args[0])
                 shown += [k.value for k in node.keywords if k.arg in SHOWN_KEYWORDS]
             elif isinstance(node, ast.Assign) and any(
-                    isinstance(target, ast.Attribute) and target.attr in SHOWN_ATTRIBUTES for target in node.targets):
+                isinstance(target, ast.Attribute) and target.attr in SHOWN_ATTRIBUTES for target in node.targets
+            ):
                 shown.append(node.value)
             for value in shown:
                 text = _english(value)
@@ -132,8 +148,18 @@ def dynamic_msgids() -> set[str]:
     verdicts = {m["text"] for m in VERDICT.finditer(verdicts_source)}
     legend = {meaning for _, meaning in LEGEND}
     help_texts = _help_texts()
-    return (set(ICONS) | set(MARK.values()) | set(LAYERS) | roles | verdicts | legend | help_texts
-            | {"kind", "path", "description", "palette"} | {c for c in COLUMNS if c.isalpha()} | set(STATUS_WORDS.values()))
+    return (
+        set(ICONS)
+        | set(MARK.values())
+        | set(LAYERS)
+        | roles
+        | verdicts
+        | legend
+        | help_texts
+        | {"kind", "path", "description", "palette"}
+        | {c for c in COLUMNS if c.isalpha()}
+        | set(STATUS_WORDS.values())
+    )
 
 
 def _help_texts() -> set[str]:
@@ -143,9 +169,13 @@ def _help_texts() -> set[str]:
     found = {meaning for _, meaning in NAVIGATION}
     for path in _source_files(UI_SOURCE):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (isinstance(node, ast.Assign)
-                    and any(isinstance(t, ast.Name) and t.id in ("HELP", "HELP_TITLE") for t in node.targets)
-                    and isinstance(node.value, ast.Constant) and isinstance(node.value.value, str) and node.value.value):
+            if (
+                isinstance(node, ast.Assign)
+                and any(isinstance(t, ast.Name) and t.id in ("HELP", "HELP_TITLE") for t in node.targets)
+                and isinstance(node.value, ast.Constant)
+                and isinstance(node.value.value, str)
+                and node.value.value
+            ):
                 found.add(node.value.value)
     return found
 

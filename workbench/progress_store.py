@@ -55,7 +55,8 @@ def _empty() -> dict[str, Any]:
 
 def _type_name(value: Any) -> str:
     return {dict: "an object", list: "a list", str: "a string", bool: "a boolean", type(None): "null"}.get(
-        type(value), type(value).__name__)
+        type(value), type(value).__name__
+    )
 
 
 def _validated(raw: Any) -> tuple[dict[str, Any], list[str]]:
@@ -189,8 +190,9 @@ class ProgressStore:
         try:
             aside = set_aside(self.path)
         except OSError as exc:
-            return data, (f"{self.path} could not be read ({what}) nor moved aside ({exc.strerror}); "
-                          "going on with what could be read")
+            return data, (
+                f"{self.path} could not be read ({what}) nor moved aside ({exc.strerror}); going on with what could be read"
+            )
         kept = "kept the entries that could be read" if salvage else "started fresh progress"
         if salvage:
             with suppress(OSError):  # else written with the next change
@@ -299,6 +301,7 @@ class ProgressStore:
 
         cancelled/interrupted keep an earlier pass; passed, failed, timeout, crashed are verdicts.
         """
+
         def change(data: dict[str, Any]) -> None:
             entry = self._lesson(data, lesson_id)
             _close_interrupted(entry)

@@ -62,8 +62,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 async def _answer(send: Send, status: int, payload: Any) -> None:
     body = json.dumps(payload).encode()
-    await send({"type": "http.response.start", "status": status,
-                "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": status,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -131,7 +136,9 @@ class RequestContractMiddleware:
             await _answer(send, violation.status, violation.body())
             return
         canonical = json.dumps({"features": rows}).encode()  # exactly what was checked, whatever JSON dialect came in
-        headers = [(k, v) for k, v in scope["headers"] if k.lower() not in (b"content-length", b"content-type", b"transfer-encoding")]
+        headers = [
+            (k, v) for k, v in scope["headers"] if k.lower() not in (b"content-length", b"content-type", b"transfer-encoding")
+        ]
         headers += [(b"content-type", b"application/json"), (b"content-length", str(len(canonical)).encode())]
         delivered = False
 
@@ -159,8 +166,13 @@ class RequestContractMiddleware:
         if start.get("status") == 200:
             body = json.dumps(self.amend(json.loads(body))).encode()
         headers = [(k, v) for k, v in start.get("headers", []) if k.lower() != b"content-length"]
-        await send({"type": "http.response.start", "status": start.get("status", 500),
-                    "headers": headers + [(b"content-length", str(len(body)).encode())]})
+        await send(
+            {
+                "type": "http.response.start",
+                "status": start.get("status", 500),
+                "headers": headers + [(b"content-length", str(len(body)).encode())],
+            }
+        )
         await send({"type": "http.response.body", "body": body})
 
     def amend(self, spec: dict[str, Any]) -> dict[str, Any]:
@@ -173,19 +185,27 @@ class RequestContractMiddleware:
             operation = spec.get("paths", {}).get(route, {}).get("post")
             if operation is None:
                 continue
-            operation["requestBody"] = {"required": True,
-                                        "content": {"application/json": {"schema": {"$ref": REF.format(REQUEST_SCHEMA["title"])}}}}
+            operation["requestBody"] = {
+                "required": True,
+                "content": {"application/json": {"schema": {"$ref": REF.format(REQUEST_SCHEMA["title"])}}},
+            }
             responses = operation.setdefault("responses", {})
             responses.pop("404", None)  # BentoML lists it for every API; an existing route never answers it
-            responses["200"] = {"description": "one answer per row, in the order sent",
-                                "content": {"application/json": {"schema": answer}}}
-            responses["400"] = {"description": "the request breaks the contract: the field, what was expected, what came",
-                                "content": refused}
+            responses["200"] = {
+                "description": "one answer per row, in the order sent",
+                "content": {"application/json": {"schema": answer}},
+            }
+            responses["400"] = {
+                "description": "the request breaks the contract: the field, what was expected, what came",
+                "content": refused,
+            }
             responses["413"] = {"description": f"the body is over {MAX_BODY_BYTES} bytes", "content": refused}
             server_error = responses.get("500", {}).get("content")
             if server_error:
-                responses["503"] = {"description": "the service is overloaded (the batcher's latency budget ran out); retry later",
-                                    "content": server_error}
+                responses["503"] = {
+                    "description": "the service is overloaded (the batcher's latency budget ran out); retry later",
+                    "content": server_error,
+                }
         return spec
 
 

@@ -30,7 +30,8 @@ def feature_edges() -> dict[str, list[float]]:
     """
     features = load_iris_dataset().features
     return {
-        name: sorted({math.floor(float(q) * 10 + 1e-9) / 10 + 0.05 for q in np.quantile(features[:, column], DECILES)}) + [math.inf]
+        name: sorted({math.floor(float(q) * 10 + 1e-9) / 10 + 0.05 for q in np.quantile(features[:, column], DECILES)})
+        + [math.inf]
         for column, name in enumerate(FEATURE_NAMES)
     }
 

@@ -32,4 +32,6 @@ def species_correct(answer: object) -> int:
     """How many of GOOD_ROWS the service classified right, from a /classify answer."""
     if not isinstance(answer, list):
         return 0
-    return sum(1 for expected, row in zip(GOOD_ROWS, answer) if isinstance(row, dict) and row.get("class") == expected)
+    return sum(
+        1 for expected, row in zip(GOOD_ROWS, answer, strict=False) if isinstance(row, dict) and row.get("class") == expected
+    )

@@ -42,7 +42,9 @@ def _validated_tag() -> str:
         return os.environ["IRIS_MODEL_TAG"]
     found = latest_validated()
     if found is None:
-        raise RuntimeError("no validated iris_classifier in the model store: run `mlops-workbench --lesson model-validation` first")
+        raise RuntimeError(
+            "no validated iris_classifier in the model store: run `mlops-workbench --lesson model-validation` first"
+        )
     return found.tag
 
 
@@ -56,10 +58,13 @@ class IrisService:
         metadata = self.model_ref.info.metadata
         names = (tuple(metadata["feature_names"]), tuple(metadata["class_names"]))
         if names != (tuple(FEATURE_NAMES), tuple(CLASS_NAMES)):  # the contract and the OpenAPI document are written for these
-            raise RuntimeError(f"{self.model_ref.tag} has features/classes {names}; this service's contract is "
-                               f"{(tuple(FEATURE_NAMES), tuple(CLASS_NAMES))}")
-        self.model = IrisModel(joblib.load(self.model_ref.path_of(MODEL_FILE)),
-                               tuple(metadata["feature_names"]), tuple(metadata["class_names"]))
+            raise RuntimeError(
+                f"{self.model_ref.tag} has features/classes {names}; this service's contract is "
+                f"{(tuple(FEATURE_NAMES), tuple(CLASS_NAMES))}"
+            )
+        self.model = IrisModel(
+            joblib.load(self.model_ref.path_of(MODEL_FILE)), tuple(metadata["feature_names"]), tuple(metadata["class_names"])
+        )
         steady_gc()
 
     @bentoml.api(batchable=True, max_batch_size=64, max_latency_ms=1000)  # a latency budget: beyond it requests get 503
@@ -74,11 +79,15 @@ class IrisService:
         FEATURES_SEEN.observe(features)
         probabilities = self.model.estimator.predict_proba(features)
         names = list(self.model.class_names)
-        return [{"class": names[int(row.argmax())], "probabilities": dict(zip(names, map(float, row), strict=True))} for row in probabilities]
+        return [
+            {"class": names[int(row.argmax())], "probabilities": dict(zip(names, map(float, row), strict=True))}
+            for row in probabilities
+        ]
 
 
 # Every request is checked against the contract before BentoML parses it (see contract_middleware.py for why).
-IrisService.add_asgi_middleware(
+service: Any = IrisService  # @bentoml.service returns a Service object; its type stubs still say the class
+service.add_asgi_middleware(
     RequestContractMiddleware,
-    answers=contract_routes(IrisService.apis.values(), {"classify": CLASSIFY_SCHEMA, "predict_proba": PROBABILITIES_SCHEMA}),
+    answers=contract_routes(service.apis.values(), {"classify": CLASSIFY_SCHEMA, "predict_proba": PROBABILITIES_SCHEMA}),
 )

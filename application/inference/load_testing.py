@@ -14,9 +14,25 @@ LOCUSTFILE = "application/inference/locustfile.py"
 
 def locust_command(url: str, users: int, spawn_rate: float, duration_s: int, csv_prefix: str) -> list[str]:
     """locust in headless mode against ``url``; the summary goes to ``<csv_prefix>_stats.csv``."""
-    return [str(Path(sys.executable).with_name("locust")), "-f", LOCUSTFILE,
-            "--headless", "--users", str(users), "--spawn-rate", str(spawn_rate), "--run-time", f"{duration_s}s",
-            "--host", url, "--csv", csv_prefix, "--only-summary", "--loglevel", "WARNING"]
+    return [
+        str(Path(sys.executable).with_name("locust")),
+        "-f",
+        LOCUSTFILE,
+        "--headless",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(spawn_rate),
+        "--run-time",
+        f"{duration_s}s",
+        "--host",
+        url,
+        "--csv",
+        csv_prefix,
+        "--only-summary",
+        "--loglevel",
+        "WARNING",
+    ]
 
 
 def read_locust_stats(csv_prefix: str) -> dict[str, dict[str, str]]:

@@ -81,16 +81,28 @@ def check_content_type(header: str | None) -> None:
     if header is None:
         return
     media_type, _, params = header.partition(";")
-    charset = next((p.split("=", 1)[1].strip().strip('"').lower() for p in params.split(";") if p.strip().lower().startswith("charset=")), None)
+    charset = next(
+        (p.split("=", 1)[1].strip().strip('"').lower() for p in params.split(";") if p.strip().lower().startswith("charset=")),
+        None,
+    )
     if media_type.strip().lower() != JSON_MEDIA_TYPE or charset not in (None, "utf-8", "utf8"):
-        raise ContractViolation("Content-Type", f"{JSON_MEDIA_TYPE} (UTF-8)", _excerpt(header),
-                                message=f"Content-Type {header!r} is not accepted; send {JSON_MEDIA_TYPE} (UTF-8)")
+        raise ContractViolation(
+            "Content-Type",
+            f"{JSON_MEDIA_TYPE} (UTF-8)",
+            _excerpt(header),
+            message=f"Content-Type {header!r} is not accepted; send {JSON_MEDIA_TYPE} (UTF-8)",
+        )
 
 
 def too_large(size: int | None) -> ContractViolation:
     got = f"{size} bytes" if size is not None else f"more than {MAX_BODY_BYTES} bytes"
-    return ContractViolation("body", f"at most {MAX_BODY_BYTES} bytes", got, status=413,
-                             message=f"the request body is {got}; at most {MAX_BODY_BYTES} bytes are accepted")
+    return ContractViolation(
+        "body",
+        f"at most {MAX_BODY_BYTES} bytes",
+        got,
+        status=413,
+        message=f"the request body is {got}; at most {MAX_BODY_BYTES} bytes are accepted",
+    )
 
 
 def _is_number(value: Any) -> bool:
@@ -103,21 +115,37 @@ def _check_number(value: Any, field: str) -> None:
         return
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         shown = _kind(value) if value is None else f"{_kind(value)} ({_excerpt(value)})"
-        raise ContractViolation(field, "a finite number (cm)", f"{_excerpt(value)} ({_kind(value)})",
-                                message=f"{field} is {shown}; expected a finite number (cm)")
+        raise ContractViolation(
+            field,
+            "a finite number (cm)",
+            f"{_excerpt(value)} ({_kind(value)})",
+            message=f"{field} is {shown}; expected a finite number (cm)",
+        )
     what = _excerpt(value)
-    raise ContractViolation(field, f"a finite number of magnitude at most {FLOAT32_MAX:.7g} (float32)", what,
-                            message=f"{field} is {what}; expected a finite number (float32 range)")
+    raise ContractViolation(
+        field,
+        f"a finite number of magnitude at most {FLOAT32_MAX:.7g} (float32)",
+        what,
+        message=f"{field} is {what}; expected a finite number (float32 range)",
+    )
 
 
 def check_features(features: Any) -> list[list[float]]:
     """The rows, each exactly ``N_FEATURES`` finite numbers; the first problem found is raised."""
     if not isinstance(features, list):
-        raise ContractViolation("features", f"an array of {MIN_ROWS} to {MAX_ROWS} rows", f"{_kind(features)} {_excerpt(features)}",
-                                message=f"features is {_kind(features)}; expected an array of rows, each {ROW_EXPECTED}")
+        raise ContractViolation(
+            "features",
+            f"an array of {MIN_ROWS} to {MAX_ROWS} rows",
+            f"{_kind(features)} {_excerpt(features)}",
+            message=f"features is {_kind(features)}; expected an array of rows, each {ROW_EXPECTED}",
+        )
     if not MIN_ROWS <= len(features) <= MAX_ROWS:
-        raise ContractViolation("features", f"{MIN_ROWS} to {MAX_ROWS} rows", f"{len(features)} rows",
-                                message=f"features has {len(features)} rows; expected {MIN_ROWS} to {MAX_ROWS} rows per request")
+        raise ContractViolation(
+            "features",
+            f"{MIN_ROWS} to {MAX_ROWS} rows",
+            f"{len(features)} rows",
+            message=f"features has {len(features)} rows; expected {MIN_ROWS} to {MAX_ROWS} rows per request",
+        )
     rows = []
     for index, row in enumerate(features):
         # The fast path (a valid row) builds no message; the first doubt goes to _row_problem for the exact one.
@@ -131,12 +159,20 @@ def check_features(features: Any) -> list[list[float]]:
 def _row_problem(index: int, row: Any) -> ContractViolation:
     field = f"features[{index}]"
     if not isinstance(row, list):
-        return ContractViolation(field, f"an array of {ROW_EXPECTED}", f"{_kind(row)} {_excerpt(row)}",
-                                 message=f"{field} is {_kind(row)} ({_excerpt(row)}); expected an array of {ROW_EXPECTED}")
+        return ContractViolation(
+            field,
+            f"an array of {ROW_EXPECTED}",
+            f"{_kind(row)} {_excerpt(row)}",
+            message=f"{field} is {_kind(row)} ({_excerpt(row)}); expected an array of {ROW_EXPECTED}",
+        )
     if len(row) != N_FEATURES:
         values = f"{len(row)} value{'' if len(row) == 1 else 's'}"
-        return ContractViolation(field, ROW_EXPECTED, f"{values}: {_excerpt(row)}",
-                                 message=f"{field} has {values} ({_excerpt(row)}); expected exactly {ROW_EXPECTED}")
+        return ContractViolation(
+            field,
+            ROW_EXPECTED,
+            f"{values}: {_excerpt(row)}",
+            message=f"{field} has {values} ({_excerpt(row)}); expected exactly {ROW_EXPECTED}",
+        )
     column = next(column for column, value in enumerate(row) if not _is_number(value))  # the fast path found one
     try:
         _check_number(row[column], f"{field}[{column}] ({FEATURE_NAMES[column]})")
@@ -152,25 +188,45 @@ def parse_request(body: bytes) -> list[list[float]]:
     try:
         text = body.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ContractViolation("body", f"UTF-8 JSON: {BODY_EXPECTED}", f"bytes that are not UTF-8 (at byte {exc.start})",
-                                message=f"the body is not UTF-8 text (byte {exc.start}); expected {BODY_EXPECTED}") from None
+        raise ContractViolation(
+            "body",
+            f"UTF-8 JSON: {BODY_EXPECTED}",
+            f"bytes that are not UTF-8 (at byte {exc.start})",
+            message=f"the body is not UTF-8 text (byte {exc.start}); expected {BODY_EXPECTED}",
+        ) from None
     try:
         document = json.loads(text)
     except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError; so is the 4,300-digit integer limit
         reason = str(exc) if not isinstance(exc, RecursionError) else "nested too deeply"
-        raise ContractViolation("body", BODY_EXPECTED, f"invalid JSON: {reason}"[:120],
-                                message=f"the body is not valid JSON ({reason}); expected {BODY_EXPECTED}"[:300]) from None
+        raise ContractViolation(
+            "body",
+            BODY_EXPECTED,
+            f"invalid JSON: {reason}"[:120],
+            message=f"the body is not valid JSON ({reason}); expected {BODY_EXPECTED}"[:300],
+        ) from None
     if not isinstance(document, dict):
-        raise ContractViolation("body", BODY_EXPECTED, f"{_kind(document)} {_excerpt(document)}",
-                                message=f"the body is {_kind(document)}; expected {BODY_EXPECTED}")
+        raise ContractViolation(
+            "body",
+            BODY_EXPECTED,
+            f"{_kind(document)} {_excerpt(document)}",
+            message=f"the body is {_kind(document)}; expected {BODY_EXPECTED}",
+        )
     if "features" not in document:
         keys = _excerpt(sorted(document))
-        raise ContractViolation("features", f"an array of {MIN_ROWS} to {MAX_ROWS} rows", f'no "features" key (keys: {keys})',
-                                message=f'the body has no "features" key (its keys: {keys}); expected {BODY_EXPECTED}')
+        raise ContractViolation(
+            "features",
+            f"an array of {MIN_ROWS} to {MAX_ROWS} rows",
+            f'no "features" key (keys: {keys})',
+            message=f'the body has no "features" key (its keys: {keys}); expected {BODY_EXPECTED}',
+        )
     unknown = sorted(key for key in document if key != "features")
     if unknown:
-        raise ContractViolation(unknown[0], 'only the key "features"', f"unknown key {_excerpt(unknown[0])}",
-                                message=f"unknown key {_excerpt(unknown[0])} in the body; expected {BODY_EXPECTED}")
+        raise ContractViolation(
+            unknown[0],
+            'only the key "features"',
+            f"unknown key {_excerpt(unknown[0])}",
+            message=f"unknown key {_excerpt(unknown[0])} in the body; expected {BODY_EXPECTED}",
+        )
     return check_features(document["features"])
 
 
@@ -212,8 +268,12 @@ PROBABILITIES_SCHEMA: dict[str, Any] = {
     "description": f"one row per input row: the probability of {', '.join(CLASS_NAMES)}, in that order",
     "minItems": MIN_ROWS,
     "maxItems": MAX_ROWS,
-    "items": {"type": "array", "minItems": len(CLASS_NAMES), "maxItems": len(CLASS_NAMES),
-              "items": {"type": "number", "minimum": 0, "maximum": 1}},
+    "items": {
+        "type": "array",
+        "minItems": len(CLASS_NAMES),
+        "maxItems": len(CLASS_NAMES),
+        "items": {"type": "number", "minimum": 0, "maximum": 1},
+    },
 }
 CLASSIFY_SCHEMA: dict[str, Any] = {
     "type": "array",

@@ -61,17 +61,28 @@ class TextGenerationService:
         return text_pieces(self.tokenizer, ids)
 
     @bentoml.api
-    def generate_stream(self, prompt: Prompt = "The model", max_new_tokens: NewTokens = 40, temperature: Temperature = 0.8,
-                        top_k: TopK = 40, seed: int = 0) -> Generator[str, None, None]:
+    def generate_stream(
+        self,
+        prompt: Prompt = "The model",
+        max_new_tokens: NewTokens = 40,
+        temperature: Temperature = 0.8,
+        top_k: TopK = 40,
+        seed: int = 0,
+    ) -> Generator[str, None, None]:
         """One event per sampled token: {"index", "token_id", "text"}; then [DONE]."""
         for index, (token, piece) in enumerate(self._pieces(prompt, max_new_tokens, temperature, top_k, seed)):
             yield sse({"index": index, "token_id": token, "text": piece})
         yield sse(DONE)
 
     @bentoml.api
-    def generate(self, prompt: Prompt = "The model", max_new_tokens: NewTokens = 40, temperature: Temperature = 0.8,
-                 top_k: TopK = 40, seed: int = 0) -> dict[str, Any]:
+    def generate(
+        self,
+        prompt: Prompt = "The model",
+        max_new_tokens: NewTokens = 40,
+        temperature: Temperature = 0.8,
+        top_k: TopK = 40,
+        seed: int = 0,
+    ) -> dict[str, Any]:
         """The whole continuation at once: {"text", "tokens", "model"}."""
         pieces = list(self._pieces(prompt, max_new_tokens, temperature, top_k, seed))
-        return {"text": prompt + "".join(piece for _, piece in pieces), "tokens": len(pieces),
-                "model": str(self.model_ref.tag)}
+        return {"text": prompt + "".join(piece for _, piece in pieces), "tokens": len(pieces), "model": str(self.model_ref.tag)}

@@ -53,8 +53,10 @@ def tokenize(vocab_size: int = 1024, min_frequency: int = 2) -> dict[str, Any]:
     path = save_tokenizer(tokenizer, checkpoint_dir() / TOKENIZER_FILE)
     vocabulary = tokenizer.get_vocab_size()
     encoding = tokenizer.encode(EXAMPLE)
-    print(f"trained in {seconds:.2f} s: {vocabulary} tokens (256 bytes + merges + <|endoftext|>; asked for {vocab_size}, "
-          f"merges stop when no pair occurs at least {min_frequency} times)")
+    print(
+        f"trained in {seconds:.2f} s: {vocabulary} tokens (256 bytes + merges + <|endoftext|>; asked for {vocab_size}, "
+        f"merges stop when no pair occurs at least {min_frequency} times)"
+    )
     print(f"“{EXAMPLE}” -> {len(encoding.ids)} tokens:")
     print("    " + " | ".join(t.replace("Ġ", "·") for t in encoding.tokens) + "   (· marks a leading space)")
     print(f"    ids {encoding.ids}")
@@ -64,13 +66,27 @@ def tokenize(vocab_size: int = 1024, min_frequency: int = 2) -> dict[str, Any]:
     events.metric("vocab_size", vocabulary)
     events.metric("chars_per_token", heldout_ratio)
     events.artifact("tokenizer", path, "tokenizer.json: vocabulary and merges")
-    return {"vocab_size": vocabulary, "chars_per_token": heldout_ratio, "chars_per_token_train": train_ratio,
-            "tokenizer_seconds": seconds, "example_tokens": len(encoding.ids)}
+    return {
+        "vocab_size": vocabulary,
+        "chars_per_token": heldout_ratio,
+        "chars_per_token_train": train_ratio,
+        "tokenizer_seconds": seconds,
+        "example_tokens": len(encoding.ids),
+    }
 
 
 @tracked_training
-def train(steps: int = 300, batch_size: int = 32, learning_rate: float = 3e-3, eval_every: int = 20, n_layer: int = 2,
-          n_head: int = 4, n_embd: int = 128, context: int = 64, seed: int = 0) -> dict[str, Any]:
+def train(
+    steps: int = 300,
+    batch_size: int = 32,
+    learning_rate: float = 3e-3,
+    eval_every: int = 20,
+    n_layer: int = 2,
+    n_head: int = 4,
+    n_embd: int = 128,
+    context: int = 64,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Next-token training from random weights; held-out perplexity every ``eval_every`` steps."""
     import torch
 
@@ -89,16 +105,25 @@ def train(steps: int = 300, batch_size: int = 32, learning_rate: float = 3e-3, e
     device = pick_device()
     train_stream, heldout_stream = token_stream(tokenizer, corpus.train), token_stream(tokenizer, corpus.heldout)
     model = build_model(shape, tokenizer.get_vocab_size(), end_of_text_id(tokenizer)).to(device)
-    print(f"device: {device} ({torch.get_num_threads()} CPU threads)" if device.type == "cpu"
-          else f"device: {device} ({torch.cuda.get_device_name(device)})")
-    print(f"model: GPT-2 architecture, {n_layer} layers × {n_head} heads, {n_embd} dims, context {context} tokens, "
-          f"{count_parameters(model):,} parameters (GPT-2 small: 124,439,808)")
-    print(f"data: {len(train_stream):,} training tokens, {len(heldout_stream):,} held-out tokens; "
-          f"{steps} steps × {batch_size} windows × {context} tokens = {steps * batch_size * context / len(train_stream):.1f} "
-          f"passes over the training tokens")
+    print(
+        f"device: {device} ({torch.get_num_threads()} CPU threads)"
+        if device.type == "cpu"
+        else f"device: {device} ({torch.cuda.get_device_name(device)})"
+    )
+    print(
+        f"model: GPT-2 architecture, {n_layer} layers × {n_head} heads, {n_embd} dims, context {context} tokens, "
+        f"{count_parameters(model):,} parameters (GPT-2 small: 124,439,808)"
+    )
+    print(
+        f"data: {len(train_stream):,} training tokens, {len(heldout_stream):,} held-out tokens; "
+        f"{steps} steps × {batch_size} windows × {context} tokens = {steps * batch_size * context / len(train_stream):.1f} "
+        f"passes over the training tokens"
+    )
     untrained = perplexity(model, heldout_stream, context, device)
-    print(f"before training: held-out perplexity {untrained:.0f} (vocabulary {tokenizer.get_vocab_size()}: "
-          f"random weights guess about uniformly)")
+    print(
+        f"before training: held-out perplexity {untrained:.0f} (vocabulary {tokenizer.get_vocab_size()}: "
+        f"random weights guess about uniformly)"
+    )
 
     def on_step(step: int, loss: float) -> None:
         events.metric("train_loss", loss, step=step)
@@ -111,27 +136,46 @@ def train(steps: int = 300, batch_size: int = 32, learning_rate: float = 3e-3, e
     events.status(f"training on {device}")
     generator = torch.Generator().manual_seed(seed)
     started = time.perf_counter()
-    evaluations = train_language_model(model, train_stream, heldout_stream, plan, context, device, generator,
-                                       on_step=on_step, on_eval=on_eval)
+    evaluations = train_language_model(
+        model, train_stream, heldout_stream, plan, context, device, generator, on_step=on_step, on_eval=on_eval
+    )
     seconds = time.perf_counter() - started
     (first_step, first), (last_step, last) = evaluations[0], evaluations[-1]
-    print(f"trained in {seconds:.1f} s: held-out perplexity {first:.2f} at step {first_step} -> {last:.2f} at step "
-          f"{last_step} ({first / last:.2f}× lower)")
-    for name, value in (("perplexity_untrained", untrained), ("perplexity_first", first), ("perplexity_last", last),
-                        ("perplexity_ratio", first / last), ("train_seconds", seconds)):
+    print(
+        f"trained in {seconds:.1f} s: held-out perplexity {first:.2f} at step {first_step} -> {last:.2f} at step "
+        f"{last_step} ({first / last:.2f}× lower)"
+    )
+    for name, value in (
+        ("perplexity_untrained", untrained),
+        ("perplexity_first", first),
+        ("perplexity_last", last),
+        ("perplexity_ratio", first / last),
+        ("train_seconds", seconds),
+    ):
         events.metric(name, value)
 
-    record = {"settings": {**shape.to_dict(), **plan.__dict__, "seed": seed},
-              "evaluations": [{"step": s, "heldout_perplexity": p} for s, p in evaluations],
-              "perplexity_untrained": untrained, "perplexity_first": first, "perplexity_last": last,
-              "train_seconds": seconds, "device": str(device),
-              "corpus": "domain/data/sources/mlops_corpus (see its DATA_CARD.md)"}
+    record = {
+        "settings": {**shape.to_dict(), **plan.__dict__, "seed": seed},
+        "evaluations": [{"step": s, "heldout_perplexity": p} for s, p in evaluations],
+        "perplexity_untrained": untrained,
+        "perplexity_first": first,
+        "perplexity_last": last,
+        "train_seconds": seconds,
+        "device": str(device),
+        "corpus": "domain/data/sources/mlops_corpus (see its DATA_CARD.md)",
+    }
     events.status("writing the checkpoint")
     for path in save_checkpoint(folder, model.cpu(), tokenizer, record):
         events.artifact("checkpoint", path, f"checkpoint/{path.relative_to(folder)}")
-    return {"perplexity_first": first, "perplexity_last": last, "perplexity_ratio": first / last,
-            "perplexity_untrained": untrained, "train_seconds": seconds, "parameters": count_parameters(model),
-            "device": str(device)}
+    return {
+        "perplexity_first": first,
+        "perplexity_last": last,
+        "perplexity_ratio": first / last,
+        "perplexity_untrained": untrained,
+        "train_seconds": seconds,
+        "parameters": count_parameters(model),
+        "device": str(device),
+    }
 
 
 def _training_run_id() -> str | None:
@@ -160,8 +204,9 @@ def store() -> dict[str, Any]:
     def write(target: Path) -> None:
         shutil.copytree(folder, target, dirs_exist_ok=True)
 
-    metadata = {key: record[key] for key in ("perplexity_first", "perplexity_last", "perplexity_untrained",
-                                             "train_seconds", "device")}
+    metadata = {
+        key: record[key] for key in ("perplexity_first", "perplexity_last", "perplexity_untrained", "train_seconds", "device")
+    }
     metadata["architecture"] = "GPT2LMHeadModel"
     if run_id:
         metadata["mlflow_run_id"] = run_id
@@ -176,8 +221,10 @@ def store() -> dict[str, Any]:
             mlflow_client, uri, _ = client()
             mlflow_client.set_tag(run_id, "bentoml_model", stored.tag)
             linked = True
-            print(f"MLflow run {run_id} ({uri}) tagged bentoml_model={stored.tag}; it holds the checkpoint files as "
-                  f"artifacts and the model's metadata names the run")
+            print(
+                f"MLflow run {run_id} ({uri}) tagged bentoml_model={stored.tag}; it holds the checkpoint files as "
+                f"artifacts and the model's metadata names the run"
+            )
         except Exception as exc:  # tracking is best-effort
             events.log(f"MLflow: could not tag run {run_id} ({type(exc).__name__}: {exc})", level="warning")
     else:
@@ -185,8 +232,13 @@ def store() -> dict[str, Any]:
     size_mb = sum(p.stat().st_size for p in stored.path.rglob("*") if p.is_file()) / 1e6
     events.metric("model_files", len(files))
     events.metric("model_megabytes", size_mb)
-    return {"model_tag": stored.tag, "model_files": len(files), "model_megabytes": size_mb, "mlflow_linked": linked,
-            "perplexity_last": record["perplexity_last"]}
+    return {
+        "model_tag": stored.tag,
+        "model_files": len(files),
+        "model_megabytes": size_mb,
+        "mlflow_linked": linked,
+        "perplexity_last": record["perplexity_last"],
+    }
 
 
 def load_stored_model(tag: str = MODEL_NAME, device: Any = None) -> tuple[Any, Any, dict[str, Any], str]:
@@ -200,8 +252,9 @@ def load_stored_model(tag: str = MODEL_NAME, device: Any = None) -> tuple[Any, A
     return model, tokenizer, record, found.tag
 
 
-def generate(prompt: str = "The model", max_new_tokens: int = 40, temperatures: list[float] | None = None, top_k: int = 40,
-             seed: int = 0) -> dict[str, Any]:
+def generate(
+    prompt: str = "The model", max_new_tokens: int = 40, temperatures: list[float] | None = None, top_k: int = 40, seed: int = 0
+) -> dict[str, Any]:
     """Sample from the stored model at each temperature (same seed, same prompt) and compare the texts."""
     from domain.models.generative.gpt.sampling import encode_prompt, generate_ids, text_pieces
 

@@ -69,8 +69,14 @@ def train(
     """
     from sklearn.metrics import classification_report, confusion_matrix
 
-    given = {"n_estimators": n_estimators, "max_depth": max_depth, "min_samples_leaf": min_samples_leaf,
-             "test_size": test_size, "random_state": random_state, "trees_per_round": trees_per_round}
+    given = {
+        "n_estimators": n_estimators,
+        "max_depth": max_depth,
+        "min_samples_leaf": min_samples_leaf,
+        "test_size": test_size,
+        "random_state": random_state,
+        "trees_per_round": trees_per_round,
+    }
     settings = load_config(config, **{key: value for key, value in given.items() if value is not None})
     events.log("config: " + json.dumps(settings.to_dict()))
     out = step_artifacts_dir()

@@ -22,8 +22,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from shared import events
 from shared.configs.repository import REPO_ROOT, with_repo_on_path
@@ -83,9 +83,16 @@ class LocalServer:
         events.log("$ " + shown(self.command))
         started = time.perf_counter()
         env = process_tree.mark(with_repo_on_path(), self.token)
-        self.process = subprocess.Popen(self.command, cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                                        stderr=subprocess.STDOUT, text=True, bufsize=1,
-                                        preexec_fn=process_tree.die_with_parent(signal.SIGTERM))
+        self.process = subprocess.Popen(
+            self.command,
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+            bufsize=1,
+            preexec_fn=process_tree.die_with_parent(signal.SIGTERM),
+        )
         threading.Thread(target=self._forward, daemon=True).start()
         while time.perf_counter() - started < timeout_s:
             if self.process.poll() is not None:

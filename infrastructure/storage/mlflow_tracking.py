@@ -181,8 +181,9 @@ def ensure_local_store(home: Path | None = None) -> str | None:
             if state == "ok":
                 return None
             if state == "newer":
-                raise TrackingStoreError(f"the tracking store {db} cannot be used: {why}; "
-                                         "upgrade MLflow, or move that file away to start a new store")
+                raise TrackingStoreError(
+                    f"the tracking store {db} cannot be used: {why}; upgrade MLflow, or move that file away to start a new store"
+                )
             warning = None
             if state == "old":
                 try:
@@ -195,8 +196,10 @@ def ensure_local_store(home: Path | None = None) -> str | None:
                     return f"MLflow: upgraded the tracking store {db} to this MLflow's schema"
             if state == "broken":
                 aside = _set_store_aside(db)
-                warning = (f"MLflow: the tracking store {db} could not be used ({why}); kept it as {aside} "
-                           "and started a fresh store (the old runs are in that file)")
+                warning = (
+                    f"MLflow: the tracking store {db} could not be used ({why}); kept it as {aside} "
+                    "and started a fresh store (the old runs are in that file)"
+                )
             fresh = _migrated_copy(folder, None)
             os.replace(fresh, db)
             _fsync_folder(folder)
@@ -205,8 +208,9 @@ def ensure_local_store(home: Path | None = None) -> str | None:
         raise
     except (OSError, TimeoutError) as exc:
         cause = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
-        raise TrackingStoreError(f"the tracking store {db} cannot be prepared ({cause}); "
-                                 f"check that {folder} is writable and has free space") from exc
+        raise TrackingStoreError(
+            f"the tracking store {db} cannot be prepared ({cause}); check that {folder} is writable and has free space"
+        ) from exc
 
 
 def local_artifact_root(home: Path | None = None) -> str:
@@ -227,8 +231,9 @@ def resolve_tracking_uri(home: Path | None = None) -> tuple[str, str | None]:
             urllib.request.urlopen(wanted.rstrip("/") + "/health", timeout=REACHABILITY_TIMEOUT_S).close()
         except (urllib.error.URLError, OSError, ValueError) as exc:
             reason = getattr(exc, "reason", exc)
-            unreachable = (f"MLflow tracking server {wanted} is unreachable ({reason}); "
-                           f"this run is kept in the local store {local} instead")
+            unreachable = (
+                f"MLflow tracking server {wanted} is unreachable ({reason}); this run is kept in the local store {local} instead"
+            )
             repaired = ensure_local_store(home)
             return local, unreachable if repaired is None else f"{unreachable}. {repaired}"
     return wanted, None
@@ -284,8 +289,9 @@ def ensure_experiment(mlflow_client: Any, name: str, uri: str) -> str:
 class ExperimentRun:
     """One MLflow run; every method is best-effort and the first failure is reported once."""
 
-    def __init__(self, experiment: str, run_name: str, tags: dict[str, str] | None = None,
-                 parent_run_id: str | None = None) -> None:
+    def __init__(
+        self, experiment: str, run_name: str, tags: dict[str, str] | None = None, parent_run_id: str | None = None
+    ) -> None:
         self.experiment = experiment
         self.run_name = run_name
         self.tags = dict(tags or {})
@@ -302,8 +308,7 @@ class ExperimentRun:
     def _fail(self, what: str, exc: BaseException) -> None:
         if not self._warned:
             self._warned = True
-            events.log(f"MLflow: could not {what} ({type(exc).__name__}: {exc}); the lesson continues untracked",
-                       level="warning")
+            events.log(f"MLflow: could not {what} ({type(exc).__name__}: {exc}); the lesson continues untracked", level="warning")
         self.run_id = None
 
     def __enter__(self) -> ExperimentRun:

@@ -41,13 +41,19 @@ def stream_events(port: int, path: str, body: dict[str, Any], timeout_s: float =
             if not line:
                 return
             if line.startswith(b"data: "):
-                yield (time.perf_counter() - started) * 1000, line[len(b"data: "):].decode().strip()
+                yield (time.perf_counter() - started) * 1000, line[len(b"data: ") :].decode().strip()
     finally:
         connection.close()
 
 
-def serve_and_stream(prompt: str = "The model", max_new_tokens: int = 64, temperature: float = 0.8, top_k: int = 40,
-                     seed: int = 0, startup_timeout_s: float = 90.0) -> dict[str, Any]:
+def serve_and_stream(
+    prompt: str = "The model",
+    max_new_tokens: int = 64,
+    temperature: float = 0.8,
+    top_k: int = 40,
+    seed: int = 0,
+    startup_timeout_s: float = 90.0,
+) -> dict[str, Any]:
     """Serve the stored model on 127.0.0.1, stream a generation, time the first and the last token; stop it."""
     port = free_local_port()
     server = LocalServer(SERVICE, port)
@@ -74,8 +80,10 @@ def serve_and_stream(prompt: str = "The model", max_new_tokens: int = 64, temper
             events.progress(len(arrivals), max_new_tokens, "tokens")
         events.log(f"streamed text: “{prompt}{text}”".replace("\n", " ⏎ "))
         status, answer, whole_ms = post(server.url + "/generate", json.dumps(body).encode(), timeout=60)
-        events.log(f"POST /generate (everything in one answer) -> {status} after {whole_ms:.1f} ms; "
-                   f"same text as the stream: {status == 200 and answer.get('text') == prompt + text}")
+        events.log(
+            f"POST /generate (everything in one answer) -> {status} after {whole_ms:.1f} ms; "
+            f"same text as the stream: {status == 200 and answer.get('text') == prompt + text}"
+        )
     finally:
         events.status("stopping the service")
         server.stop()
@@ -86,12 +94,20 @@ def serve_and_stream(prompt: str = "The model", max_new_tokens: int = 64, temper
     first_ms, last_ms = arrivals[0], arrivals[-1]
     gaps = [b - a for a, b in zip(arrivals, arrivals[1:], strict=False)]
     per_token_ms = sum(gaps) / len(gaps) if gaps else 0.0
-    results = {"first_token_ms": first_ms, "last_token_ms": last_ms, "first_token_share": first_ms / last_ms,
-               "ms_per_token": per_token_ms, "whole_response_ms": whole_ms, "tokens_received": len(arrivals),
-               "tokens_missing": max_new_tokens - len(arrivals)}
+    results = {
+        "first_token_ms": first_ms,
+        "last_token_ms": last_ms,
+        "first_token_share": first_ms / last_ms,
+        "ms_per_token": per_token_ms,
+        "whole_response_ms": whole_ms,
+        "tokens_received": len(arrivals),
+        "tokens_missing": max_new_tokens - len(arrivals),
+    }
     for name, value in results.items():
         events.metric(name, value)
-    events.log(f"first token after {first_ms:.1f} ms, last ({len(arrivals)}) after {last_ms:.1f} ms, "
-               f"{per_token_ms:.1f} ms per token in between: a streaming client shows text after "
-               f"{first_ms / last_ms:.0%} of the wait")
+    events.log(
+        f"first token after {first_ms:.1f} ms, last ({len(arrivals)}) after {last_ms:.1f} ms, "
+        f"{per_token_ms:.1f} ms per token in between: a streaming client shows text after "
+        f"{first_ms / last_ms:.0%} of the wait"
+    )
     return {**results, "port_free_after_stop": free}

@@ -77,8 +77,19 @@ def test_the_stream_delivers_the_first_token_well_before_the_last_and_the_port_i
 
 
 def test_a_prompt_of_your_own_is_continued_by_the_stored_model(lesson_run, home):
-    result = run_cli("--lesson", "gpt-from-scratch", "--step", "generate", "--param", "prompt=Before the fraud detector",
-                     "--param", "max_new_tokens=12", "--json", home=home, timeout=300)
+    result = run_cli(
+        "--lesson",
+        "gpt-from-scratch",
+        "--step",
+        "generate",
+        "--param",
+        "prompt=Before the fraud detector",
+        "--param",
+        "max_new_tokens=12",
+        "--json",
+        home=home,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     [step] = result.json()["lessons"][0]["steps"]
     assert step["metrics"]["tokens_generated"] == 12

@@ -19,7 +19,7 @@ import xmlschema
 pytestmark = pytest.mark.slow
 XSD = Path(__file__).resolve().parents[1] / "fixtures" / "junit-10.xsd"
 
-STEPS = '''
+STEPS = """
 import os, shutil, time
 from shared import events
 
@@ -43,16 +43,28 @@ def not_here() -> dict:
 def removes(path: str) -> dict:
     shutil.rmtree(path)
     return {"ok": True}
-'''
+"""
 
 LESSONS = {
-    "010-gate": ("gate", [], [("passes", "passes", '{ output = "ok", equals = true }', 60),
-                             ("scores-low", "scores_low", '{ output = "score", min = 0.5 }', 60),
-                             ("never-reached", "passes", '{ output = "ok", equals = true }', 60)]),
+    "010-gate": (
+        "gate",
+        [],
+        [
+            ("passes", "passes", '{ output = "ok", equals = true }', 60),
+            ("scores-low", "scores_low", '{ output = "score", min = 0.5 }', 60),
+            ("never-reached", "passes", '{ output = "ok", equals = true }', 60),
+        ],
+    ),
     "020-crash": ("crash", [], [("dies", "dies", '{ output = "ok", equals = true }', 60)]),
     "030-slow": ("slow", [], [("hangs", "hangs", '{ output = "ok", equals = true }', 1)]),
-    "040-elsewhere": ("elsewhere", [], [("not-here", "not_here", '{ output = "ok", equals = true }', 60),
-                                       ("then", "passes", '{ output = "ok", equals = true }', 60)]),
+    "040-elsewhere": (
+        "elsewhere",
+        [],
+        [
+            ("not-here", "not_here", '{ output = "ok", equals = true }', 60),
+            ("then", "passes", '{ output = "ok", equals = true }', 60),
+        ],
+    ),
     "050-after-gate": ("after-gate", ["gate"], [("passes", "passes", '{ output = "ok", equals = true }', 60)]),
 }
 
@@ -63,11 +75,15 @@ def write_lessons(root: Path, extra_step_params: str = "") -> Path:
         path.mkdir(parents=True)
         (path / "README.md").write_text(f"# {lesson_id}\n\nA fixture lesson for the JUnit report.\n")
         (path / "steps.py").write_text(STEPS)
-        toml = [f'format_version = 1\nid = "{lesson_id}"\ntitle = "{lesson_id}"\nlayer = "shared"\n'
-                f'summary = "fixture"\nobjectives = ["run"]\nprerequisites = {json.dumps(prerequisites)}\n']
+        toml = [
+            f'format_version = 1\nid = "{lesson_id}"\ntitle = "{lesson_id}"\nlayer = "shared"\n'
+            f'summary = "fixture"\nobjectives = ["run"]\nprerequisites = {json.dumps(prerequisites)}\n'
+        ]
         for step_id, function, check, timeout_s in steps:
-            toml.append(f'[[steps]]\nid = "{step_id}"\ntitle = "{step_id}"\nentry = "steps.py:{function}"\n'
-                        f"timeout_s = {timeout_s}\nchecks = [{check}]\n")
+            toml.append(
+                f'[[steps]]\nid = "{step_id}"\ntitle = "{step_id}"\nentry = "steps.py:{function}"\n'
+                f"timeout_s = {timeout_s}\nchecks = [{check}]\n"
+            )
         (path / "lesson.toml").write_text("\n".join(toml))
     return root
 
@@ -75,12 +91,25 @@ def write_lessons(root: Path, extra_step_params: str = "") -> Path:
 def test_the_junit_report_validates_against_junit_10_xsd_and_says_failure_error_or_skipped(cli, tmp_path):
     lessons = write_lessons(tmp_path / "lessons")
     report = tmp_path / "junit.xml"
-    result = cli("--lesson", "gate,crash,slow,elsewhere,after-gate", "--lessons-dir", str(lessons), "--junit", str(report),
-                 "--json", "--plain")
+    result = cli(
+        "--lesson",
+        "gate,crash,slow,elsewhere,after-gate",
+        "--lessons-dir",
+        str(lessons),
+        "--junit",
+        str(report),
+        "--json",
+        "--plain",
+    )
     assert result.returncode == 1, result.stderr[-3000:]
     statuses = {lesson["id"]: [step["status"] for step in lesson["steps"]] for lesson in result.json()["lessons"]}
-    assert statuses == {"gate": ["passed", "failed", "skipped"], "crash": ["crashed"], "slow": ["timeout"],
-                        "elsewhere": ["skipped", "passed"], "after-gate": []}
+    assert statuses == {
+        "gate": ["passed", "failed", "skipped"],
+        "crash": ["crashed"],
+        "slow": ["timeout"],
+        "elsewhere": ["skipped", "passed"],
+        "after-gate": [],
+    }
 
     xmlschema.XMLSchema(str(XSD)).validate(str(report))  # raises with the offending element if not valid
 
@@ -92,11 +121,19 @@ def test_the_junit_report_validates_against_junit_10_xsd_and_says_failure_error_
             kinds = [type(result).__name__ for result in case.result]
             seen[f"{suite.name}/{case.name}"] = kinds[0] if kinds else "passed"
     assert seen == {
-        "gate": (3, 1, 0, 1), "gate/passes": "passed", "gate/scores-low": "Failure", "gate/never-reached": "Skipped",
-        "crash": (1, 0, 1, 0), "crash/dies": "Error",
-        "slow": (1, 0, 1, 0), "slow/hangs": "Error",
-        "elsewhere": (2, 0, 0, 1), "elsewhere/not-here": "Skipped", "elsewhere/then": "passed",
-        "after-gate": (1, 0, 1, 0), "after-gate/(lesson)": "Error",
+        "gate": (3, 1, 0, 1),
+        "gate/passes": "passed",
+        "gate/scores-low": "Failure",
+        "gate/never-reached": "Skipped",
+        "crash": (1, 0, 1, 0),
+        "crash/dies": "Error",
+        "slow": (1, 0, 1, 0),
+        "slow/hangs": "Error",
+        "elsewhere": (2, 0, 0, 1),
+        "elsewhere/not-here": "Skipped",
+        "elsewhere/then": "passed",
+        "after-gate": (1, 0, 1, 0),
+        "after-gate/(lesson)": "Error",
     }
     cases = {f"{suite.name}/{case.name}": case for suite in xml for case in suite}
     assert cases["crash/dies"].result[0].type == "crashed" and "exited with code 3" in cases["crash/dies"].result[0].message
@@ -123,7 +160,11 @@ def test_a_junit_path_in_a_missing_folder_is_bad_usage_before_anything_runs_and_
 def test_an_unwritable_junit_path_is_bad_usage_before_anything_runs(cli, tmp_path, where):
     lessons = write_lessons(tmp_path / "lessons")
     (tmp_path / "file.txt").write_text("not a folder")
-    target = {"a folder": tmp_path, "inside a file": tmp_path / "file.txt" / "x.xml", "an unwritable folder": Path("/proc/x.xml")}[where]
+    target = {
+        "a folder": tmp_path,
+        "inside a file": tmp_path / "file.txt" / "x.xml",
+        "an unwritable folder": Path("/proc/x.xml"),
+    }[where]
     if where == "an unwritable folder" and not Path("/proc").is_dir():
         pytest.skip("needs /proc, a folder nobody can create files in (even root)")
     result = cli("--lesson", "gate", "--lessons-dir", str(lessons), "--junit", str(target), "--plain")
@@ -143,7 +184,8 @@ def test_the_json_document_is_written_even_when_the_junit_report_cannot_be(cli, 
     (folder / "lesson.toml").write_text(
         'format_version = 1\nid = "cleaner"\ntitle = "cleaner"\nlayer = "shared"\nsummary = "fixture"\nobjectives = ["run"]\n'
         f'prerequisites = []\n\n[[steps]]\nid = "removes"\ntitle = "removes"\nentry = "steps.py:removes"\n'
-        f'params = {{ path = "{out}" }}\ntimeout_s = 60\nchecks = [{{ output = "ok", equals = true }}]\n')
+        f'params = {{ path = "{out}" }}\ntimeout_s = 60\nchecks = [{{ output = "ok", equals = true }}]\n'
+    )
     result = cli("--lesson", "cleaner", "--lessons-dir", str(lessons), "--junit", str(out / "x.xml"), "--json", "--plain")
     assert result.returncode == 1
     assert result.json()["passed"] is True  # the run passed; only the report could not be written

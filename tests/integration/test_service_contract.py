@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import http.client
 import json
-import shutil
 import re
+import shutil
 import subprocess
 import sys
 import threading
@@ -101,11 +101,19 @@ def species_of(endpoint: str, answer: list) -> list[str]:
 # -- shape: exactly 4 finite numbers per row, nothing reshaped or coerced ------------------------------------------
 
 SHAPE_CASES = {
-    "one row of 8 values (was read as two rows)": ({"features": [[5.1, 3.5, 1.4, 0.2, 7.0, 3.2, 4.7, 1.4]]}, "features[0]", "8 values"),
+    "one row of 8 values (was read as two rows)": (
+        {"features": [[5.1, 3.5, 1.4, 0.2, 7.0, 3.2, 4.7, 1.4]]},
+        "features[0]",
+        "8 values",
+    ),
     "a 2x2 array (was read as one row)": ({"features": [[5.1, 3.5], [1.4, 0.2]]}, "features[0]", "2 values"),
     "a 1-D array of 4 numbers": ({"features": [5.1, 3.5, 1.4, 0.2]}, "features[0]", "is a number"),
     "a 3-D array": ({"features": [[[5.1, 3.5, 1.4, 0.2]]]}, "features[0]", "1 value "),
-    "the third row short": ({"features": [GOOD_ROWS["setosa"], GOOD_ROWS["virginica"], [5.1, 3.5, 1.4]]}, "features[2]", "3 values"),
+    "the third row short": (
+        {"features": [GOOD_ROWS["setosa"], GOOD_ROWS["virginica"], [5.1, 3.5, 1.4]]},
+        "features[2]",
+        "3 values",
+    ),
     "a number as text": ({"features": [[5.1, "3.5", 1.4, 0.2]]}, "features[0][1] (sepal_width_cm)", "a string"),
     "a boolean": ({"features": [[5.1, 3.5, True, 0.2]]}, "features[0][2] (petal_length_cm)", "a boolean"),
     "null": ({"features": [[5.1, 3.5, 1.4, None]]}, "features[0][3] (petal_width_cm)", "null"),
@@ -136,7 +144,12 @@ def test_a_malformed_body_gets_400_with_the_error_object_naming_the_field(servic
 @pytest.mark.parametrize("endpoint", ENDPOINTS)
 def test_content_types_other_than_json_are_refused_with_400_not_500(service, endpoint):
     good = json.dumps({"features": [GOOD_ROWS["setosa"]]}).encode()
-    for content_type in ("multipart/form-data", "multipart/form-data; boundary=x", "text/plain", "application/json; charset=latin-1"):
+    for content_type in (
+        "multipart/form-data",
+        "multipart/form-data; boundary=x",
+        "text/plain",
+        "application/json; charset=latin-1",
+    ):
         status, answer = send(service.url + endpoint, good, content_type)
         assert_refused(status, answer, "Content-Type", "not accepted")
     status, answer = send(service.url + endpoint, good, content_type=None)  # no header: read as JSON, like BentoML does
@@ -184,8 +197,12 @@ def batch_sizes(url: str) -> tuple[float, float]:
     """(requests merged, model calls) of predict_proba so far, from the service's own adaptive-batch histogram."""
     with urllib.request.urlopen(url + "/metrics", timeout=10) as response:
         text = response.read().decode()
-    found = {kind: float(value) for kind, value in
-             re.findall(r'^bentoml_service_adaptive_batch_size_(sum|count)\{[^}]*method_name="predict_proba"[^}]*\} (\S+)$', text, re.M)}
+    found = {
+        kind: float(value)
+        for kind, value in re.findall(
+            r'^bentoml_service_adaptive_batch_size_(sum|count)\{[^}]*method_name="predict_proba"[^}]*\} (\S+)$', text, re.M
+        )
+    }
     return found.get("sum", 0.0), found.get("count", 0.0)
 
 
@@ -198,7 +215,9 @@ def test_bad_requests_mixed_into_32_simultaneous_good_ones_fail_only_themselves(
     merged_before, calls_before = batch_sizes(service.url)
     outcomes: Counter[str] = Counter()
     for round_no in range(3):
-        order = jobs[round_no::3] + [job for i, job in enumerate(jobs) if i % 3 != round_no]  # bad ones at other places each round
+        order = jobs[round_no::3] + [
+            job for i, job in enumerate(jobs) if i % 3 != round_no
+        ]  # bad ones at other places each round
         start = threading.Barrier(len(order))
 
         def one(job, start=start):
@@ -224,6 +243,7 @@ def test_bad_requests_mixed_into_32_simultaneous_good_ones_fail_only_themselves(
 
 # -- the OpenAPI document states the contract, and schemathesis finds nothing it breaks -----------------------------
 
+
 def test_the_openapi_document_states_the_contract(service):
     with urllib.request.urlopen(service.url + "/docs.json", timeout=10) as response:
         spec = json.loads(response.read())
@@ -236,14 +256,32 @@ def test_the_openapi_document_states_the_contract(service):
         operation = spec["paths"][endpoint]["post"]
         assert operation["requestBody"]["content"]["application/json"]["schema"] == {"$ref": "#/components/schemas/IrisRequest"}
         for code in ("400", "413"):
-            assert operation["responses"][code]["content"]["application/json"]["schema"] == \
-                {"$ref": "#/components/schemas/IrisRequestError"}
+            assert operation["responses"][code]["content"]["application/json"]["schema"] == {
+                "$ref": "#/components/schemas/IrisRequestError"
+            }
 
 
 def test_schemathesis_checks_all_finds_no_server_error_and_no_schema_mismatch(service, tmp_path):
-    command = [str(Path(sys.executable).with_name("schemathesis")), "run", service.url + "/docs.json", "--checks", "all",
-               "--max-examples", str(SCHEMATHESIS_EXAMPLES), "--seed", str(SCHEMATHESIS_SEED), "--workers", "1",
-               "--generation-database", "none", "--no-color", "--report", "har", "--report-dir", str(tmp_path)]
+    command = [
+        str(Path(sys.executable).with_name("schemathesis")),
+        "run",
+        service.url + "/docs.json",
+        "--checks",
+        "all",
+        "--max-examples",
+        str(SCHEMATHESIS_EXAMPLES),
+        "--seed",
+        str(SCHEMATHESIS_SEED),
+        "--workers",
+        "1",
+        "--generation-database",
+        "none",
+        "--no-color",
+        "--report",
+        "har",
+        "--report-dir",
+        str(tmp_path),
+    ]
     done = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stdout[-6000:] + done.stderr[-2000:]
     assert "No issues found" in done.stdout
@@ -251,8 +289,11 @@ def test_schemathesis_checks_all_finds_no_server_error_and_no_schema_mismatch(se
     entries = json.loads(har.read_text())["log"]["entries"]
     statuses = Counter(entry["response"]["status"] for entry in entries)
     assert not [code for code in statuses if code >= 500], statuses
-    per_operation = Counter(entry["request"]["url"].split("?")[0].removeprefix(service.url) for entry in entries
-                            if entry["request"]["method"] == "POST")
+    per_operation = Counter(
+        entry["request"]["url"].split("?")[0].removeprefix(service.url)
+        for entry in entries
+        if entry["request"]["method"] == "POST"
+    )
     for endpoint in ENDPOINTS:
         assert per_operation[endpoint] >= SCHEMATHESIS_EXAMPLES, per_operation
     assert statuses[200] > 0 and statuses[400] > 0, statuses  # it sent both valid and invalid bodies

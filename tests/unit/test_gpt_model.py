@@ -35,8 +35,9 @@ def tokenizer(corpus):
 
 def tiny_model(tokenizer, context=32, seed=0):
     seed_everything(seed)
-    return build_model(GPTSettings(n_layer=1, n_head=2, n_embd=32, context=context), tokenizer.get_vocab_size(),
-                       end_of_text_id(tokenizer))
+    return build_model(
+        GPTSettings(n_layer=1, n_head=2, n_embd=32, context=context), tokenizer.get_vocab_size(), end_of_text_id(tokenizer)
+    )
 
 
 def test_the_tokenizer_is_the_same_every_time_and_round_trips_any_text(corpus, tokenizer):

@@ -27,8 +27,9 @@ def tokenizer():
 @pytest.fixture(scope="module")
 def model(tokenizer):
     seed_everything(0)
-    return build_model(GPTSettings(n_layer=1, n_head=2, n_embd=32, context=16), tokenizer.get_vocab_size(),
-                       end_of_text_id(tokenizer)).eval()
+    return build_model(
+        GPTSettings(n_layer=1, n_head=2, n_embd=32, context=16), tokenizer.get_vocab_size(), end_of_text_id(tokenizer)
+    ).eval()
 
 
 def draws(temperature, top_k, n=400):
@@ -67,7 +68,7 @@ def test_the_kv_cache_gives_the_same_tokens_as_running_the_whole_text_each_time(
     with torch.no_grad():
         for _ in range(10):
             ids.append(int(model(input_ids=torch.tensor([ids])).logits[0, -1].argmax()))
-    assert cached == ids[len(prompt):]
+    assert cached == ids[len(prompt) :]
 
 
 def test_text_pieces_add_up_to_the_decoded_text_and_end_of_text_is_a_line_break(tokenizer):

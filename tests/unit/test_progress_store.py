@@ -34,13 +34,18 @@ def test_a_corrupt_progress_file_is_kept_aside_and_reported_not_silently_reset(t
 # -- wrong inner types, a folder in the file's place (issue 20, item 4) ---------------------------------------
 
 
-@pytest.mark.parametrize("lessons, broken", [
-    ({"x": "passed", "data-quality": {"status": "passed", "steps": {}}}, "lessons.x"),
-    ({"x": {"status": "passed", "steps": []}, "data-quality": {"status": "passed", "steps": {}}}, "lessons.x.steps"),
-    ({"x": {"status": 7}, "data-quality": {"status": "passed", "steps": {}}}, "lessons.x.status"),
-    ({"x": {"status": "passed", "steps": {"train": "passed"}}, "data-quality": {"status": "passed", "steps": {}}},
-     "lessons.x.steps.train"),
-])
+@pytest.mark.parametrize(
+    "lessons, broken",
+    [
+        ({"x": "passed", "data-quality": {"status": "passed", "steps": {}}}, "lessons.x"),
+        ({"x": {"status": "passed", "steps": []}, "data-quality": {"status": "passed", "steps": {}}}, "lessons.x.steps"),
+        ({"x": {"status": 7}, "data-quality": {"status": "passed", "steps": {}}}, "lessons.x.status"),
+        (
+            {"x": {"status": "passed", "steps": {"train": "passed"}}, "data-quality": {"status": "passed", "steps": {}}},
+            "lessons.x.steps.train",
+        ),
+    ],
+)
 def test_entries_of_the_wrong_type_are_set_aside_with_one_warning_and_the_good_ones_kept(tmp_path, lessons, broken):
     original = json.dumps({"format_version": 1, "lessons": lessons})
     (tmp_path / "progress.json").write_text(original, encoding="utf-8")
@@ -158,8 +163,9 @@ os._exit(0)  # like kill -9: no finally, no cancel recorded
 def test_a_running_lesson_whose_process_died_is_shown_interrupted_and_keeps_its_pass(tmp_path):
     store = ProgressStore.open(tmp_path)
     store.record_lesson("sklearn-iris", "passed")
-    done = subprocess.run([sys.executable, "-c", _OWNER_THEN_DIE, str(tmp_path)], capture_output=True, text=True,
-                          cwd=os.getcwd(), timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", _OWNER_THEN_DIE, str(tmp_path)], capture_output=True, text=True, cwd=os.getcwd(), timeout=60
+    )
     assert "recorded" in done.stdout, done.stderr
     raw = json.loads((tmp_path / "progress.json").read_text())
     assert "running" in raw["lessons"]["keras-digits"]  # what the dead process left behind
@@ -172,8 +178,9 @@ def test_a_running_lesson_whose_process_died_is_shown_interrupted_and_keeps_its_
 
 
 def test_running_written_by_an_older_workbench_reads_as_interrupted(tmp_path):
-    (tmp_path / "progress.json").write_text(json.dumps(
-        {"format_version": 1, "lessons": {"keras-digits": {"status": "running", "steps": {}}}}))
+    (tmp_path / "progress.json").write_text(
+        json.dumps({"format_version": 1, "lessons": {"keras-digits": {"status": "running", "steps": {}}}})
+    )
     store = ProgressStore.open(tmp_path)
     assert store.warning is None
     assert store.lesson_status("keras-digits") == "interrupted"

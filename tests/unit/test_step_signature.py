@@ -20,7 +20,9 @@ def test_a_re_exported_step_is_read_from_its_layer_module_without_importing_it()
     found, takes_any = parameters(_entry("sklearn-iris", "train"))
     assert not takes_any
     assert [(p.name, p.annotation, p.default) for p in found][:2] == [
-        ("config", "str | None", None), ("n_estimators", "int | None", None)]
+        ("config", "str | None", None),
+        ("n_estimators", "int | None", None),
+    ]
     assert not {"sklearn", "bentoml", "torch"} & (set(sys.modules) - before)
 
 
@@ -45,8 +47,10 @@ def test_a_required_parameter_must_come_from_the_lesson_or_the_command_line(tmp_
 
 
 def test_bad_params_exit_2_before_any_step_runs(tmp_path):
-    for pair, words in (("nonsense=1", "unknown parameter 'nonsense'; this step takes: config, n_estimators"),
-                        ("n_estimators=abc", "parameter 'n_estimators': expected int | None, got 'abc'")):
+    for pair, words in (
+        ("nonsense=1", "unknown parameter 'nonsense'; this step takes: config, n_estimators"),
+        ("n_estimators=abc", "parameter 'n_estimators': expected int | None, got 'abc'"),
+    ):
         done = run_cli("--lesson", "sklearn-iris", "--step", "train", "--param", pair, home=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr
         assert words in done.stderr

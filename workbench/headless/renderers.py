@@ -37,7 +37,8 @@ MARK = {
 
 
 def mark(status: str) -> str:
-    return t(MARK.get(status, status.upper()))
+    known = status in StepStatus.__members__.values()
+    return t(MARK.get(StepStatus(status), status.upper()) if known else status.upper())
 
 
 def safe(text: object) -> str:

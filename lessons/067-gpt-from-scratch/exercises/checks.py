@@ -37,8 +37,9 @@ def expected_shares(temperature: float, top_k: int) -> list[float]:
 def check_sampling(path: str, draws: int = 4000, tolerance: float = 0.05) -> dict:
     import torch
 
-    sample = require(load_learner_module(path), "sample_next_token",
-                     "a function (logits, temperature, top_k, generator) -> token id")
+    sample = require(
+        load_learner_module(path), "sample_next_token", "a function (logits, temperature, top_k, generator) -> token id"
+    )
     passed = 0
     failures: list[str] = []
     for number, (name, temperature, top_k) in enumerate(CASES, start=1):
@@ -62,6 +63,9 @@ def check_sampling(path: str, draws: int = 4000, tolerance: float = 0.05) -> dic
             print(f"       observed {' '.join(f'{o:.2f}' for o in observed)}")
             if not ok:
                 failures.append(f"{name}: distance {distance:.3f} > {tolerance:g}")
-    summary = (f"all {len(CASES)} sampling cases match their distributions" if not failures
-               else f"{passed}/{len(CASES)} cases pass; first failure: {failures[0]}")
+    summary = (
+        f"all {len(CASES)} sampling cases match their distributions"
+        if not failures
+        else f"{passed}/{len(CASES)} cases pass; first failure: {failures[0]}"
+    )
     return {"sampling_cases_passed": passed, "sampling_cases": len(CASES), "summary": summary}

@@ -50,9 +50,16 @@ def build_model(settings: GPTSettings, vocab_size: int, end_of_text: int) -> Any
     from transformers import GPT2Config, GPT2LMHeadModel
 
     config = GPT2Config(
-        vocab_size=vocab_size, n_positions=settings.context, n_embd=settings.n_embd, n_layer=settings.n_layer,
-        n_head=settings.n_head, resid_pdrop=settings.dropout, embd_pdrop=settings.dropout, attn_pdrop=settings.dropout,
-        bos_token_id=end_of_text, eos_token_id=end_of_text,
+        vocab_size=vocab_size,
+        n_positions=settings.context,
+        n_embd=settings.n_embd,
+        n_layer=settings.n_layer,
+        n_head=settings.n_head,
+        resid_pdrop=settings.dropout,
+        embd_pdrop=settings.dropout,
+        attn_pdrop=settings.dropout,
+        bos_token_id=end_of_text,
+        eos_token_id=end_of_text,
     )
     return GPT2LMHeadModel(config)
 

@@ -69,7 +69,7 @@ def generate_ids(
     with torch.no_grad():
         for _ in range(max_new_tokens):
             if past is not None and past.get_seq_length() + len(feed) > context:
-                past, feed = None, ids[-(context // 2):]  # out of room: start again from the recent tokens
+                past, feed = None, ids[-(context // 2) :]  # out of room: start again from the recent tokens
             out = model(input_ids=torch.tensor([feed], device=device), use_cache=True, **{cache_name: past})
             past = getattr(out, cache_name)
             token = int(sampler(out.logits[0, -1], temperature, top_k, generator))
@@ -102,7 +102,7 @@ def text_pieces(tokenizer: Any, token_ids: Iterator[int]) -> Iterator[tuple[int,
         if text.endswith("\ufffd"):
             yield token, ""
             continue
-        piece, shown = text[len(shown):], text
+        piece, shown = text[len(shown) :], text
         yield token, piece
 
 

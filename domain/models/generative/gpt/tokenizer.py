@@ -22,8 +22,9 @@ def train_tokenizer(texts: Iterable[str], vocab_size: int = 1024, min_frequency:
     if vocab_size < 257 + 1:
         raise ValueError(f"vocab_size: {vocab_size} is too small; byte-level BPE needs 256 bytes + {END_OF_TEXT} at least")
     bpe = ByteLevelBPETokenizer()
-    bpe.train_from_iterator(list(texts), vocab_size=vocab_size, min_frequency=min_frequency,
-                            special_tokens=[END_OF_TEXT], show_progress=False)
+    bpe.train_from_iterator(
+        list(texts), vocab_size=vocab_size, min_frequency=min_frequency, special_tokens=[END_OF_TEXT], show_progress=False
+    )
     return bpe._tokenizer  # the plain Tokenizer: it saves to and loads from one tokenizer.json
 
 

@@ -55,7 +55,7 @@ def random_windows(stream: Any, context: int, batch_size: int, generator: Any) -
     if len(stream) <= context:
         raise ValueError(f"the token stream ({len(stream)} tokens) is shorter than one window ({context} tokens)")
     starts = torch.randint(0, len(stream) - context, (batch_size,), generator=generator)
-    return torch.stack([stream[s:s + context] for s in starts.tolist()])
+    return torch.stack([stream[s : s + context] for s in starts.tolist()])
 
 
 def covering_windows(stream: Any, context: int) -> Any:
@@ -67,7 +67,7 @@ def covering_windows(stream: Any, context: int) -> Any:
         raise ValueError(f"context: needs at least 2 tokens to predict one from another, got {context}")
     windows = []
     for start in range(0, len(stream) - 1, context - 1):
-        piece = stream[start:start + context]
+        piece = stream[start : start + context]
         if len(piece) < context:
             piece = torch.cat([piece, piece.new_full((context - len(piece),), -1)])
         windows.append(piece)
@@ -94,7 +94,7 @@ def perplexity(model: Any, stream: Any, context: int, device: Any, batch_size: i
     model.eval()
     with torch.no_grad():
         for start in range(0, len(windows), batch_size):
-            batch = windows[start:start + batch_size].to(device)
+            batch = windows[start : start + batch_size].to(device)
             total += float(next_token_loss(model, batch, reduction="sum"))
             count += int((batch[:, 1:] >= 0).sum())
     model.train(was_training)

@@ -46,8 +46,9 @@ def embed(texts: list[str], tokenizer, model, batch_size: int = 64, max_length: 
     chunks = []
     with torch.no_grad():
         for start in range(0, len(texts), batch_size):
-            batch = tokenizer(texts[start:start + batch_size], padding=True, truncation=True, max_length=max_length,
-                              return_tensors="pt")
+            batch = tokenizer(
+                texts[start : start + batch_size], padding=True, truncation=True, max_length=max_length, return_tensors="pt"
+            )
             pooled = mean_pool(model(**batch).last_hidden_state, batch["attention_mask"])
             chunks.append(torch.nn.functional.normalize(pooled, dim=1).numpy())
     return np.concatenate(chunks) if chunks else np.empty((0, 384), dtype=np.float32)
