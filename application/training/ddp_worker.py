@@ -48,7 +48,9 @@ def main() -> int:
     from shared.utils.atomic_files import write_json_atomic
 
     rank, world, local_rank = int(os.environ["RANK"]), int(os.environ["WORLD_SIZE"]), int(os.environ["LOCAL_RANK"])
-    use_cuda = torch.cuda.is_available()
+    # NCCL needs one GPU per rank: two ranks on one GPU fail ("Duplicate GPU detected"), so fewer GPUs than ranks
+    # means gloo on the CPU (still data-parallel; the lesson says which backend ran).
+    use_cuda = torch.cuda.is_available() and torch.cuda.device_count() >= world
     backend = "nccl" if use_cuda else "gloo"
     dist.init_process_group(backend)
     device = torch.device(f"cuda:{local_rank}") if use_cuda else torch.device("cpu")
@@ -60,6 +62,8 @@ def main() -> int:
         sys.stdout.flush()
 
     say(f"joined the group: world size {world}, backend {backend}, device {device}")
+    if torch.cuda.is_available() and not use_cuda:
+        say(f"{torch.cuda.device_count()} GPU(s) for {world} ranks: NCCL needs one GPU per rank, so gloo on the CPU")
 
     seed_everything(args.seed)
     train_set, val_set, test_set = train_val_test_split(load_digits_dataset(), args.val_size, args.test_size, args.seed)
