@@ -24,13 +24,14 @@ from __future__ import annotations
 import asyncio
 import ctypes
 import ctypes.util
+import functools
 import os
 import signal
 import sys
 import threading
 import time
 import uuid
-from collections.abc import Callable, Generator, Iterable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 
 MARK_PREFIX = "WORKBENCH_TREE_"
 RUN_ID_ENV = "WORKBENCH_RUN_ID"  # the innermost run's token (informational: a step may log it)
@@ -130,24 +131,6 @@ def signal_all(pids: Iterable[int], sig: int) -> int:
     return sent
 
 
-def _stopping(
-    token: str, session: int | None, stages: Iterable[tuple[int, float]], exclude: Iterable[int], poll_s: float
-) -> Generator[float, None, bool]:
-    """The stop sequence; yields how long to sleep, returns True when nothing of the run is left."""
-    exclude = tuple(exclude)
-    for sig, grace in (*stages, (signal.SIGKILL, KILL_WAIT_S)):
-        left = members(token, session=session, exclude=exclude)
-        if not left:
-            return True
-        signal_all(left, sig)
-        deadline = time.monotonic() + grace
-        while time.monotonic() < deadline:
-            yield poll_s
-            if not members(token, session=session, exclude=exclude):
-                return True
-    return not members(token, session=session, exclude=exclude)
-
-
 def stop_tree(
     token: str,
     *,
@@ -156,13 +139,22 @@ def stop_tree(
     exclude: Iterable[int] = (),
     poll_s: float = POLL_S,
 ) -> bool:
-    """End every process of run ``token`` (stage by stage, then SIGKILL); True when none is left."""
-    steps = _stopping(token, session, stages, exclude, poll_s)
-    try:
-        while True:
-            time.sleep(next(steps))
-    except StopIteration as done:
-        return bool(done.value)
+    """End every process of run ``token`` (stage by stage, then SIGKILL); True when none is left.
+
+    Each stage signals every member and waits up to its grace period until none is left.
+    """
+    exclude = tuple(exclude)
+    for sig, grace in (*stages, (signal.SIGKILL, KILL_WAIT_S)):
+        left = members(token, session=session, exclude=exclude)
+        if not left:
+            return True
+        signal_all(left, sig)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline:
+            time.sleep(poll_s)
+            if not members(token, session=session, exclude=exclude):
+                return True
+    return not members(token, session=session, exclude=exclude)
 
 
 async def stop_tree_async(
@@ -171,25 +163,22 @@ async def stop_tree_async(
     session: int | None = None,
     stages: Iterable[tuple[int, float]] = DEFAULT_STAGES,
     exclude: Iterable[int] = (),
-    poll_s: float = POLL_S * 2,
+    poll_s: float = POLL_S,
 ) -> bool:
-    """:func:`stop_tree` for an event loop (the runner, the TUI): sleeps without blocking the loop."""
-    steps = _stopping(token, session, stages, exclude, poll_s)
-    try:
-        while True:
-            await asyncio.sleep(next(steps))
-    except StopIteration as done:
-        return bool(done.value)
+    """:func:`stop_tree` for an event loop (the runner, the TUI): run in a thread, the loop never waits on /proc."""
+    return await asyncio.to_thread(stop_tree, token, session=session, stages=tuple(stages), exclude=tuple(exclude), poll_s=poll_s)
 
 
+@functools.lru_cache(maxsize=1)
 def _prctl() -> Callable[..., int] | None:
     if not sys.platform.startswith("linux"):
         return None
-    try:
-        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6", use_errno=True)
-        return libc.prctl
-    except (OSError, AttributeError):
-        return None
+    for name in ("libc.so.6", ctypes.util.find_library("c")):
+        try:
+            return ctypes.CDLL(name, use_errno=True).prctl
+        except (OSError, AttributeError, TypeError):
+            continue
+    return None
 
 
 def die_with_parent(sig: int = signal.SIGTERM) -> Callable[[], None]:
