@@ -40,6 +40,7 @@ import shutil
 import stat
 import subprocess
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -60,6 +61,7 @@ COMMENT = "mlops-workbench classroom learner"
 UMASK = 0o007  # files a learner creates are theirs and their group's (their private group; the class group in slots/)
 NOLOGIN = next((p for p in ("/usr/sbin/nologin", "/sbin/nologin", "/bin/false") if os.path.exists(p)), "/bin/false")
 CHECK_TIMEOUT_S = 120.0
+LOCK_RETRIES = 10
 ROOT_HINT = "run `classroom serve` (and `init`) as root for a Unix user per learner"
 
 
@@ -154,7 +156,11 @@ def _run(argv: list[str]) -> None:
             f"{argv[0]} not found: a Unix user per learner needs the shadow tools (Debian: apt-get install passwd); "
             "or serve with --no-isolation (learners are then not isolated from each other)"
         )
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    for attempt in range(LOCK_RETRIES):  # another useradd (a parallel test, another class) holds /etc/passwd's lock
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if done.returncode == 0 or "lock" not in (done.stderr + done.stdout).lower():
+            break
+        time.sleep(0.2 * (attempt + 1))
     if done.returncode != 0:
         raise IsolationError(f"{' '.join(argv)} failed (exit {done.returncode}): {done.stderr.strip() or done.stdout.strip()}")
 
