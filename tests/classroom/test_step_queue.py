@@ -158,3 +158,55 @@ def test_a_dead_waiters_ticket_does_not_hold_the_line(slots: Path) -> None:
         assert not stale.exists()
     finally:
         ticket.release(unlink=True)
+
+
+def test_a_learner_in_zh_tw_is_told_their_place_in_chinese(slots: Path) -> None:
+    from workbench import i18n
+
+    queue = StepQueue(slots)
+    held = [queue.try_slot(), queue.try_slot()]  # both slots busy: the next step waits
+    messages: list[str] = []
+    previous = i18n.language()
+    i18n.set_language("zh-TW")
+    try:
+
+        async def wait_then_cancel() -> None:
+            cancelled = asyncio.Event()
+            waiter = asyncio.ensure_future(queue.acquire(_status_sink(messages), cancelled))
+            await asyncio.sleep(0.3)
+            cancelled.set()
+            assert await waiter is None
+
+        asyncio.run(wait_then_cancel())
+    finally:
+        i18n.set_language(previous)
+        for slot in held:
+            assert slot is not None
+            slot.release()
+    assert messages == ["排隊中：第 1 位（這個班級同時最多執行 2 個步驟）"], messages
+    assert queue.waiting() == 0, "the cancelled step's ticket is still in the line"
+
+
+def test_the_shared_queue_files_exist_before_any_learner_needs_them(tmp_path: Path) -> None:
+    """Learners running as their own users cannot create each other's files: the server creates them all."""
+    folder = tmp_path / "slots"
+    configure(folder, 3)
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "next-ticket",
+        "queue",
+        "queue.lock",
+        "slot-0.lock",
+        "slot-1.lock",
+        "slot-2.lock",
+        "slots.json",
+    ]
+    queue = StepQueue(folder)
+    numbers = []
+    for _ in range(3):
+        ticket = queue.take_ticket()
+        numbers.append(int(ticket.path.name.split("-")[0]))
+        ticket.release(unlink=True)
+    assert numbers == [0, 1, 2] and (folder / "next-ticket").read_text() == "3\n"
+    inode = (folder / "next-ticket").stat().st_ino
+    queue.take_ticket().release(unlink=True)
+    assert (folder / "next-ticket").stat().st_ino == inode, "the counter was replaced, not rewritten in place"

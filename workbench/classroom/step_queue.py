@@ -32,6 +32,7 @@ from pathlib import Path
 
 from shared.events import Event, Status
 from shared.utils.atomic_files import file_lock, write_json_atomic
+from workbench.i18n import t
 
 ENV_SLOTS = "WORKBENCH_STEP_SLOTS"
 CONFIG_FILE = "slots.json"
@@ -205,11 +206,19 @@ class StepQueue:
                     slot = self.try_slot()
                     if slot is not None:
                         if shown is not None:
-                            emit(Status(f"started after {time.monotonic() - started:.0f} s in the queue"))
+                            waited = f"{time.monotonic() - started:.0f}"
+                            emit(Status(t("started after {seconds} s in the queue", seconds=waited)))
                         return slot
                 if place != shown:
                     shown = place
-                    emit(Status(f"queued: {ordinal(place)} in line ({self.max_running} steps run at once in this class)"))
+                    # {place} is English's "3rd"; a translation may use {number} (3) instead
+                    message = t(
+                        "queued: {place} in line ({max_running} steps run at once in this class)",
+                        place=ordinal(place),
+                        number=place,
+                        max_running=self.max_running,
+                    )
+                    emit(Status(message))
                 if cancelled is None:
                     await asyncio.sleep(POLL_S)
                 else:
