@@ -17,7 +17,7 @@ from textual.screen import Screen
 from tests.tui.conftest import STORM_LESSON_ID, lessons_loaded, wait_for
 from workbench import i18n
 
-SIZE = (120, 40)
+SIZE = (80, 24)  # the smallest screen the app supports (and the cheapest to render per key)
 QUIT_KEYS = ("q",)
 PRINTABLE = [c for c in string.printable if c.isprintable() and c not in QUIT_KEYS]
 SPECIAL = [*(f"f{n}" for n in range(1, 13)), "tab", "shift+tab", "up", "down", "left", "right",
@@ -116,9 +116,36 @@ async def help_screen(pilot) -> Screen:
     return pilot.app.screen
 
 
+async def artifact_preview(pilot) -> Screen:
+    from workbench.tui.screens.artifact_preview import ArtifactPreview
+
+    lesson = await lesson_idle(pilot)
+    table = lesson.query_one("#artifacts")
+    if not table.row_count:
+        lesson.query_one("#steps").move_cursor(row=5)  # the step that writes reports
+        lesson.action_run_step()
+        await wait_for(pilot, lambda: table.row_count >= 5 and not lesson.running, 30, "the reports")
+    lesson.action_show_tab("tab-artifacts")
+    table.focus()
+    table.move_cursor(row=0)  # the confusion matrix
+    await pilot.press("enter")
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ArtifactPreview), 5, "the preview")
+    return pilot.app.screen
+
+
+async def leave_dialog(pilot) -> Screen:
+    from workbench.tui.screens.confirm_dialogs import LeaveRunningDialog
+
+    lesson = await lesson_running(pilot)
+    lesson.action_back()
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LeaveRunningDialog), 5, "the question")
+    return pilot.app.screen
+
+
 SCREENS: dict[str, Setup] = {
     "home": home, "lesson idle": lesson_idle, "lesson running": lesson_running, "runs": runs, "gpu": gpu,
     "serving stopped": serving_stopped, "exercise": exercise, "params dialog": params_dialog, "help": help_screen,
+    "artifact preview": artifact_preview, "leave dialog": leave_dialog,
 }
 
 
@@ -128,8 +155,7 @@ async def storm(pilot, where: str, setup: Setup, failures: list[str], keys: list
     screen = await setup(pilot)
     focused = screen.focused
     for key in keys:
-        await pilot.press(key)
-        await pilot.pause()
+        await pilot.press(key)  # waits until the app is idle again
         assert app._exception is None, f"{where}: key {key!r} crashed the app: {app._exception!r}"
         assert not failures, f"{where}: key {key!r}: {failures}"
         if key in QUIT_KEYS and not app.is_running:
@@ -162,3 +188,48 @@ async def test_no_key_ends_the_app_on_any_screen(where, language, make_app, stor
     app = make_app(storm_lessons)
     async with app.run_test(size=SIZE) as pilot:
         await storm(pilot, f"{where} ({language})", SCREENS[where], failed_workers)
+
+
+async def serving_running(pilot) -> Screen:
+    screen = await serving_stopped(pilot)
+    await ensure_serving(pilot, screen)
+    return screen
+
+
+async def ensure_serving(pilot, screen) -> None:  # type: ignore[no-untyped-def]
+    await wait_for(pilot, lambda: screen.state in ("stopped", "running", "no model"), 120, "the model check")
+    assert screen.state != "no model", "model-validation should have run first"
+    if screen.state == "stopped":
+        screen.start_service()
+    await wait_for(pilot, lambda: screen.state == "running", 120, "the service to be ready")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.ZH_TW])
+async def test_no_key_ends_the_app_while_the_service_runs(language, cli, make_app, failed_workers, monkeypatch):
+    """The serving screen with a real `bentoml serve` running (needs a validated model: model-validation runs first)."""
+    assert cli("--lesson", "model-validation").returncode == 0
+    monkeypatch.delenv("EDITOR", raising=False)
+    i18n.set_language(language)
+    app = make_app()
+    async with app.run_test(size=SIZE) as pilot:
+        where = f"serving running ({language})"
+        screen = await serving_running(pilot)
+        focused = screen.focused
+        for key in KEYS:
+            await pilot.press(key)
+            assert app._exception is None, f"{where}: key {key!r} crashed the app: {app._exception!r}"
+            assert not failed_workers, f"{where}: key {key!r}: {failed_workers}"
+            if key in QUIT_KEYS and not app.is_running:
+                return
+            assert app.is_running, f"{where}: key {key!r} ended the app"
+            if screen in app.screen_stack:
+                while app.screen is not screen:
+                    app.pop_screen()
+                    await pilot.pause()
+                await ensure_serving(pilot, screen)
+            else:
+                screen = await serving_running(pilot)
+                focused = screen.focused
+            if focused is not None and focused.is_attached and screen.focused is not focused:
+                screen.set_focus(focused)

@@ -45,6 +45,12 @@ class WorkbenchScreen(Screen):
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return translated(footer_only(super().active_bindings, self.FOOTER_APP))
 
+    @property
+    def alive(self) -> bool:
+        """Still on the way to the learner: attached and not being taken down (a worker that finishes after the
+        learner left must not touch widgets that are going or gone)."""
+        return self.is_attached and not (self._closing or self._closed or self._pruning)
+
     def reopen(self) -> Screen | None:
         """A fresh copy of this screen (after a language switch), or None to leave it closed."""
         return None

@@ -103,7 +103,7 @@ class ExerciseScreen(WorkbenchScreen):
     async def _run_check(self) -> None:
         assert self.path is not None
         outcome = await check_exercise(self.app.home, self.lesson, self.exercise, self.path)  # type: ignore[attr-defined]
-        if not self.is_attached:
+        if not self.alive:
             return  # the learner left while it ran
         self.checks_run += 1
         self.status = "passed" if outcome.passed else "failed"

@@ -104,7 +104,7 @@ class GpuScreen(WorkbenchScreen):
         return GpuScreen(probe=self.probe, report_loader=self.report_loader, poll=self.poll)
 
     def _show_nvml(self, nvml: dict[str, Any]) -> None:
-        if not self.is_attached:
+        if not self.alive:
             return
         self.polls += 1
         self.devices_seen = len(nvml["devices"])
@@ -180,7 +180,7 @@ class GpuScreen(WorkbenchScreen):
             outcome = await self.benchmark_run.wait()
         finally:
             self.benchmark_run = None
-        if not self.is_attached:
+        if not self.alive:
             return
         bar.update(total=1, progress=1 if outcome.status == "passed" else 0)
         status.update(escape(" · ".join(results)) if outcome.status == "passed" else

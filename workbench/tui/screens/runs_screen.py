@@ -121,11 +121,11 @@ class RunsScreen(WorkbenchScreen):
         cause = (message.strip().splitlines() or [""])[-1]  # the cause, not the start of a traceback
         if " exited with code " in cause:
             cause = cause.split(": ", 1)[-1]
-        if self.is_attached:
+        if self.alive:
             self.query_one("#runs-status", Label).update(f"[red]{t('could not read the tracking store:')}[/] {escape(cause)}")
 
     def _show_runs(self, listing: dict[str, Any]) -> None:
-        if not self.is_attached:
+        if not self.alive:
             return
         for warning in listing.get("warnings", []):
             self.notify(warning, title="MLflow", severity="warning", timeout=15, markup=False)  # i18n: not translated
@@ -202,7 +202,7 @@ class RunsScreen(WorkbenchScreen):
         self.app.call_from_thread(self._show_comparison, run_ids, histories)
 
     def _show_comparison(self, run_ids: list[str], histories: dict[str, Any]) -> None:
-        if not self.is_attached:
+        if not self.alive:
             return
         self.histories = histories
         by_id = {r["run_id"]: r for r in self.runs}

@@ -124,7 +124,7 @@ class ServingScreen(WorkbenchScreen):
         request = StepRequest("serving-screen", "probe", VALIDATED_PROBE, checks=[{"output": "present", "equals": True}],
                               timeout_s=120)
         outcome = await StepRun(request, self.app.home).wait()  # type: ignore[attr-defined]
-        if not self.is_attached or self.state != "checking":
+        if not self.alive or self.state != "checking":
             return
         tag = outcome.details.get("model_tag")
         self.model_tag = str(tag) if outcome.passed and tag else None
@@ -137,7 +137,7 @@ class ServingScreen(WorkbenchScreen):
 
     # --- state -------------------------------------------------------------------------------------------------------
     def _server_line(self, text: str) -> None:
-        if self.is_attached:
+        if self.alive:
             self.query_one("#serve-log", Log).write_line(text)
 
     def _shown_command(self) -> str:
@@ -149,7 +149,7 @@ class ServingScreen(WorkbenchScreen):
         return shlex.join(words)
 
     def _show_state(self) -> None:
-        if not self.is_attached:
+        if not self.alive:
             return
         assert self.control is not None
         command = self._shown_command()
@@ -211,7 +211,7 @@ class ServingScreen(WorkbenchScreen):
             self._show_state()
             self.notify(str(exc), title=t("the service did not start"), severity="error", timeout=10, markup=False)
             return
-        if not self.is_attached:
+        if not self.alive:
             return
         self.state = "running"
         self.started_at = time.monotonic()
@@ -227,7 +227,7 @@ class ServingScreen(WorkbenchScreen):
         free = await self.control.stop()
         self.state = "stopped"
         self._show_state()
-        if self.is_attached:
+        if self.alive:
             self._server_line(t("service stopped; port {port} free again: {free}", port=port, free=t("yes") if free else t("no")))
 
     @on(Button.Pressed, "#serve-send")
@@ -242,7 +242,7 @@ class ServingScreen(WorkbenchScreen):
     async def send_request(self, endpoint: str, body: str) -> None:
         assert self.control is not None
         reply = await self.control.send(endpoint, body)
-        if not self.is_attached:
+        if not self.alive:
             return
         colour = "green" if 200 <= reply.status < 300 else "yellow" if 400 <= reply.status < 500 else "red"
         status = reply.status or t("no answer")
@@ -265,10 +265,13 @@ class ServingScreen(WorkbenchScreen):
                     title=t("load test"))
         try:
             result = await self.control.load_test(users, duration_s)
-        except RuntimeError as exc:
+        except ValueError:  # cut short (the service stopped): locust's stats say N/A
+            self.notify(t("the load test ended before it had results (was the service stopped?)"), title=t("load test failed"),
+                        severity="warning")
+        except (RuntimeError, OSError) as exc:
             self.notify(str(exc), title=t("load test failed"), severity="error", markup=False)
         else:
-            if self.is_attached:
+            if self.alive:
                 self.query_one("#serve-response", Static).update(
                     f"[b]{t('load test')}[/] " + t(
                         "{users} users, {seconds} s: {requests} requests, {failures} failures, {rps} requests/s",
@@ -317,7 +320,7 @@ class ServingScreen(WorkbenchScreen):
         p50, p95_all = total.quantile(0.5), total.quantile(0.95)
         latency = t("no requests yet") if math.isnan(p50) else f"p50 {p50 * 1000:.1f} ms · p95 {p95_all * 1000:.1f} ms"
         rate = self.rps[-1][1] if self.rps else 0.0
-        if not self.is_attached:
+        if not self.alive:
             return
         self.query_one("#serve-counters", Static).update(
             f"[b]{' + '.join(API)}[/] " + t("{ok} answered · {refused} refused · {in_flight} in flight · {rate} req/s now",
