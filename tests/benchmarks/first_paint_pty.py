@@ -16,6 +16,7 @@ map: ≤ 1.3× the minimal app). Nothing is timed inside the process: this is th
 from __future__ import annotations
 
 import argparse
+import contextlib
 import fcntl
 import json
 import os
@@ -76,10 +77,8 @@ def run_in_pty(command: list[str], marks: list[tuple[bytes, ...]], size: tuple[i
             while len(times) < len(marks) and all(text in seen for text in marks[len(times)]):
                 times.append((time.perf_counter() - started) * 1000)
     finally:
-        try:
+        with contextlib.suppress(OSError):
             os.write(master, b"\x11")  # ctrl+q
-        except OSError:
-            pass
         try:
             process.wait(timeout=5)
         except subprocess.TimeoutExpired:
