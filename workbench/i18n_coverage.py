@@ -164,9 +164,9 @@ def dynamic_msgids() -> set[str]:
 
 def _help_texts() -> set[str]:
     """The help screen's heading and paragraph of every screen (class attributes HELP_TITLE and HELP)."""
-    from workbench.tui.screens.help_screen import NAVIGATION
+    from workbench.tui.screens.help_screen import NAVIGATION, PALETTE
 
-    found = {meaning for _, meaning in NAVIGATION}
+    found = {meaning for _, meaning in NAVIGATION} | {PALETTE}
     for path in _source_files(UI_SOURCE):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if (

@@ -1,10 +1,13 @@
-"""What a learner sees, pixel for pixel: home and lesson screens (pytest-textual-snapshot).
+"""What a learner sees, pixel for pixel (pytest-textual-snapshot), on the fixture curriculum so that editing a real
+lesson never changes a picture: the map at 140x42 and at 80x24, a lesson, its code tab, the help screen, and the map
+and a lesson in Traditional Chinese.
 
 Update the pictures after an intended change with: .venv/bin/pytest tests/tui --snapshot-update
 """
 
 from __future__ import annotations
 
+from tests.conftest import FIXTURE_CURRICULUM
 from tests.tui.conftest import lessons_loaded
 from workbench import i18n
 
@@ -27,28 +30,45 @@ def lesson_opened(lesson_id: str):
 
 
 def test_home_screen(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=map_loaded)
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=map_loaded)
+
+
+def test_home_screen_at_80x24(snap_compare, make_app):
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=(80, 24), run_before=map_loaded)
 
 
 def test_lesson_screen(snap_compare, make_app):
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=lesson_opened("sklearn-iris"))
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=lesson_opened("train-a-model"))
+
+
+def test_lesson_screen_at_80x24(snap_compare, make_app):
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=(80, 24), run_before=lesson_opened("clean-data"))
 
 
 def test_lesson_screen_code_tab(snap_compare, make_app):
     async def open_code(pilot):
-        await lesson_opened("model-validation")(pilot)
+        await lesson_opened("train-a-model")(pilot)
         await pilot.press("c")
         await pilot.pause(0.3)
 
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=open_code)
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=open_code)
+
+
+def test_help_screen(snap_compare, make_app):
+    async def open_help(pilot):
+        await lesson_opened("train-a-model")(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause(0.3)
+
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=open_help)
 
 
 def test_home_screen_in_traditional_chinese(snap_compare, make_app):
     """CJK wide characters: layer boxes, titles, counts and the footer keep their alignment."""
     i18n.set_language("zh-TW")
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=map_loaded)
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=map_loaded)
 
 
 def test_lesson_screen_in_traditional_chinese(snap_compare, make_app):
     i18n.set_language("zh-TW")
-    assert snap_compare(make_app(), terminal_size=SIZE, run_before=lesson_opened("model-validation"))
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=lesson_opened("train-a-model"))

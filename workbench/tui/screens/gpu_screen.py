@@ -87,7 +87,9 @@ class GpuScreen(WorkbenchScreen):
         table = self.query_one("#gpu-devices", DataTable)
         for title, _ in DEVICE_COLUMNS:
             table.add_column(title, key=title)
-        self.query_one("#gpu-bench-progress", ProgressBar).update(total=1, progress=0)
+        bench = self.query_one("#gpu-bench-progress", ProgressBar)
+        bench.update(total=1, progress=0)
+        bench.query_one("#eta").display = False  # no ETA while nothing runs
         self._poll()
         self.action_refresh_verdicts()
 

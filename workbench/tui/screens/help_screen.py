@@ -16,6 +16,7 @@ from workbench.tui.translated import WorkbenchModal
 
 # Bindings Textual gives every screen; NAVIGATION says them in words.
 LEFT_OUT = {"app.focus_next", "app.focus_previous", "focus_next", "focus_previous", "screen.copy_text", "copy_text"}
+PALETTE = "command palette: every lesson, exercise and screen by name"
 # Keys every screen has through its widgets (not bindings of the screen or the app).
 NAVIGATION = (
     ("tab / shift+tab", "move between the parts of the screen"),
@@ -63,8 +64,9 @@ class HelpScreen(WorkbenchModal[None]):
             parts.append(escape(t(about)))
         parts.append("")
         parts.append(f"[b]{escape(t('Keys'))}[/]")
-        rows = key_lines(screen)
-        width = max((len(keys) for keys, _ in rows), default=8) + 2
+        rows = [(keys, PALETTE if description in ("palette", t("palette")) else description)
+                for keys, description in key_lines(screen)]
+        width = max(len(keys) for keys, _ in [*rows, *NAVIGATION]) + 2
         for keys, description in rows:
             parts.append(f"  [b]{escape(keys).ljust(width)}[/]{escape(t(description))}")
         for keys, description in NAVIGATION:

@@ -109,6 +109,7 @@ class HomeScreen(WorkbenchScreen):
             "teaches. Lessons are numbered in the order to take them; the line under the map says which one comes "
             "next and what the highlighted lesson needs first. Enter opens a lesson.")
     FOOTER_APP = ("help", "open_runs", "open_gpu", "open_serving")
+    AUTO_FOCUS = ""  # the first lesson gets the focus once the lessons are in (no focus round-trip before the first frame)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     BINDINGS = [
         Binding("enter", "open", "Open", id="home.open", priority=True),
@@ -126,7 +127,7 @@ class HomeScreen(WorkbenchScreen):
             f"\n[dim]{t('↓ may import every layer; no layer imports it (the contracts are in pyproject.toml)')}[/]",
             id="presentation",
         )
-        with VerticalScroll(id="map-scroll"), Grid(id="layer-map"):
+        with VerticalScroll(id="map-scroll", can_focus=False), Grid(id="layer-map"):
             for layer in LAYERS:
                 yield LayerBox(layer)
         yield Label("", id="lesson-details")
@@ -203,7 +204,7 @@ class HomeScreen(WorkbenchScreen):
         label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/] " + t("{passed}/{total} lessons passed", passed=done, total=total)
         upcoming = self.app.next_lesson()  # type: ignore[attr-defined]
         if done == 0 and upcoming is not None:
-            label += " · " + t("[b]start here:[/] {lesson} (Enter opens it)", lesson=escape(upcoming.id))
+            label += " · " + t("[b]start here:[/] {lesson} (Enter)", lesson=escape(upcoming.id))
         elif upcoming is not None:
             label += " · " + t("next: [b]{lesson}[/] (n)", lesson=escape(upcoming.id))
         if broken:

@@ -100,6 +100,7 @@ class TuiRenderer:
 
 class LessonScreen(WorkbenchScreen):
     HELP_TITLE = "lesson"
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (COMPACT_BELOW, "-wide")]
     HELP = ("The lesson's README is on the left, under its steps. r runs the highlighted step, a runs every step "
             "(and the lessons it needs first). While a step runs you see its log, metrics, progress and code; "
             "x cancels it. Leaving while a step runs asks whether it should go on in the background.")
@@ -149,14 +150,16 @@ class LessonScreen(WorkbenchScreen):
                 yield Label(self._initial_status(), id="run-status")
                 yield ProgressBar(id="progress", show_eta=True)
                 yield LogPanel(id="log-panel")
+                # The tab's key beside its name, where there is room (the help lists them too).
+                key = (lambda k: f" ({k})") if self.app.size.width >= COMPACT_BELOW else (lambda k: "")
                 with TabbedContent(id="tabs", initial="tab-metrics"):
-                    with TabPane(f"{t('Metrics')} (m)", id="tab-metrics"):
+                    with TabPane(t("Metrics") + key("m"), id="tab-metrics"):
                         yield MetricsPanel(id="metrics")
-                    with TabPane(f"{t('Code')} (c)", id="tab-code"):
+                    with TabPane(t("Code") + key("c"), id="tab-code"):
                         yield CodePanel(id="code-panel")
-                    with TabPane(f"{t('Commands')} (k)", id="tab-commands"):
+                    with TabPane(t("Commands") + key("k"), id="tab-commands"):
                         yield Log(id="commands", highlight=False)
-                    with TabPane(f"{t('Files')} (f)", id="tab-artifacts"):
+                    with TabPane(t("Files") + key("f"), id="tab-artifacts"):
                         yield DataTable(id="artifacts", cursor_type="row")
         yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
