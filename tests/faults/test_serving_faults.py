@@ -84,7 +84,9 @@ def wait_serving(token: str, describe) -> set[int]:
         ports.update(listening_ports(marked(token)))
         return any(not refuses(port) for port in ports)
 
-    assert wait_until(serving, SERVE_WITHIN_S, poll=0.5), f"the service never came up: {describe()}"
+    assert wait_until(serving, SERVE_WITHIN_S, poll=0.5), (
+        f"the service never came up; the run's processes: {[cmdline(p)[:80] for p in marked(token)]}; output: {describe()}"
+    )
     return set(ports)
 
 
@@ -219,8 +221,9 @@ def test_the_serving_screens_service_ends_with_the_app_however_it_ends(sig, serv
                 break
         time.sleep(1.0)
         for _ in range(6):  # `s` starts the service unless a text field has the focus: then undo, move on, try again
+            mark = len(terminal.output)
             terminal.write("s")
-            if wait_until(lambda: len(marked(token)) > 1, 3.0, 0.1):
+            if wait_until(lambda mark=mark: b"starting" in terminal.output[mark:] or len(marked(token)) > 1, 5.0, 0.1):
                 break
             terminal.write("\x7f\x1b[Z")  # backspace, shift+tab
             time.sleep(0.5)
