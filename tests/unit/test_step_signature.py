@@ -32,8 +32,8 @@ def test_unknown_names_and_wrong_types_are_named_with_what_is_allowed():
     problems = parameter_problems(entry, {"nonsense": 1, "hold_s": "soon", "startup_timeout_s": True})
     assert problems == [
         "unknown parameter 'nonsense'; this step takes: startup_timeout_s, hold_s",
-        "parameter 'hold_s': expected float, got 'soon'",
-        "parameter 'startup_timeout_s': expected float, got true",
+        'hold_s: expected float, got "soon" (str)',
+        "startup_timeout_s: expected float, got true (bool)",
     ]
 
 
@@ -49,7 +49,7 @@ def test_a_required_parameter_must_come_from_the_lesson_or_the_command_line(tmp_
 def test_bad_params_exit_2_before_any_step_runs(tmp_path):
     for pair, words in (
         ("nonsense=1", "unknown parameter 'nonsense'; this step takes: config, n_estimators"),
-        ("n_estimators=abc", "parameter 'n_estimators': expected int | None, got 'abc'"),
+        ("n_estimators=abc", 'n_estimators: expected int | None, got "abc" (str)'),
     ):
         done = run_cli("--lesson", "sklearn-iris", "--step", "train", "--param", pair, home=tmp_path)
         assert done.returncode == 2, done.stdout + done.stderr

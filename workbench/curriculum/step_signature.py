@@ -15,10 +15,19 @@ from pathlib import Path
 from typing import Any
 
 from shared.configs.repository import REPO_ROOT
+from workbench.i18n import t
 
 NO_DEFAULT = object()
-# Annotations whose values can be checked; anything else (Path, list[str], a class) is accepted as given.
-CHECKABLE = {"int": (int,), "float": (int, float), "str": (str,), "bool": (bool,), "None": (type(None),)}
+# Annotations whose values can be checked (by their base: list[str] is a list); anything else is accepted as given.
+CHECKABLE: dict[str, tuple[type, ...]] = {
+    "int": (int,),
+    "float": (int, float),
+    "str": (str,),
+    "bool": (bool,),
+    "None": (type(None),),
+    "list": (list,),
+    "dict": (dict,),
+}
 
 
 @dataclass(frozen=True)
@@ -32,15 +41,20 @@ class Parameter:
         return self.default is NO_DEFAULT
 
     def problem(self, value: Any) -> str | None:
-        """Why ``value`` does not fit this parameter's annotation, or None."""
-        names = [part.strip() for part in self.annotation.split("|")] if self.annotation else []
+        """Why ``value`` does not fit this parameter's annotation (one translated line), or None."""
+        names = [part.strip().split("[", 1)[0] for part in self.annotation.split("|")] if self.annotation else []
         if not names or any(name not in CHECKABLE for name in names):
             return None
-        if isinstance(value, bool) and "bool" not in names:
-            return f"expected {self.annotation}, got {json.dumps(value)}"
-        if any(isinstance(value, CHECKABLE[name]) for name in names):
+        fits = any(isinstance(value, CHECKABLE[name]) for name in names)
+        if fits and not (isinstance(value, bool) and "bool" not in names):
             return None
-        return f"expected {self.annotation}, got {json.dumps(value) if not isinstance(value, str) else repr(value)}"
+        return t(
+            "{name}: expected {type}, got {value} ({got})",
+            name=self.name,
+            type=self.annotation,
+            value=json.dumps(value, ensure_ascii=False)[:40],
+            got=type(value).__name__,
+        )
 
 
 @dataclass(frozen=True)
@@ -107,34 +121,42 @@ def parameters(entry: str, root: Path = REPO_ROOT) -> tuple[list[Parameter], boo
             try:
                 value = ast.literal_eval(default)
             except ValueError:
-                value = NO_DEFAULT if default is None else "…"
+                value = ast.unparse(default)  # shown as written, e.g. a constant's name
         annotation = ast.unparse(arg.annotation) if arg.annotation is not None else ""
         found.append(Parameter(arg.arg, annotation, value))
     return found, args.kwarg is not None
 
 
-def parameter_problems(
-    entry: str, given: dict[str, Any], step_params: dict[str, Any] | None = None, root: Path = REPO_ROOT
-) -> list[str]:
-    """What is wrong with ``given`` for this step: unknown names, values of the wrong type, one line each."""
-    read = parameters(entry, root)
-    if read is None:
-        return []  # cannot tell without importing: the step itself will say
-    known, takes_any = read
+def value_problems(known: list[Parameter], takes_any: bool, given: dict[str, Any]) -> list[str]:
+    """Unknown names and values of the wrong type in ``given``, one translated line each."""
     by_name = {p.name: p for p in known}
     problems = []
     for name, value in given.items():
         parameter = by_name.get(name)
         if parameter is None:
             if not takes_any:
-                allowed = ", ".join(p.name for p in known) or "(none)"
-                problems.append(f"unknown parameter '{name}'; this step takes: {allowed}")
+                names = ", ".join(by_name) or t("nothing")
+                problems.append(t("unknown parameter '{name}'; this step takes: {names}", name=name, names=names))
             continue
         why = parameter.problem(value)
         if why:
-            problems.append(f"parameter '{name}': {why}")
+            problems.append(why)
+    return problems
+
+
+def parameter_problems(
+    entry: str, given: dict[str, Any], step_params: dict[str, Any] | None = None, root: Path = REPO_ROOT
+) -> list[str]:
+    """What is wrong with ``given`` for this step: unknown names, wrong types, missing required values."""
+    read = parameters(entry, root)
+    if read is None:
+        return []  # cannot tell without importing: the step itself will say
+    known, takes_any = read
+    problems = value_problems(known, takes_any, given)
     merged = {**(step_params or {}), **given}
     for parameter in known:
-        if parameter.required and parameter.name not in merged and parameter.name not in ("self",):
-            problems.append(f"parameter '{parameter.name}' is required ({parameter.annotation or 'any value'})")
+        if parameter.required and parameter.name not in merged:
+            problems.append(
+                t("parameter '{name}' is required ({type})", name=parameter.name, type=parameter.annotation or t("any value"))
+            )
     return problems
