@@ -111,14 +111,14 @@ def unwrapped_literals(root: Path = UI_SOURCE) -> list[Literal]:
         source = path.read_text(encoding="utf-8")
         lines = source.splitlines()
 
-        def report(node: ast.AST, text: str, path: Path = path, lines: list[str] = lines) -> None:
-            end = getattr(node, "end_lineno", node.lineno) or node.lineno  # type: ignore[attr-defined]
-            if any(EXEMPT in lines[i - 1] for i in range(node.lineno, end + 1)):  # type: ignore[attr-defined]
+        def report(node: ast.expr, text: str, path: Path = path, lines: list[str] = lines) -> None:
+            end = node.end_lineno or node.lineno
+            if any(EXEMPT in lines[i - 1] for i in range(node.lineno, end + 1)):
                 return
-            found.append(Literal(path, node.lineno, text))  # type: ignore[attr-defined]
+            found.append(Literal(path, node.lineno, text))
 
         for node in ast.walk(ast.parse(source)):
-            shown: list[ast.AST] = []
+            shown: list[ast.expr] = []
             if isinstance(node, ast.Call) and not _is_t_call(node):
                 name = node.func.attr if isinstance(node.func, ast.Attribute) else getattr(node.func, "id", "")
                 if name in SHOWN_CALLS and node.args:

@@ -397,8 +397,8 @@ store_warnings: list[str] = []  # what opening the store in this process said (s
 def _reading(what: str, uri: str | None, exc: Exception) -> TrackingStoreError:
     """One line for a store that cannot be read: the root cause and what to do."""
     root: BaseException = exc
-    while root.__cause__ is not None or root.__context__ is not None:
-        root = root.__cause__ or root.__context__  # type: ignore[assignment]
+    while (deeper := root.__cause__ or root.__context__) is not None:
+        root = deeper
     cause = " ".join(str(getattr(root, "orig", None) or root).split())[:300] or type(root).__name__
     where = uri or "the tracking store"
     if uri and uri == os.environ.get("MLFLOW_TRACKING_URI", "").strip():

@@ -14,7 +14,7 @@ from typing import Any
 try:
     import fcntl
 except ImportError:  # Windows: no cross-process lock; one process per home
-    fcntl = None  # type: ignore[assignment]
+    fcntl = None  # type: ignore[assignment]  # the module or None: callers check
 
 
 def write_text_atomic(path: Path, text: str) -> Path:

@@ -48,15 +48,17 @@ MAP_DRAWN = (b"application", b"infrastructure", b"shared")
 LESSONS_LISTED = (b"lessons passed",)
 
 
-def run_in_pty(command: list[str], marks: list[tuple[bytes, ...]], size: tuple[int, int], env: dict[str, str],
-               timeout_s: float = 60.0) -> list[float]:
+def run_in_pty(
+    command: list[str], marks: list[tuple[bytes, ...]], size: tuple[int, int], env: dict[str, str], timeout_s: float = 60.0
+) -> list[float]:
     """Milliseconds from the start until each group of texts has been written to the terminal (in order)."""
     columns, rows = size
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
     started = time.perf_counter()
-    process = subprocess.Popen(command, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO_ROOT,
-                               start_new_session=True, close_fds=True)
+    process = subprocess.Popen(
+        command, stdin=slave, stdout=slave, stderr=slave, env=env, cwd=REPO_ROOT, start_new_session=True, close_fds=True
+    )
     os.close(slave)
     seen = b""
     times: list[float] = []
@@ -96,8 +98,7 @@ def main() -> int:
     args = parser.parse_args()
     size = tuple(int(n) for n in args.size.lower().split("x"))
     with tempfile.TemporaryDirectory(prefix="first-paint-") as tmp:
-        env = {**os.environ, "TERM": "xterm-256color", "WORKBENCH_HOME": tmp, "COLUMNS": str(size[0]),
-               "LINES": str(size[1])}
+        env = {**os.environ, "TERM": "xterm-256color", "WORKBENCH_HOME": tmp, "COLUMNS": str(size[0]), "LINES": str(size[1])}
         env.pop("WORKBENCH_LANG", None)
         minimal: list[float] = []
         map_drawn: list[float] = []
@@ -121,12 +122,22 @@ def main() -> int:
     results["lessons_ratio"] = results["workbench_lessons_listed_ms"] / results["minimal_textual_ms"]
     print(f"first screen in a {results['terminal']} pty, medians of {args.runs} alternating runs")
     print(f"  minimal Textual app, 'hello' drawn        {results['minimal_textual_ms']:7.0f} ms")
-    print(f"  mlops-workbench, layer map drawn          {results['workbench_map_drawn_ms']:7.0f} ms"
-          f"   {results['map_ratio']:.2f} x   (goal ≤ 1.30 x)")
-    print(f"  mlops-workbench, lessons listed on it     {results['workbench_lessons_listed_ms']:7.0f} ms"
-          f"   {results['lessons_ratio']:.2f} x")
-    print("  all runs (ms): minimal " + " ".join(f"{v:.0f}" for v in minimal)
-          + " | map " + " ".join(f"{v:.0f}" for v in map_drawn) + " | lessons " + " ".join(f"{v:.0f}" for v in listed))
+    print(
+        f"  mlops-workbench, layer map drawn          {results['workbench_map_drawn_ms']:7.0f} ms"
+        f"   {results['map_ratio']:.2f} x   (goal ≤ 1.30 x)"
+    )
+    print(
+        f"  mlops-workbench, lessons listed on it     {results['workbench_lessons_listed_ms']:7.0f} ms"
+        f"   {results['lessons_ratio']:.2f} x"
+    )
+    print(
+        "  all runs (ms): minimal "
+        + " ".join(f"{v:.0f}" for v in minimal)
+        + " | map "
+        + " ".join(f"{v:.0f}" for v in map_drawn)
+        + " | lessons "
+        + " ".join(f"{v:.0f}" for v in listed)
+    )
     if args.json:
         args.json.write_text(json.dumps(results, indent=2))
     return 0

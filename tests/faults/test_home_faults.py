@@ -20,14 +20,24 @@ from tests.faults.conftest import wait_until
 from workbench.progress_store import ProgressStore
 
 FIXTURE_LESSONS = {
-    "900-fill-disk": ("fill-disk", "fill", "steps.py:fill", """
+    "900-fill-disk": (
+        "fill-disk",
+        "fill",
+        "steps.py:fill",
+        """
         from tests.fixtures.fault_steps import fill_the_disk
 
 
         def fill() -> dict:
             return fill_the_disk()
-        """, '{ output = "written", min = 1 }'),
-    "901-wait-a-while": ("wait-a-while", "wait", "steps.py:wait", """
+        """,
+        '{ output = "written", min = 1 }',
+    ),
+    "901-wait-a-while": (
+        "wait-a-while",
+        "wait",
+        "steps.py:wait",
+        """
         import time
 
 
@@ -35,15 +45,23 @@ FIXTURE_LESSONS = {
             print("waiting", flush=True)
             time.sleep(seconds)
             return {"waited": seconds}
-        """, '{ output = "waited", min = 0 }'),
-    "902-wait-too": ("wait-too", "wait", "steps.py:wait", """
+        """,
+        '{ output = "waited", min = 0 }',
+    ),
+    "902-wait-too": (
+        "wait-too",
+        "wait",
+        "steps.py:wait",
+        """
         import time
 
 
         def wait(seconds: float = 120.0) -> dict:
             time.sleep(seconds)
             return {"waited": seconds}
-        """, '{ output = "waited", min = 0 }'),
+        """,
+        '{ output = "waited", min = 0 }',
+    ),
 }
 
 
@@ -55,7 +73,8 @@ def fixture_lessons(tmp_path: Path) -> Path:
         path.mkdir(parents=True)
         (path / "README.md").write_text(f"# {lesson_id}\n\nA fault fixture.\n")
         (path / "steps.py").write_text(textwrap.dedent(code).lstrip())
-        (path / "lesson.toml").write_text(textwrap.dedent(f"""\
+        (path / "lesson.toml").write_text(
+            textwrap.dedent(f"""\
             format_version = 1
             id = "{lesson_id}"
             title = "Fault fixture {lesson_id}"
@@ -70,7 +89,8 @@ def fixture_lessons(tmp_path: Path) -> Path:
             entry = "{entry}"
             timeout_s = 300
             checks = [{check}]
-            """))
+            """)
+        )
     return root
 
 
@@ -129,8 +149,7 @@ def test_a_full_home_is_said_in_one_line_with_the_bytes_free_before_anything_run
 
 def test_a_step_that_fills_the_disk_keeps_its_result_and_says_why_progress_was_not_saved(mount_tmpfs, fixture_lessons):
     home = mount_tmpfs("32m")
-    result = run_cli("--lesson", "fill-disk", "--lessons-dir", str(fixture_lessons), "--plain", "--json", home=home,
-                     timeout=180)
+    result = run_cli("--lesson", "fill-disk", "--lessons-dir", str(fixture_lessons), "--plain", "--json", home=home, timeout=180)
     assert "Traceback" not in result.stdout + result.stderr
     document = json.loads(result.stdout)  # the result of the step is not lost
     [step] = document["lessons"][0]["steps"]
@@ -147,9 +166,17 @@ def test_three_lessons_run_at_once_on_one_home_are_all_recorded(home):
     env = {**os.environ, "WORKBENCH_HOME": str(home)}
     env.pop("BENTOML_HOME", None)
     lessons = ["data-quality", "kubernetes-manifests", "sklearn-iris"]
-    processes = [subprocess.Popen([sys.executable, "-m", "workbench", "--lesson", lesson, "--plain"], cwd=REPO_ROOT,
-                                  env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-                 for lesson in lessons]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-m", "workbench", "--lesson", lesson, "--plain"],
+            cwd=REPO_ROOT,
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        for lesson in lessons
+    ]
     outputs = [process.communicate(timeout=900)[0] for process in processes]
     for lesson, process, output in zip(lessons, processes, outputs, strict=True):
         assert process.returncode == 0, f"{lesson}:\n{output[-3000:]}"
@@ -164,15 +191,29 @@ def test_three_lessons_run_at_once_on_one_home_are_all_recorded(home):
 # -- item 4: garbage in the home -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("content", [
-    {"format_version": 1, "lessons": {"wait-a-while": "passed"}},
-    {"format_version": 1, "lessons": {"wait-a-while": {"status": "passed", "steps": []}}},
-    {"format_version": 1, "lessons": []},
-])
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"format_version": 1, "lessons": {"wait-a-while": "passed"}},
+        {"format_version": 1, "lessons": {"wait-a-while": {"status": "passed", "steps": []}}},
+        {"format_version": 1, "lessons": []},
+    ],
+)
 def test_progress_with_entries_of_the_wrong_type_warns_once_and_records_the_run(home, fixture_lessons, content):
     (home / "progress.json").write_text(json.dumps(content))
-    result = run_cli("--lesson", "wait-a-while", "--step", "wait", "--param", "seconds=0", "--lessons-dir",
-                     str(fixture_lessons), "--plain", home=home, timeout=120)
+    result = run_cli(
+        "--lesson",
+        "wait-a-while",
+        "--step",
+        "wait",
+        "--param",
+        "seconds=0",
+        "--lessons-dir",
+        str(fixture_lessons),
+        "--plain",
+        home=home,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout + result.stderr
     assert "Traceback" not in out
@@ -184,8 +225,19 @@ def test_progress_with_entries_of_the_wrong_type_warns_once_and_records_the_run(
 def test_a_folder_in_place_of_progress_json_and_a_file_in_place_of_artifacts_are_moved_aside(home, fixture_lessons):
     (home / "progress.json").mkdir()
     (home / "artifacts").write_text("not a folder")
-    result = run_cli("--lesson", "wait-a-while", "--step", "wait", "--param", "seconds=0", "--lessons-dir",
-                     str(fixture_lessons), "--plain", home=home, timeout=120)
+    result = run_cli(
+        "--lesson",
+        "wait-a-while",
+        "--step",
+        "wait",
+        "--param",
+        "seconds=0",
+        "--lessons-dir",
+        str(fixture_lessons),
+        "--plain",
+        home=home,
+        timeout=120,
+    )
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert "Traceback" not in out
@@ -199,14 +251,30 @@ def test_a_folder_in_place_of_progress_json_and_a_file_in_place_of_artifacts_are
 
 def _start(home: Path, lessons_dir: Path, *lessons: str) -> subprocess.Popen:
     env = {**os.environ, "WORKBENCH_HOME": str(home)}
-    return subprocess.Popen([sys.executable, "-m", "workbench", "--lesson", ",".join(lessons), "--lessons-dir",
-                             str(lessons_dir), "--plain"], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "workbench", "--lesson", ",".join(lessons), "--lessons-dir", str(lessons_dir), "--plain"],
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
 
 
 def _pass_first(home: Path, lessons_dir: Path, lesson: str) -> None:
-    result = run_cli("--lesson", lesson, "--step", "wait", "--param", "seconds=0", "--lessons-dir", str(lessons_dir),
-                     "--plain", home=home, timeout=120)
+    result = run_cli(
+        "--lesson",
+        lesson,
+        "--step",
+        "wait",
+        "--param",
+        "seconds=0",
+        "--lessons-dir",
+        str(lessons_dir),
+        "--plain",
+        home=home,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert ProgressStore.open(home).lesson_status(lesson) == "passed"
 

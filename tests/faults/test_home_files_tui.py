@@ -38,8 +38,7 @@ def _messages(app: WorkbenchApp) -> list[str]:
 async def _lessons_loaded(pilot) -> None:
     from workbench.tui.screens.home_screen import HomeScreen
 
-    await _wait(pilot, lambda: any(isinstance(s, HomeScreen) and s.loaded for s in pilot.app.screen_stack), 20,
-                "lessons to load")
+    await _wait(pilot, lambda: any(isinstance(s, HomeScreen) and s.loaded for s in pilot.app.screen_stack), 20, "lessons to load")
 
 
 # -- keymap.toml (item 12) ------------------------------------------------------------------------------------
@@ -130,12 +129,21 @@ async def test_the_runs_screen_says_the_cause_and_the_fix_of_a_garbage_store_in_
 
 
 async def test_a_lesson_left_running_by_a_dead_process_shows_interrupted_on_the_map(home):
-    raw = {"format_version": 1, "lessons": {
-        "keras-digits": {"status": "not started", "steps": {},
-                         "running": {"pid": 2**22 + 12345, "started": "1", "host": None, "started_at": "then"}},
-        "sklearn-iris": {"status": "passed", "steps": {},
-                         "running": {"pid": 2**22 + 12346, "started": "1", "host": None, "started_at": "then"}},
-    }}
+    raw = {
+        "format_version": 1,
+        "lessons": {
+            "keras-digits": {
+                "status": "not started",
+                "steps": {},
+                "running": {"pid": 2**22 + 12345, "started": "1", "host": None, "started_at": "then"},
+            },
+            "sklearn-iris": {
+                "status": "passed",
+                "steps": {},
+                "running": {"pid": 2**22 + 12346, "started": "1", "host": None, "started_at": "then"},
+            },
+        },
+    }
     (home / "progress.json").write_text(json.dumps(raw))
     assert ProgressStore.open(home).lesson_status("keras-digits") == "interrupted"
     app = _app(home)

@@ -18,8 +18,7 @@ from workbench.runner.step_runner import StepRequest, StepRun
 
 def _py(code: str, home: Path, timeout: float = 300) -> subprocess.CompletedProcess:
     env = {**os.environ, "WORKBENCH_HOME": str(home), "BENTOML_HOME": str(home / "bentoml"), "BENTOML_DO_NOT_TRACK": "True"}
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env,
-                          cwd=REPO_ROOT)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env, cwd=REPO_ROOT)
 
 
 def _json(done: subprocess.CompletedProcess) -> dict:
@@ -83,8 +82,9 @@ print(json.dumps({"listed": listed, "latest": latest, "new": new, "after": [m.ta
 def test_a_damaged_newer_iris_entry_does_not_hide_the_validated_model_from_serving(home):
     [validated] = save(home, "iris_classifier", "validated")
     damage(home, "iris_classifier")
-    done = _py("import json\nfrom application.registry.iris_registry import probe_validated\n"
-               "print(json.dumps(probe_validated()))", home)
+    done = _py(
+        "import json\nfrom application.registry.iris_registry import probe_validated\nprint(json.dumps(probe_validated()))", home
+    )
     assert _json(done) == {"present": True, "model_tag": validated}
 
 
@@ -110,14 +110,17 @@ async def _saved_then_killed(home: Path) -> str:
 
 def test_a_model_saved_by_a_step_that_was_then_killed_is_labelled_incomplete_and_no_probe_trusts_it(home):
     async def scenario():
-        good = await StepRun(StepRequest("fault-lesson", "save", "tests.fixtures.fault_steps:save_model", {}, [], 300),
-                             home, lambda event: None).wait()
+        good = await StepRun(
+            StepRequest("fault-lesson", "save", "tests.fixtures.fault_steps:save_model", {}, [], 300), home, lambda event: None
+        ).wait()
         assert good.status == "passed", good.summary
         return await _saved_then_killed(home)
 
     crashed = asyncio.run(scenario())
-    done = _py("import json\nfrom application.registry.model_probes import probe_named\n"
-               "print(json.dumps(probe_named('fault_model')))", home)
+    done = _py(
+        "import json\nfrom application.registry.model_probes import probe_named\nprint(json.dumps(probe_named('fault_model')))",
+        home,
+    )
     probe = _json(done)
     assert probe["present"] is True and probe["model_tag"] != crashed  # the earlier, complete model
     assert f"{crashed} was saved by a step that did not finish" in done.stderr
@@ -126,8 +129,11 @@ def test_a_model_saved_by_a_step_that_was_then_killed_is_labelled_incomplete_and
 
 
 def test_a_model_from_a_step_that_finished_carries_no_pending_mark(home):
-    outcome = asyncio.run(StepRun(StepRequest("fault-lesson", "save", "tests.fixtures.fault_steps:save_model", {}, [], 300),
-                                  home, lambda event: None).wait())
+    outcome = asyncio.run(
+        StepRun(
+            StepRequest("fault-lesson", "save", "tests.fixtures.fault_steps:save_model", {}, [], 300), home, lambda event: None
+        ).wait()
+    )
     assert outcome.status == "passed", outcome.summary
     [version] = [p for p in (home / "bentoml" / "models" / "fault_model").iterdir() if p.is_dir()]
     text = (version / "model.yaml").read_text()

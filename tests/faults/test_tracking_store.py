@@ -24,8 +24,7 @@ TRIALS = 20
 def _py(code: str, home: Path, timeout: float = 300, **env: str) -> subprocess.CompletedProcess:
     full = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     full.update({"WORKBENCH_HOME": str(home), "MLFLOW_DISABLE_TELEMETRY": "true", **env})
-    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout,
-                          env=full, cwd=REPO_ROOT)
+    return subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=full, cwd=REPO_ROOT)
 
 
 TRACKED_RUN = """
@@ -48,9 +47,14 @@ def tracked_run(home: Path) -> dict:
 
 
 def test_interrupting_the_first_tracked_run_at_20_moments_of_the_store_creation_never_breaks_tracking(tmp_path):
-    done = subprocess.run([sys.executable, "-m", "tests.faults.tracking_zygote", str(tmp_path), str(TRIALS)],
-                          capture_output=True, text=True, timeout=1200, cwd=REPO_ROOT,
-                          env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"})
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.faults.tracking_zygote", str(tmp_path), str(TRIALS)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+        cwd=REPO_ROOT,
+        env={**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"},
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     report = json.loads((tmp_path / "report.json").read_text())
     trials = report["trials"]
@@ -64,12 +68,12 @@ def test_interrupting_the_first_tracked_run_at_20_moments_of_the_store_creation_
     killed_inside = [t for t in trials if t["killed"] and t["temporary_left"]]
     assert len(killed_inside) >= TRIALS // 4, (
         f"only {len(killed_inside)} kills landed inside the store's creation; the window was "
-        f"{report['calibration']['begin']:.2f}-{report['calibration']['end']:.2f} s")
+        f"{report['calibration']['begin']:.2f}-{report['calibration']['end']:.2f} s"
+    )
 
 
 def _tracked_request(n: int) -> StepRequest:
-    return StepRequest("fault-lesson", f"tracked-{n}", "tests.fixtures.fault_steps:tracked_tiny", {"value": float(n)},
-                       [], 300)
+    return StepRequest("fault-lesson", f"tracked-{n}", "tests.fixtures.fault_steps:tracked_tiny", {"value": float(n)}, [], 300)
 
 
 def test_two_tracked_steps_started_together_on_a_fresh_home_are_both_tracked(home):

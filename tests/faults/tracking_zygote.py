@@ -107,10 +107,17 @@ def main() -> int:
         left = sorted(p.name for p in folder.glob(tracking.CREATING_PREFIX + "*")) if folder.exists() else []
         state, why = tracking._store_state(folder / tracking.STORE_FILE)
         after = fork_run(home)
-        report["trials"].append({
-            "moment": moment, "signal": int(sig), "killed": interrupted["killed"], "temporary_left": bool(left),
-            "store_after_kill": state, "why": why, "next": after,
-        })
+        report["trials"].append(
+            {
+                "moment": moment,
+                "signal": int(sig),
+                "killed": interrupted["killed"],
+                "temporary_left": bool(left),
+                "store_after_kill": state,
+                "why": why,
+                "next": after,
+            }
+        )
     (base / "report.json").write_text(json.dumps(report, indent=1))
     return 0
 

@@ -50,7 +50,7 @@ def make_app(home: Path):
 
 # ---- a lightweight fixture lesson: steps that run in milliseconds or on demand for a minute -------------------------
 STORM_LESSON_ID = "storm-steps"
-STORM_TOML = '''format_version = 1
+STORM_TOML = """format_version = 1
 id = "storm-steps"
 title = "Fixture steps for the key storm"
 layer = "shared"
@@ -111,7 +111,7 @@ check = "exercises/checks.py:check"
 checks = [{ output = "ok", equals = true }]
 hints = ["The answer is a number.", "return 42"]
 timeout_s = 30
-'''
+"""
 STORM_STEPS = '''"""Fixture steps: each behaves like a real step (output, metrics, progress, a result)."""
 import time
 
@@ -176,7 +176,7 @@ def noisy() -> dict:
     print("back to normal output", file=sys.stderr)
     return {"value": 1.0}
 '''
-STORM_CHECK = '''import importlib.util
+STORM_CHECK = """import importlib.util
 
 
 def check(path: str) -> dict:
@@ -184,7 +184,7 @@ def check(path: str) -> dict:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return {"ok": module.answer() == 42}
-'''
+"""
 
 
 def write_storm_lesson(lessons_dir: Path, folder: str = "099-storm-steps") -> Path:
@@ -192,8 +192,9 @@ def write_storm_lesson(lessons_dir: Path, folder: str = "099-storm-steps") -> Pa
     lesson = lessons_dir / folder
     (lesson / "exercises" / "solutions").mkdir(parents=True)
     (lesson / "lesson.toml").write_text(STORM_TOML, encoding="utf-8")
-    (lesson / "README.md").write_text("# Storm steps\n\nA fixture lesson. " + "Some words to wrap. " * 40 + "\n",
-                                      encoding="utf-8")
+    (lesson / "README.md").write_text(
+        "# Storm steps\n\nA fixture lesson. " + "Some words to wrap. " * 40 + "\n", encoding="utf-8"
+    )
     (lesson / "steps.py").write_text(STORM_STEPS, encoding="utf-8")
     (lesson / "exercises" / "checks.py").write_text(STORM_CHECK, encoding="utf-8")
     (lesson / "exercises" / "answer.py").write_text("def answer():\n    return 0\n", encoding="utf-8")
@@ -208,10 +209,26 @@ def storm_lessons(lessons_copy: Path) -> Path:
     return lessons_copy
 
 
-RUNS = {"tracking_uri": "sqlite:///storm.db", "warnings": [], "runs": [
-    {"run_id": f"run{i}", "lesson": "sklearn-iris", "step": "train", "name": "train", "status": "FINISHED",
-     "start_ms": 1_700_000_000_000 + i * 60_000, "duration_s": 1.5, "params": {"n_estimators": 10 * i},
-     "metrics": {"test_accuracy": 0.9 + i / 100}, "tags": {}, "parent_run_id": None} for i in (1, 2)]}
+RUNS = {
+    "tracking_uri": "sqlite:///storm.db",
+    "warnings": [],
+    "runs": [
+        {
+            "run_id": f"run{i}",
+            "lesson": "sklearn-iris",
+            "step": "train",
+            "name": "train",
+            "status": "FINISHED",
+            "start_ms": 1_700_000_000_000 + i * 60_000,
+            "duration_s": 1.5,
+            "params": {"n_estimators": 10 * i},
+            "metrics": {"test_accuracy": 0.9 + i / 100},
+            "tags": {},
+            "parent_run_id": None,
+        }
+        for i in (1, 2)
+    ],
+}
 
 
 @pytest.fixture

@@ -15,18 +15,40 @@ from tests.tui.conftest import lessons_loaded, wait_for
 from workbench.tui.screens.gpu_screen import GpuScreen
 
 HOST = {
-    "cpu": {"model": "Test CPU", "logical_cores": 16, "usable_cores": 16, "memory_gib": 128.0, "machine": "x86_64",
-            "python": "3.11", "omp_num_threads": None},
-    "in_container": False, "nvidia_device_nodes": ["/dev/nvidia0"], "cuda_visible_devices": None, "nvml_bindings": {},
+    "cpu": {
+        "model": "Test CPU",
+        "logical_cores": 16,
+        "usable_cores": 16,
+        "memory_gib": 128.0,
+        "machine": "x86_64",
+        "python": "3.11",
+        "omp_num_threads": None,
+    },
+    "in_container": False,
+    "nvidia_device_nodes": ["/dev/nvidia0"],
+    "cuda_visible_devices": None,
+    "nvml_bindings": {},
 }
-TORCH = {"installed": True, "version": "2.13.0", "cuda_build": "12.4", "cuda_available": True, "device_count": 3,
-         "arch_list": ["sm_80", "sm_90"], "cpu_threads": 16}
+TORCH = {
+    "installed": True,
+    "version": "2.13.0",
+    "cuda_build": "12.4",
+    "cuda_available": True,
+    "device_count": 3,
+    "arch_list": ["sm_80", "sm_90"],
+    "cpu_threads": 16,
+}
 
 
 def report_for(nvml: dict) -> dict:
     frameworks = {"torch": TORCH}
-    return {"nvml": nvml, "host": HOST, "frameworks": frameworks,
-            "verdicts": [v.to_json() for v in evaluate(nvml, HOST, frameworks)], "failing": 0}
+    return {
+        "nvml": nvml,
+        "host": HOST,
+        "frameworks": frameworks,
+        "verdicts": [v.to_json() for v in evaluate(nvml, HOST, frameworks)],
+        "failing": 0,
+    }
 
 
 THREE_GPUS = [h100(), h100(reasons=0x40, temp=92, uuid="GPU-2"), {"name": b"Tesla T4"}, h100(temp=LOST)]
@@ -59,8 +81,9 @@ async def test_polls_never_overlap_and_the_table_follows_the_gpu(make_app):
         assert table.row_count == 1
         assert str(table.get_cell("0", "name")) == "NVIDIA H100 80GB HBM3"
         assert list(screen.query_one("#gpu-util-spark", Sparkline).data)[-1] >= 20.0
-        await wait_for(pilot, lambda: "1 GPU(s) usable" in str(screen.query_one("#gpu-verdicts", Static).render()), 10,
-                       "the verdicts")
+        await wait_for(
+            pilot, lambda: "1 GPU(s) usable" in str(screen.query_one("#gpu-verdicts", Static).render()), 10, "the verdicts"
+        )
 
 
 def test_gpu_screen_snapshot(snap_compare, make_app):
@@ -69,8 +92,9 @@ def test_gpu_screen_snapshot(snap_compare, make_app):
     async def open_gpu(pilot):
         await lessons_loaded(pilot)
         await pilot.app.push_screen(GpuScreen(probe=lambda: nvml, report_loader=lambda: report_for(nvml), poll=False))
-        await wait_for(pilot, lambda: "thermally" in str(pilot.app.screen.query_one("#gpu-verdicts", Static).render()), 10,
-                       "the verdicts")
+        await wait_for(
+            pilot, lambda: "thermally" in str(pilot.app.screen.query_one("#gpu-verdicts", Static).render()), 10, "the verdicts"
+        )
         await pilot.pause(0.2)
 
     assert snap_compare(make_app(), terminal_size=(140, 42), run_before=open_gpu)

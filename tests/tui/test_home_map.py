@@ -97,8 +97,9 @@ async def test_every_footer_fits_in_80_columns(language, make_app, storm_lessons
             keys = [key for key in footer.children if key.region.width]
             assert footer.virtual_size.width <= footer.size.width, f"{where}: the footer overflows"
             assert keys and all(key.region.right <= 80 for key in keys), f"{where}: a key is off the edge"
-            assert any("?" in key.key_display or key.key == "question_mark" for key in footer.children) or where == \
-                "params dialog", f"{where}: the footer does not say where help is"
+            assert (
+                any("?" in key.key_display or key.key == "question_mark" for key in footer.children) or where == "params dialog"
+            ), f"{where}: the footer does not say where help is"
 
 
 async def test_home_footer_keeps_open_while_the_list_has_focus(make_app):
@@ -124,8 +125,17 @@ async def test_help_lists_every_key_the_marks_and_where_the_readme_is(make_app, 
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
         text = str(app.screen.query_one("#help-text", Static).render())
-        for key, does in (("k", "Commands"), ("f", "Files"), ("l", "Log"), ("s", "Save log"), ("/", "Filter log"),
-                          ("n", "Next lesson"), ("^t", "Theme"), ("^l", "中文/English"), ("h", "Home")):
+        for key, does in (
+            ("k", "Commands"),
+            ("f", "Files"),
+            ("l", "Log"),
+            ("s", "Save log"),
+            ("/", "Filter log"),
+            ("n", "Next lesson"),
+            ("^t", "Theme"),
+            ("^l", "中文/English"),
+            ("h", "Home"),
+        ):
             assert any(line.split()[:1] == [key] and does in line for line in text.splitlines()), f"{key} {does}"
         for mark in ("○", "◐", "✔", "✘", "■", "↯"):
             assert mark in text
@@ -177,16 +187,25 @@ async def test_a_fresh_home_says_where_to_start_and_a_pass_offers_the_next_lesso
         assert "← clean-data" in str(entry.query_one(Label).render())
         await pilot.press("enter", "a")
         screen = app.screen
-        await wait_for(pilot, lambda: app.progress.lesson_status("check-the-machine") == "passed" and not screen.running,
-                       30, "the lesson to pass")
+        await wait_for(
+            pilot,
+            lambda: app.progress.lesson_status("check-the-machine") == "passed" and not screen.running,
+            30,
+            "the lesson to pass",
+        )
         await pilot.pause(0.3)
         assert "Next: clean-data — press n" in str(screen.query_one("#run-status", Label).render())
         await pilot.press("n")
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "clean-data",
-                       5, "the next lesson")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "clean-data", 5, "the next lesson"
+        )
         await pilot.press("a")
-        await wait_for(pilot, lambda: app.progress.lesson_status("clean-data") == "passed" and not app.screen.running,
-                       30, "clean-data to pass")
+        await wait_for(
+            pilot,
+            lambda: app.progress.lesson_status("clean-data") == "passed" and not app.screen.running,
+            30,
+            "clean-data to pass",
+        )
         await pilot.press("escape")
         await pilot.pause()
         assert "next: train-a-model (n)" in str(app.screen.query_one("#overall-label", Label).render())
@@ -209,9 +228,11 @@ async def test_the_palette_offers_the_next_lesson(make_app):
 
 async def test_the_map_shows_interrupted_runs_and_exercise_progress(make_app, home):
     # A run whose owner died (the UI killed while the step ran) reads as interrupted.
-    code = ("import os, sys; from pathlib import Path; from workbench.progress_store import ProgressStore; "
-            "s = ProgressStore.open(Path(sys.argv[1])); s.record_lesson('ship-it', 'running'); "
-            "s.record_exercise('drop-rule', 'passed', 'ok'); os._exit(0)")
+    code = (
+        "import os, sys; from pathlib import Path; from workbench.progress_store import ProgressStore; "
+        "s = ProgressStore.open(Path(sys.argv[1])); s.record_lesson('ship-it', 'running'); "
+        "s.record_exercise('drop-rule', 'passed', 'ok'); os._exit(0)"
+    )
     subprocess.run([sys.executable, "-c", code, str(home)], check=True, cwd=REPO_ROOT)
     app = make_app(FIXTURE_CURRICULUM)
     async with app.run_test(size=(120, 40)) as pilot:

@@ -20,8 +20,21 @@ from workbench import i18n
 SIZE = (80, 24)  # the smallest screen the app supports (and the cheapest to render per key)
 QUIT_KEYS = ("q",)
 PRINTABLE = [c for c in string.printable if c.isprintable() and c not in QUIT_KEYS]
-SPECIAL = [*(f"f{n}" for n in range(1, 13)), "tab", "shift+tab", "up", "down", "left", "right",
-           "home", "end", "pageup", "pagedown", "escape", "enter"]
+SPECIAL = [
+    *(f"f{n}" for n in range(1, 13)),
+    "tab",
+    "shift+tab",
+    "up",
+    "down",
+    "left",
+    "right",
+    "home",
+    "end",
+    "pageup",
+    "pagedown",
+    "escape",
+    "enter",
+]
 KEYS = [*PRINTABLE, *SPECIAL, *QUIT_KEYS]
 
 Setup = Callable[..., Awaitable[Screen]]
@@ -143,9 +156,17 @@ async def leave_dialog(pilot) -> Screen:
 
 
 SCREENS: dict[str, Setup] = {
-    "home": home, "lesson idle": lesson_idle, "lesson running": lesson_running, "runs": runs, "gpu": gpu,
-    "serving stopped": serving_stopped, "exercise": exercise, "params dialog": params_dialog, "help": help_screen,
-    "artifact preview": artifact_preview, "leave dialog": leave_dialog,
+    "home": home,
+    "lesson idle": lesson_idle,
+    "lesson running": lesson_running,
+    "runs": runs,
+    "gpu": gpu,
+    "serving stopped": serving_stopped,
+    "exercise": exercise,
+    "params dialog": params_dialog,
+    "help": help_screen,
+    "artifact preview": artifact_preview,
+    "leave dialog": leave_dialog,
 }
 
 
@@ -180,8 +201,9 @@ async def storm(pilot, where: str, setup: Setup, failures: list[str], keys: list
 
 @pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.ZH_TW])
 @pytest.mark.parametrize("where", list(SCREENS))
-async def test_no_key_ends_the_app_on_any_screen(where, language, make_app, storm_lessons, failed_workers,
-                                                 quick_queries, monkeypatch):
+async def test_no_key_ends_the_app_on_any_screen(
+    where, language, make_app, storm_lessons, failed_workers, quick_queries, monkeypatch
+):
     monkeypatch.delenv("EDITOR", raising=False)
     monkeypatch.delenv("VISUAL", raising=False)
     i18n.set_language(language)

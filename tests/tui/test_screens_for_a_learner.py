@@ -22,8 +22,12 @@ async def test_no_gpu_no_empty_gpu_charts_and_b_says_why_in_full(make_app):
     from workbench.tui.screens.gpu_screen import GpuScreen
 
     nvml = probe_nvml(FakeNvml([])).to_json()
-    report = {"nvml": nvml, "host": {"cpu": {"model": "CPU", "usable_cores": 2, "logical_cores": 2, "memory_gib": 8},
-                                     "in_container": True}, "frameworks": {}, "verdicts": []}
+    report = {
+        "nvml": nvml,
+        "host": {"cpu": {"model": "CPU", "usable_cores": 2, "logical_cores": 2, "memory_gib": 8}, "in_container": True},
+        "frameworks": {},
+        "verdicts": [],
+    }
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await lessons_loaded(pilot)
@@ -144,8 +148,9 @@ async def test_a_cancelled_rerun_keeps_the_pass_on_the_map(make_app, storm_lesso
         screen = app.screen
         assert isinstance(screen, LessonScreen)
         await pilot.press("r")  # the quick step: the lesson passes
-        await wait_for(pilot, lambda: app.progress.lesson_status(STORM_LESSON_ID) == "passed" and not screen.running,
-                       30, "the pass")
+        await wait_for(
+            pilot, lambda: app.progress.lesson_status(STORM_LESSON_ID) == "passed" and not screen.running, 30, "the pass"
+        )
         screen.query_one("#steps", DataTable).move_cursor(row=1)
         await pilot.press("r")
         await wait_for(pilot, lambda: bool(screen.active_runs), 20, "the slow step")

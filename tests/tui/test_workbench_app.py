@@ -28,12 +28,27 @@ async def test_home_shows_the_four_layers_with_their_lessons(make_app):
         boxes = {box.layer_name: box for box in app.screen.query(LayerBox)}
         assert set(boxes) == {"domain", "application", "infrastructure", "shared"}
         assert [i.lesson_id for i in boxes["application"].query(LessonItem)] == [
-            "sklearn-iris", "experiment-tracking", "model-validation", "distributed-training", "bentoml-serving"]
+            "sklearn-iris",
+            "experiment-tracking",
+            "model-validation",
+            "distributed-training",
+            "bentoml-serving",
+        ]
         assert [i.lesson_id for i in boxes["domain"].query(LessonItem)] == [
-            "data-quality", "pytorch-digits", "keras-digits", "llm-zero-shot", "nlp-fine-tune", "gpt-from-scratch",
-            "speech-to-text"]
+            "data-quality",
+            "pytorch-digits",
+            "keras-digits",
+            "llm-zero-shot",
+            "nlp-fine-tune",
+            "gpt-from-scratch",
+            "speech-to-text",
+        ]
         assert [i.lesson_id for i in boxes["infrastructure"].query(LessonItem)] == [
-            "monitoring", "docker-build", "kubernetes-manifests", "ci-pipeline"]
+            "monitoring",
+            "docker-build",
+            "kubernetes-manifests",
+            "ci-pipeline",
+        ]
         assert [i.lesson_id for i in boxes["shared"].query(LessonItem)] == ["gpu-health"]
         assert f"0/{len(app.curriculum.lessons)} lessons passed" in str(app.screen.query_one("#overall-label", Label).render())
         # A fresh home starts on the first lesson of the curriculum, and says so.
@@ -264,4 +279,6 @@ async def test_ctrl_l_switches_to_traditional_chinese_and_the_choice_is_remember
         assert i18n.language() == "zh-TW"
         await pilot.press("ctrl+l")
         await lessons_loaded(pilot)
-        assert f"0/{len(again.curriculum.lessons)} lessons passed" in str(again.screen.query_one("#overall-label", Label).render())
+        assert f"0/{len(again.curriculum.lessons)} lessons passed" in str(
+            again.screen.query_one("#overall-label", Label).render()
+        )

@@ -37,7 +37,7 @@ def test_chinese_lines_break_between_characters_not_inside_words_or_before_closi
         assert "".join(lines) == SAMPLE
         assert not split_words(lines, SAMPLE), (width, lines)
         assert not any(line[:1] in NO_BREAK_BEFORE for line in lines[1:]), (width, lines)
-        assert all(sum(2 if ord(c) > 0x2e80 else 1 for c in line.rstrip()) <= width for line in lines), (width, lines)
+        assert all(sum(2 if ord(c) > 0x2E80 else 1 for c in line.rstrip()) <= width for line in lines), (width, lines)
 
 
 def test_english_text_wraps_exactly_as_textual_does():
@@ -64,8 +64,7 @@ async def test_the_zh_tw_readme_pane_keeps_english_words_whole(make_app):
         for block in readme.query(MarkdownBlock):
             if block.size.height < 2 or not block.size.width:
                 continue
-            lines = ["".join(segment.text for segment in block.render_line(y)).strip()
-                     for y in range(block.size.height)]
+            lines = ["".join(segment.text for segment in block.render_line(y)).strip() for y in range(block.size.height)]
             lines = [line for line in lines if line]
             checked += 1
             assert not split_words(lines, source.replace("\n", "")), lines
@@ -77,7 +76,8 @@ def test_a_string_shown_without_t_is_reported_with_its_file_and_line(tmp_path: P
     from workbench.i18n_coverage import unwrapped_literals
 
     screen = tmp_path / "screen.py"
-    screen.write_text(textwrap.dedent('''
+    screen.write_text(
+        textwrap.dedent("""
         from workbench.i18n import t
 
         class S:
@@ -88,7 +88,9 @@ def test_a_string_shown_without_t_is_reported_with_its_file_and_line(tmp_path: P
                 self.query_one("#y").update(f"{path}: {path}")
                 self.border_title = "a title in English"
                 self.notify("$ mlops-workbench runs")  # i18n: not translated
-    '''), encoding="utf-8")
+    """),
+        encoding="utf-8",
+    )
     found = {(item.line, item.text) for item in unwrapped_literals(tmp_path)}
     assert found == {(6, "nothing is running"), (7, "params"), (8, "log saved to"), (10, "a title in English")}
 
@@ -97,8 +99,10 @@ def test_a_message_split_over_lines_is_one_catalogue_entry():
     from workbench.i18n_coverage import source_msgids
 
     # serving_screen.py writes this t("...") over two source lines.
-    assert ("The service serves the model that the model-validation lesson approved: press [b]m[/] to open that lesson "
-            "and run it (r); it trains the model first if there is none. Then come back (v).") in source_msgids()
+    assert (
+        "The service serves the model that the model-validation lesson approved: press [b]m[/] to open that lesson "
+        "and run it (r); it trains the model first if there is none. Then come back (v)."
+    ) in source_msgids()
 
 
 def test_every_string_the_screens_show_is_in_the_zh_tw_catalogue():

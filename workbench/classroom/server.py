@@ -250,7 +250,8 @@ class ClassroomServer:
         async with aiohttp.ClientSession(timeout=timeout) as client:
 
             async def seat(index: int, learner_id: str, name: str) -> dict[str, Any]:
-                url = self.seats_url.format(index=index).rstrip("/") + f"/i/{token}/status.json"  # type: ignore[union-attr]
+                assert self.seats_url is not None  # gathered only when the server was given --seats-url
+                url = self.seats_url.format(index=index).rstrip("/") + f"/i/{token}/status.json"
                 try:
                     async with client.get(url) as response:
                         if response.status != 200:

@@ -380,7 +380,10 @@ def load_curriculum(root: Path | None = None) -> Curriculum:
         return curriculum
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         loaded = _load_one(folder)
-        (curriculum.lessons if isinstance(loaded, Lesson) else curriculum.broken).append(loaded)  # type: ignore[arg-type]
+        if isinstance(loaded, Lesson):
+            curriculum.lessons.append(loaded)
+        else:
+            curriculum.broken.append(loaded)
     curriculum.lessons.sort(key=lambda lesson: (lesson.order, lesson.id))
     _cross_check(curriculum)
     curriculum.broken.sort(key=lambda b: (b.order, b.id))

@@ -161,7 +161,7 @@ class LessonSpec(_Strict):
     format_version: Literal[1]
     id: str = Field(pattern=ID_PATTERN)
     title: str = Field(min_length=1)
-    layer: Literal[LAYERS]  # type: ignore[valid-type]
+    layer: Literal[LAYERS]  # type: ignore[valid-type]  # the Literal is built from the LAYERS tuple at run time
     summary: str = Field(min_length=1)
     objectives: list[str] = Field(min_length=1)
     prerequisites: list[str] = Field(default_factory=list)

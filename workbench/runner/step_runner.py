@@ -285,8 +285,8 @@ class StepRun:
             # An event (a result with a long output) is read whole up to MAX_EVENT_CHARS, never cut into "malformed" pieces.
             asyncio.create_task(self._pump_lines(event_reader, lambda t: decode(t) if t.strip() else None, MAX_EVENT_CHARS)),
         ]
-        waiter: asyncio.Future[int] = asyncio.ensure_future(_exited(process))
-        cancelled = asyncio.ensure_future(self._cancel.wait())
+        waiter: asyncio.Future[Any] = asyncio.ensure_future(_exited(process))
+        cancelled: asyncio.Future[Any] = asyncio.ensure_future(self._cancel.wait())
         ended_by: str | None = None
         try:
             done, _ = await asyncio.wait({waiter, cancelled}, timeout=self.request.timeout_s, return_when=asyncio.FIRST_COMPLETED)

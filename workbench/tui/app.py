@@ -22,13 +22,16 @@ from workbench.i18n import t  # noqa: E402
 from workbench.progress_store import ProgressStore  # noqa: E402
 
 if TYPE_CHECKING:
-    from workbench.curriculum.lesson_loader import Curriculum
+    from textual.command import Provider
+
+    from workbench.curriculum.lesson_loader import Curriculum, Lesson
+    from workbench.tui.screens.lesson_screen import LessonScreen
 
 KEYMAP_FILE = "keymap.toml"
 SETTINGS_FILE = "settings.json"
 
 
-def _workbench_commands():  # type: ignore[no-untyped-def]
+def _workbench_commands() -> type[Provider]:
     """The palette provider, imported when the palette first opens (textual.command is not free)."""
     from workbench.tui.commands import WorkbenchCommands
 
@@ -66,6 +69,7 @@ class WorkbenchApp(App):
         self.show_startup_time = show_startup_time
         self.settings = self._read_settings()
         self.startup_ms: float | None = None  # shown once, on the first home screen
+        self.last_lesson_id: str | None = None
         saved = self.settings.get("language")
         if not i18n.chosen_explicitly() and isinstance(saved, str) and saved in i18n.LANGUAGES:
             i18n.set_language(saved)  # switched in the app before (ctrl+l); --lang still wins
@@ -82,7 +86,8 @@ class WorkbenchApp(App):
         if self.progress.warning:
             self.notify(self.progress.warning, title=t("progress file"), severity="warning", timeout=15)
         if self.settings_warning:
-            self.notify(self.settings_warning, title="settings.json", severity="warning", timeout=15, markup=False)  # i18n: not translated
+            title = "settings.json"  # i18n: not translated (a file name)
+            self.notify(self.settings_warning, title=title, severity="warning", timeout=15, markup=False)
         if not self.is_headless:
             self._catch_stop_signals()
         self.call_after_refresh(self._load_curriculum)
@@ -154,7 +159,9 @@ class WorkbenchApp(App):
 
         self.curriculum = curriculum
         for broken in curriculum.broken:
-            self.notify("\n".join(broken.errors), title=t("broken lesson {lesson}", lesson=broken.id), severity="warning", timeout=10)
+            self.notify(
+                "\n".join(broken.errors), title=t("broken lesson {lesson}", lesson=broken.id), severity="warning", timeout=10
+            )
         for screen in self.screen_stack:
             if isinstance(screen, HomeScreen):
                 screen.call_later(screen.populate)
@@ -189,6 +196,7 @@ class WorkbenchApp(App):
         if lesson is None:
             self.notify(t("lesson '{lesson}' is not available", lesson=lesson_id), severity="error")
             return
+        self.last_lesson_id = lesson_id  # the map shows it highlighted when you come back
         existing = next((s for s in self.running_lessons() if s.lesson.id == lesson_id), None)
         if existing is not None:
             existing.left_running = False  # in front again: leaving asks again
@@ -201,7 +209,13 @@ class WorkbenchApp(App):
             self.push_screen(LessonScreen(lesson))
 
     # ---- guidance: which lesson comes next ----------------------------------------------------------------------
-    def next_lesson(self, after: str | None = None):  # type: ignore[no-untyped-def]
+    def loaded_curriculum(self) -> Curriculum:
+        """The lessons, for screens that exist only once they are loaded (the map fills itself after loading)."""
+        if self.curriculum is None:
+            raise RuntimeError("the lessons are not loaded yet")
+        return self.curriculum
+
+    def next_lesson(self, after: str | None = None) -> Lesson | None:
         """The first lesson (in curriculum order, after ``after``, wrapping round) not passed yet whose prerequisites
         have all passed; None when every lesson has passed."""
         if self.curriculum is None:
@@ -233,12 +247,12 @@ class WorkbenchApp(App):
         screens += [s for s in self._installed_screens.values() if isinstance(s, LessonScreen) and s not in screens]
         return [s for s in screens if s.running]
 
-    def keep_in_background(self, screen) -> None:  # type: ignore[no-untyped-def]
+    def keep_in_background(self, screen: LessonScreen) -> None:
         """Keep a lesson screen (and its run) alive after it is popped; it is dropped when its run ends."""
         if not self.is_screen_installed(screen):
             self.install_screen(screen, f"background-{screen.lesson.id}-{id(screen)}")
 
-    def background_run_ended(self, screen) -> None:  # type: ignore[no-untyped-def]
+    def background_run_ended(self, screen: LessonScreen) -> None:
         from workbench.tui.screens.home_screen import HomeScreen
 
         if self.is_screen_installed(screen) and not any(screen in stack for stack in self._screen_stacks.values()):
@@ -291,9 +305,10 @@ class WorkbenchApp(App):
         if self.running_lessons():
             self.notify(t("finish or cancel the running step first (x)"), severity="warning")
             return
-        busy = next((s for s in self.screen_stack if getattr(s, "busy_reason", lambda: None)()), None)
+        reasons = (getattr(s, "busy_reason", lambda: None)() for s in self.screen_stack)
+        busy = next((reason for reason in reasons if reason), None)
         if busy is not None:
-            self.notify(busy.busy_reason(), severity="warning")
+            self.notify(busy, severity="warning")
             return
         new = i18n.ZH_TW if i18n.language() == i18n.ENGLISH else i18n.ENGLISH
         i18n.set_language(new)
@@ -353,6 +368,7 @@ class WorkbenchApp(App):
             return
         running = self.running_lessons()
         if running:
+
             def answer(choice: str | None) -> None:
                 if choice == CANCEL:
                     self.run_worker(self._quit_now(), group="quit", exit_on_error=False)
@@ -378,7 +394,10 @@ def _kill_what_is_left() -> None:
     """The watchdog's last resort: every step tree and service of this app, SIGKILL, no event loop needed."""
     import sys
 
-    for name, function in (("workbench.runner.step_runner", "end_live_trees"), ("workbench.tui.service_control", "end_leftovers")):
+    for name, function in (
+        ("workbench.runner.step_runner", "end_live_trees"),
+        ("workbench.tui.service_control", "end_leftovers"),
+    ):
         module = sys.modules.get(name)
         if module is not None:
             getattr(module, function)(stages=())

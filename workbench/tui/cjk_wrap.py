@@ -20,8 +20,10 @@ NO_BREAK_BEFORE = set("，。、；：？！）」』】〉》〕］｝…‥・
 # No line ends with these (opening marks).
 NO_BREAK_AFTER = set("（「『【〈《〔［｛([{")
 # A quick test (in C) for text that needs these rules: CJK, kana, hangul, fullwidth forms and CJK punctuation.
-WIDE = re.compile("[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
-                  "\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6]")
+WIDE = re.compile(
+    "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
+    "\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6]"
+)
 
 
 def is_wide(char: str) -> bool:
@@ -42,8 +44,13 @@ def _units(text: str) -> Iterator[tuple[int, int]]:
         if is_wide(char) or char in NO_BREAK_BEFORE or char in NO_BREAK_AFTER:
             index += 1
         else:  # a run of narrow characters: an English word, a number, a path
-            while index < length and not text[index].isspace() and not is_wide(text[index]) \
-                    and text[index] not in NO_BREAK_AFTER and text[index] not in NO_BREAK_BEFORE:
+            while (
+                index < length
+                and not text[index].isspace()
+                and not is_wide(text[index])
+                and text[index] not in NO_BREAK_AFTER
+                and text[index] not in NO_BREAK_BEFORE
+            ):
                 index += 1
         # Closing marks cling to what comes before; opening marks to what comes after.
         while index < length and text[index] in NO_BREAK_BEFORE:
@@ -99,7 +106,7 @@ def _fold(piece: str, width: int) -> list[str]:
                 head = head[: cut + 1]
                 break
         chunks.append(head)
-        rest = rest[len(head):]
+        rest = rest[len(head) :]
     chunks.append(rest)
     return chunks
 

@@ -10,9 +10,18 @@ from workbench.i18n import t
 
 LEVEL_STYLE = {"ok": ("✔", "green"), "info": ("ℹ", "cyan"), "warn": ("⚠", "yellow"), "fail": ("✘", "bold red")}
 DEVICE_COLUMNS = (
-    ("GPU", "index"), ("name", "name"), ("cc", "compute_capability"), ("mem MiB", None), ("util %", "utilization_gpu_pct"),
-    ("°C", "temperature_c"), ("power W", None), ("SM MHz", "sm_clock_mhz"), ("PCIe", None), ("ECC", "ecc_mode"),
-    ("MIG", "mig_mode"), ("procs", None),
+    ("GPU", "index"),
+    ("name", "name"),
+    ("cc", "compute_capability"),
+    ("mem MiB", None),
+    ("util %", "utilization_gpu_pct"),
+    ("°C", "temperature_c"),
+    ("power W", None),
+    ("SM MHz", "sm_clock_mhz"),
+    ("PCIe", None),
+    ("ECC", "ecc_mode"),
+    ("MIG", "mig_mode"),
+    ("procs", None),
 )
 
 
@@ -52,16 +61,20 @@ def verdict_lines(verdicts: list[dict[str, str]]) -> list[str]:
 
 def cpu_line(host: dict[str, Any]) -> str:
     cpu = host["cpu"]
-    return (f"CPU {cpu['model']} · {cpu['usable_cores']}/{cpu['logical_cores']} cores usable · {cpu['memory_gib']} GiB RAM"
-            f" · container: {'yes' if host['in_container'] else 'no'}")
+    return (
+        f"CPU {cpu['model']} · {cpu['usable_cores']}/{cpu['logical_cores']} cores usable · {cpu['memory_gib']} GiB RAM"
+        f" · container: {'yes' if host['in_container'] else 'no'}"
+    )
 
 
 def framework_lines(frameworks: dict[str, Any]) -> list[str]:
     lines = []
     torch = frameworks.get("torch") or {}
     if torch.get("installed"):
-        lines.append(f"PyTorch {torch['version']} · CUDA build {torch.get('cuda_build') or 'none (CPU wheel)'} · "
-                     f"cuda available {torch.get('cuda_available')} · {torch.get('cpu_threads')} CPU threads")
+        lines.append(
+            f"PyTorch {torch['version']} · CUDA build {torch.get('cuda_build') or 'none (CPU wheel)'} · "
+            f"cuda available {torch.get('cuda_available')} · {torch.get('cpu_threads')} CPU threads"
+        )
     tf = frameworks.get("tensorflow") or {}
     if tf.get("installed"):
         lines.append(f"TensorFlow {tf['version']} · CUDA build {tf.get('cuda_build')} · GPUs seen {len(tf.get('gpus', []))}")
@@ -74,8 +87,11 @@ def report_renderable(report: dict[str, Any]):
     from rich.text import Text
 
     nvml = report["nvml"]
-    parts: list[Any] = [Text.from_markup(
-        f"[b]NVML[/] {nvml['status']} · driver {nvml['driver_version']} · CUDA driver API {nvml['cuda_driver_version']}")]
+    parts: list[Any] = [
+        Text.from_markup(
+            f"[b]NVML[/] {nvml['status']} · driver {nvml['driver_version']} · CUDA driver API {nvml['cuda_driver_version']}"
+        )
+    ]
     if nvml["devices"]:
         table = Table(show_edge=False)
         for title, _ in DEVICE_COLUMNS:

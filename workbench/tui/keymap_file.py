@@ -114,8 +114,9 @@ def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
     return entries, problems
 
 
-def checked_keymap(entries: dict[str, str], scopes: dict[str, list[BindingInfo]],
-                   source: str = "keymap.toml") -> tuple[dict[str, str], list[str]]:
+def checked_keymap(
+    entries: dict[str, str], scopes: dict[str, list[BindingInfo]], source: str = "keymap.toml"
+) -> tuple[dict[str, str], list[str]]:
     """The entries that are safe to apply, and one warning per entry that is not."""
     known = {b.id: b for scope in scopes.values() for b in scope if b.id}
     accepted: dict[str, str] = {}
@@ -129,8 +130,10 @@ def checked_keymap(entries: dict[str, str], scopes: dict[str, list[BindingInfo]]
             continue
         bad = [k for k in keys if not valid_key(k)]
         if bad or not keys:
-            warnings.append(f"{source}: '{binding_id}' ignored: {', '.join(map(repr, bad)) or repr(keys_text)} "
-                            "is not a key name (e.g. \"f5\", \"ctrl+r\", \"x\")")
+            warnings.append(
+                f"{source}: '{binding_id}' ignored: {', '.join(map(repr, bad)) or repr(keys_text)} "
+                'is not a key name (e.g. "f5", "ctrl+r", "x")'
+            )
             continue
         clash = None
         wanted = {_normal(k) for k in keys}

@@ -8,8 +8,7 @@ from typing import Any
 from workbench.i18n import t
 
 # How MLflow's run states read: a run the learner cancelled (Ctrl-C in the step) ends KILLED.
-STATUS_WORDS = {"FINISHED": "finished", "FAILED": "failed", "KILLED": "cancelled", "RUNNING": "running",
-                "SCHEDULED": "scheduled"}
+STATUS_WORDS = {"FINISHED": "finished", "FAILED": "failed", "KILLED": "cancelled", "RUNNING": "running", "SCHEDULED": "scheduled"}
 KEY_METRICS = ("test_accuracy", "val_accuracy", "ddp_test_accuracy", "best_test_accuracy", "val_loss", "train_loss")
 
 
@@ -40,13 +39,19 @@ def short_metrics(run: dict[str, Any], limit: int = 3) -> str:
 def runs_rich_table(listing: dict[str, Any]):
     from rich.table import Table
 
-    table = Table(title=t("{count} runs in {uri}", count=len(listing["runs"]), uri=listing["tracking_uri"]),
-                  title_justify="left")
+    table = Table(title=t("{count} runs in {uri}", count=len(listing["runs"]), uri=listing["tracking_uri"]), title_justify="left")
     for column in ("lesson", "run", "started", "time", "status"):
         table.add_column(t(column), no_wrap=True)
     table.add_column(t("params"), overflow="fold")
     table.add_column(t("metrics"), overflow="fold")
     for run in listing["runs"]:
-        table.add_row(run["lesson"], run["name"], started(run), duration(run), t(status_word(run["status"])),
-                      short_params(run), short_metrics(run))
+        table.add_row(
+            run["lesson"],
+            run["name"],
+            started(run),
+            duration(run),
+            t(status_word(run["status"])),
+            short_params(run),
+            short_metrics(run),
+        )
     return table

@@ -18,9 +18,9 @@ import json
 import signal
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from application.inference.iris_requests import GOOD_ROWS, SERVICE
 from application.inference.load_testing import locust_command, locust_results, read_locust_stats
@@ -78,8 +78,13 @@ class ChildGroup:
     async def spawn(self, command: list[str], env: dict[str, str], on_line: Callable[[str], None]) -> None:
         self.token = process_tree.new_token()  # a fresh token per start: an old tree's stop never touches the new one
         self.process = await asyncio.create_subprocess_exec(
-            *command, cwd=str(REPO_ROOT), env=process_tree.mark(dict(env), self.token), stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT, start_new_session=True,
+            *command,
+            cwd=str(REPO_ROOT),
+            env=process_tree.mark(dict(env), self.token),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+            start_new_session=True,
             preexec_fn=process_tree.die_with_parent(signal.SIGTERM),  # the app killed with -9: the service ends too
         )
         _live.add(self)
@@ -149,7 +154,8 @@ class ServiceControl:
         while time.monotonic() - started < timeout_s:
             if not self.server.running:
                 await self.server.wait()
-                raise RuntimeError(f"bentoml serve exited with code {self.server.process.returncode}: " + " | ".join(tail))
+                code = self.server.process.returncode if self.server.process else None
+                raise RuntimeError(f"bentoml serve exited with code {code}: " + " | ".join(tail))
             ready = await asyncio.to_thread(is_ready, self.url)
             if ready:
                 return time.monotonic() - started
@@ -175,8 +181,11 @@ class ServiceControl:
         """locust --headless against the running service; its summary (requests, failures, rps, p50/p95/p99)."""
         with tempfile.TemporaryDirectory(prefix="locust-") as tmp:
             prefix = str(Path(tmp) / "run")
-            await self.load.spawn(locust_command(self.url, users, float(users), duration_s, prefix), self.environment(),
-                                  lambda text: self.on_line(f"[locust] {text}"))
+            await self.load.spawn(
+                locust_command(self.url, users, float(users), duration_s, prefix),
+                self.environment(),
+                lambda text: self.on_line(f"[locust] {text}"),
+            )
             code = await self.load.wait()
             await self.load.stop(grace_s=1.0)
             if code != 0 and not Path(prefix + "_stats.csv").exists():

@@ -10,12 +10,16 @@ its footer (they still work, and the help screen lists them).
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from textual.app import App
 from textual.binding import ActiveBinding
 from textual.screen import ModalScreen, Screen, ScreenResultType
 
 from workbench.i18n import ENGLISH, language, t
+
+if TYPE_CHECKING:
+    from workbench.tui.app import WorkbenchApp
 
 
 def translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
@@ -30,7 +34,8 @@ def translated(bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
 def footer_only(bindings: dict[str, ActiveBinding], app_actions: tuple[str, ...]) -> dict[str, ActiveBinding]:
     """The app's bindings stay active, but only those in ``app_actions`` are shown in the footer."""
     return {
-        key: active if not isinstance(active.node, App) or active.binding.action in app_actions or not active.binding.show
+        key: active
+        if not isinstance(active.node, App) or active.binding.action in app_actions or not active.binding.show
         else active._replace(binding=dataclasses.replace(active.binding, show=False))
         for key, active in bindings.items()
     }
@@ -38,6 +43,12 @@ def footer_only(bindings: dict[str, ActiveBinding], app_actions: tuple[str, ...]
 
 class WorkbenchScreen(Screen):
     FOOTER_APP: tuple[str, ...] = ("help",)  # app actions this screen's footer shows
+
+    if TYPE_CHECKING:  # our screens run inside the workbench app: its home, curriculum and progress are typed
+
+        @property
+        def app(self) -> WorkbenchApp: ...  # type: ignore[override]  # narrower than App[Any], read-only here
+
     HELP_TITLE = ""  # the help screen's heading (English; translated when shown)
     HELP = ""  # what this screen is for, in a sentence or three
 
@@ -57,6 +68,11 @@ class WorkbenchScreen(Screen):
 
 
 class WorkbenchModal(ModalScreen[ScreenResultType]):
+    if TYPE_CHECKING:
+
+        @property
+        def app(self) -> WorkbenchApp: ...  # type: ignore[override]  # as WorkbenchScreen.app
+
     @property
     def active_bindings(self) -> dict[str, ActiveBinding]:
         return translated(footer_only(super().active_bindings, ()))

@@ -83,15 +83,19 @@ class ArtifactPreview(WorkbenchModal[None]):
             yield Static(t("an image: open {path} in an image viewer", path=escape(self.path)), id="artifact-content")
             return
         if not path.is_file():
-            yield Static(t("not a file on this machine (a model in the store, a URI): {path}", path=escape(self.path)),
-                         id="artifact-content")
+            yield Static(
+                t("not a file on this machine (a model in the store, a URI): {path}", path=escape(self.path)),
+                id="artifact-content",
+            )
             return
         try:
             raw = path.read_bytes()[:MAX_BYTES]
             text = raw.decode("utf-8")
         except (OSError, UnicodeDecodeError) as exc:
-            yield Static(t("cannot show it as text ({problem}): {path}", problem=escape(str(exc)), path=escape(self.path)),
-                         id="artifact-content")
+            yield Static(
+                t("cannot show it as text ({problem}): {path}", problem=escape(str(exc)), path=escape(self.path)),
+                id="artifact-content",
+            )
             return
         if path.suffix.lower() == ".json":
             try:

@@ -45,9 +45,12 @@ class LeaveRunningDialog(_Question):
     def __init__(self, lesson_id: str, step_id: str | None) -> None:
         what = f"{lesson_id}/{step_id}" if step_id else lesson_id
         super().__init__(
-            t("[b]{what}[/] is still running.", what=escape(what)) + "\n\n"
-            + t("[b]b[/] or [b]Enter[/]  let it run on in the background (the map shows ◐; open the lesson again to watch it)") + "\n"
-            + t("[b]x[/]  cancel it (a pass from an earlier run is kept)") + "\n"
+            t("[b]{what}[/] is still running.", what=escape(what))
+            + "\n\n"
+            + t("[b]b[/] or [b]Enter[/]  let it run on in the background (the map shows ◐; open the lesson again to watch it)")
+            + "\n"
+            + t("[b]x[/]  cancel it (a pass from an earlier run is kept)")
+            + "\n"
             + t("[b]Escape[/]  stay here")
         )
 
@@ -62,7 +65,9 @@ class QuitRunningDialog(_Question):
 
     def __init__(self, running: list[str]) -> None:
         super().__init__(
-            t("Still running: [b]{what}[/].", what=escape(", ".join(running))) + "\n\n"
-            + t("[b]y[/]  quit: the running steps are cancelled (a pass from an earlier run is kept)") + "\n"
+            t("Still running: [b]{what}[/].", what=escape(", ".join(running)))
+            + "\n\n"
+            + t("[b]y[/]  quit: the running steps are cancelled (a pass from an earlier run is kept)")
+            + "\n"
             + t("[b]n[/] or [b]Escape[/]  stay")
         )

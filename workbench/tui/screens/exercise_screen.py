@@ -31,12 +31,18 @@ class ConfirmReset(WorkbenchModal[bool]):
     ConfirmReset { align: center middle; }
     ConfirmReset > Vertical { width: 70; height: auto; border: round $warning; background: $surface; padding: 1 2; }
     """
-    BINDINGS = [Binding("y", "answer(True)", "Reset", id="reset.yes"), Binding("n,escape", "answer(False)", "Keep", id="reset.no")]
+    BINDINGS = [
+        Binding("y", "answer(True)", "Reset", id="reset.yes"),
+        Binding("n,escape", "answer(False)", "Keep", id="reset.no"),
+    ]
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(t("Reset the file to its starting version?") + "\n"
-                        + t("Your version is kept beside it as a .bak file.  [b]y[/] reset · [b]n[/] keep"))
+            yield Label(
+                t("Reset the file to its starting version?")
+                + "\n"
+                + t("Your version is kept beside it as a .bak file.  [b]y[/] reset · [b]n[/] keep")
+            )
 
     def action_answer(self, value: bool) -> None:
         self.dismiss(value)
@@ -44,9 +50,11 @@ class ConfirmReset(WorkbenchModal[bool]):
 
 class ExerciseScreen(WorkbenchScreen):
     HELP_TITLE = "exercise"
-    HELP = ("Edit your copy of the exercise file in any editor: every save runs the check again, in a child process, "
-            "for real. h shows one more hint, c checks now, x puts the starting version back (yours is kept), "
-            "n goes to the next exercise. After a pass the reference solution is shown to compare with yours.")
+    HELP = (
+        "Edit your copy of the exercise file in any editor: every save runs the check again, in a child process, "
+        "for real. h shows one more hint, c checks now, x puts the starting version back (yours is kept), "
+        "n goes to the next exercise. After a pass the reference solution is shown to compare with yours."
+    )
     BINDINGS = [
         Binding("h", "hint", "Hint", id="exercise.hint"),
         Binding("c", "check", "Check now", id="exercise.check"),
@@ -78,15 +86,20 @@ class ExerciseScreen(WorkbenchScreen):
         yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
 
     def on_mount(self) -> None:
-        self.title = t("exercise {exercise} · {lesson} ({layer})", exercise=self.exercise.id, lesson=self.lesson.id,
-                       layer=self.lesson.layer)
+        self.title = t(
+            "exercise {exercise} · {lesson} ({layer})", exercise=self.exercise.id, lesson=self.lesson.id, layer=self.lesson.layer
+        )
         self.sub_title = ""
-        self.path = ensure_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
+        self.path = ensure_workspace(self.app.home, self.lesson, self.exercise)
         self.query_one("#exercise-path", Static).update(
-            t("edit [b]{path}[/] in your editor — it is checked every time you save (or press e)", path=escape(str(self.path))) + "\n"
+            t("edit [b]{path}[/] in your editor — it is checked every time you save (or press e)", path=escape(str(self.path)))
+            + "\n"
             f"[dim]$ mlops-workbench exercise {self.exercise.id} --watch[/]\n"  # i18n: not translated
-            + t("[b]h[/] one more hint · [b]c[/] check now · [b]e[/] open it in $EDITOR · [b]x[/] start over · "
-                "[b]n[/] next exercise · [b]Escape[/] back to the lesson"))
+            + t(
+                "[b]h[/] one more hint · [b]c[/] check now · [b]e[/] open it in $EDITOR · [b]x[/] start over · "
+                "[b]n[/] next exercise · [b]Escape[/] back to the lesson"
+            )
+        )
         self._watch_file = FileWatch(self.path)
         self.set_interval(WATCH_POLL_S, self._watch)
         self.action_check()
@@ -102,18 +115,22 @@ class ExerciseScreen(WorkbenchScreen):
     @work(exclusive=True, group="exercise-check", exit_on_error=False)
     async def _run_check(self) -> None:
         assert self.path is not None
-        outcome = await check_exercise(self.app.home, self.lesson, self.exercise, self.path)  # type: ignore[attr-defined]
+        outcome = await check_exercise(self.app.home, self.lesson, self.exercise, self.path)
         if not self.alive:
             return  # the learner left while it ran
         self.checks_run += 1
         self.status = "passed" if outcome.passed else "failed"
-        self.app.progress.record_exercise(self.exercise.id, self.status, outcome.summary)  # type: ignore[attr-defined]
+        self.app.progress.record_exercise(self.exercise.id, self.status, outcome.summary)
         tail = escape("\n".join(f"  {line}" for line in outcome.log_tail[-6:] if line.strip()))
         state = badge("passed") if outcome.passed else f"[red]✘ {t('not yet')}[/]"
-        self.query_one("#exercise-status", Static).update(f"{state}  {escape(outcome.summary)}" + (f"\n[dim]{tail}[/]" if tail and not outcome.passed else ""))
+        self.query_one("#exercise-status", Static).update(
+            f"{state}  {escape(outcome.summary)}" + (f"\n[dim]{tail}[/]" if tail and not outcome.passed else "")
+        )
         if outcome.passed:
             solution = (self.lesson.folder / self.exercise.solution).read_text(encoding="utf-8")
-            self.query_one("#exercise-solution", Static).update(f"[b]{t('reference solution')}[/] {t('(compare with yours)')}\n{escape(solution)}")
+            self.query_one("#exercise-solution", Static).update(
+                f"[b]{t('reference solution')}[/] {t('(compare with yours)')}\n{escape(solution)}"
+            )
         else:
             self.query_one("#exercise-solution", Static).update("")
 
@@ -125,7 +142,7 @@ class ExerciseScreen(WorkbenchScreen):
         self.query_one("#exercise-hints", Static).update("\n".join(lines))
 
     def action_next(self) -> None:
-        exercises = self.app.curriculum.exercises()  # type: ignore[attr-defined]
+        exercises = self.app.loaded_curriculum().exercises()
         ids = [e.id for _, e in exercises]
         lesson, exercise = exercises[(ids.index(self.exercise.id) + 1) % len(exercises)]
         self.app.switch_screen(ExerciseScreen(lesson, exercise))
@@ -133,18 +150,23 @@ class ExerciseScreen(WorkbenchScreen):
     def action_reset(self) -> None:
         def answer(reset: bool | None) -> None:
             if reset:
-                path, backup = reset_workspace(self.app.home, self.lesson, self.exercise)  # type: ignore[attr-defined]
-                self.notify(t("reset {file}", file=path.name)
-                            + (t("; yours is kept as {file}", file=backup.name) if backup else ""), title=t("exercise"),
-                            markup=False)
+                path, backup = reset_workspace(self.app.home, self.lesson, self.exercise)
+                self.notify(
+                    t("reset {file}", file=path.name) + (t("; yours is kept as {file}", file=backup.name) if backup else ""),
+                    title=t("exercise"),
+                    markup=False,
+                )
 
         self.app.push_screen(ConfirmReset(), answer)
 
     def action_edit(self) -> None:
         editor = os.environ.get("VISUAL") or os.environ.get("EDITOR")
         if not editor:
-            self.notify(t("set $EDITOR, or open {path} in any editor: saving re-runs the check", path=self.path),
-                        severity="warning", markup=False)
+            self.notify(
+                t("set $EDITOR, or open {path} in any editor: saving re-runs the check", path=self.path),
+                severity="warning",
+                markup=False,
+            )
             return
         with self.app.suspend():
             os.system(f"{editor} {shlex.quote(str(self.path))}")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.markup import escape
 from textual import work
@@ -22,6 +22,9 @@ from shared.events import Event, Metric, Progress
 from workbench.i18n import t
 from workbench.tui.gpu_view import DEVICE_COLUMNS, cpu_line, device_cells, framework_lines, verdict_lines
 from workbench.tui.translated import WorkbenchScreen
+
+if TYPE_CHECKING:
+    from workbench.runner.step_runner import StepRun
 
 POLL_S = 1.0
 HISTORY = 60
@@ -41,17 +44,23 @@ def _real_report(home) -> dict[str, Any]:
 
 class GpuScreen(WorkbenchScreen):
     HELP_TITLE = "GPU health"
-    HELP = ("What this machine offers for training: the NVIDIA devices NVML sees (refreshed every second), the "
-            "frameworks' view of them, and verdicts that say what is wrong and what to do. r checks again, b measures "
-            "matrix-multiply speed and memory bandwidth against the card's published peak (needs a GPU).")
+    HELP = (
+        "What this machine offers for training: the NVIDIA devices NVML sees (refreshed every second), the "
+        "frameworks' view of them, and verdicts that say what is wrong and what to do. r checks again, b measures "
+        "matrix-multiply speed and memory bandwidth against the card's published peak (needs a GPU)."
+    )
     BINDINGS = [
         Binding("r", "refresh_verdicts", "Re-check", id="gpu.recheck"),
         Binding("b", "benchmark", "Benchmark", id="gpu.benchmark"),
         Binding("escape", "app.pop_screen", "Back", id="gpu.back"),
     ]
 
-    def __init__(self, probe: Callable[[], dict[str, Any]] | None = None,
-                 report_loader: Callable[[], dict[str, Any]] | None = None, poll: bool = True) -> None:
+    def __init__(
+        self,
+        probe: Callable[[], dict[str, Any]] | None = None,
+        report_loader: Callable[[], dict[str, Any]] | None = None,
+        poll: bool = True,
+    ) -> None:
         super().__init__(name="gpu")
         self.probe = probe or _real_probe
         self.report_loader = report_loader
@@ -59,13 +68,13 @@ class GpuScreen(WorkbenchScreen):
         self.util_history: deque[float] = deque([0.0] * HISTORY, maxlen=HISTORY)
         self.memory_history: deque[float] = deque([0.0] * HISTORY, maxlen=HISTORY)
         self.polls = 0
-        self.benchmark_run = None
+        self.benchmark_run: StepRun | None = None
         self.devices_seen: int | None = None  # from the last NVML poll
 
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static(t("reading NVML…"), id="gpu-summary")
-        devices = DataTable(id="gpu-devices", cursor_type="row")
+        devices: DataTable[Any] = DataTable(id="gpu-devices", cursor_type="row")
         devices.border_title = t("devices (NVML, every second)")
         yield devices
         with Horizontal(id="gpu-sparks"):  # shown once NVML reports a device
@@ -139,14 +148,21 @@ class GpuScreen(WorkbenchScreen):
     @work(thread=True, exclusive=True, group="gpu-report", exit_on_error=False)
     def _load_report(self) -> None:
         try:
-            report = self.report_loader() if self.report_loader else _real_report(self.app.home)  # type: ignore[attr-defined]
+            report = self.report_loader() if self.report_loader else _real_report(self.app.home)
         except Exception as exc:
-            self.app.call_from_thread(self.query_one("#gpu-verdicts", Static).update, f"[red]the GPU report failed:[/] {escape(str(exc))}")
+            self.app.call_from_thread(
+                self.query_one("#gpu-verdicts", Static).update, f"[red]the GPU report failed:[/] {escape(str(exc))}"
+            )
             return
         self.app.call_from_thread(self._show_report, report)
 
     def _show_report(self, report: dict[str, Any]) -> None:
-        lines = [cpu_line(report["host"]), *framework_lines(report.get("frameworks") or {}), "", *verdict_lines(report["verdicts"])]
+        lines = [
+            cpu_line(report["host"]),
+            *framework_lines(report.get("frameworks") or {}),
+            "",
+            *verdict_lines(report["verdicts"]),
+        ]
         self.query_one("#gpu-verdicts", Static).update("\n".join(lines))
 
     # ---- benchmarks (child process, events) -----------------------------------
@@ -156,8 +172,10 @@ class GpuScreen(WorkbenchScreen):
             return
         if self.devices_seen == 0:
             self.query_one("#gpu-bench-status", Label).update(
-                "[yellow]" + t("no GPU to benchmark: the benchmarks measure an NVIDIA GPU; the verdicts above say why "
-                               "none is usable here") + "[/]")
+                "[yellow]"
+                + t("no GPU to benchmark: the benchmarks measure an NVIDIA GPU; the verdicts above say why none is usable here")
+                + "[/]"
+            )
             return
         self._benchmark()
 
@@ -167,7 +185,8 @@ class GpuScreen(WorkbenchScreen):
 
         status = self.query_one("#gpu-bench-status", Label)
         bar = self.query_one("#gpu-bench-progress", ProgressBar)
-        status.update(t("benchmarking…") + "  [dim]$ python -c 'from shared.utils.gpu_utils.gpu_benchmarks import run; run()'[/]")  # i18n: not translated
+        command = "  [dim]$ python -c 'from shared.utils.gpu_utils.gpu_benchmarks import run; run()'[/]"  # i18n: not translated
+        status.update(t("benchmarking…") + command)
         results: list[str] = []
 
         def on_event(event: Event) -> None:
@@ -177,16 +196,19 @@ class GpuScreen(WorkbenchScreen):
                 results.append(f"{event.name} {event.value:.1f}")
 
         request = StepRequest("gpu-health", "benchmark", "shared.utils.gpu_utils.gpu_benchmarks:run", {}, [], 600)
-        self.benchmark_run = StepRun(request, self.app.home, on_event)  # type: ignore[attr-defined]
+        self.benchmark_run = run = StepRun(request, self.app.home, on_event)
         try:
-            outcome = await self.benchmark_run.wait()
+            outcome = await run.wait()
         finally:
             self.benchmark_run = None
         if not self.alive:
             return
         bar.update(total=1, progress=1 if outcome.status == "passed" else 0)
-        status.update(escape(" · ".join(results)) if outcome.status == "passed" else
-                      f"[red]{t('benchmark {status}:', status=t(outcome.status))}[/] {escape(outcome.summary)}")
+        status.update(
+            escape(" · ".join(results))
+            if outcome.status == "passed"
+            else f"[red]{t('benchmark {status}:', status=t(outcome.status))}[/] {escape(outcome.summary)}"
+        )
 
     def on_unmount(self) -> None:
         if self.benchmark_run is not None:

@@ -64,8 +64,10 @@ class HelpScreen(WorkbenchModal[None]):
             parts.append(escape(t(about)))
         parts.append("")
         parts.append(f"[b]{escape(t('Keys'))}[/]")
-        rows = [(keys, PALETTE if description in ("palette", t("palette")) else description)
-                for keys, description in key_lines(screen)]
+        rows = [
+            (keys, PALETTE if description in ("palette", t("palette")) else description)
+            for keys, description in key_lines(screen)
+        ]
         width = max(len(keys) for keys, _ in [*rows, *NAVIGATION]) + 2
         for keys, description in rows:
             parts.append(f"  [b]{escape(keys).ljust(width)}[/]{escape(t(description))}")
@@ -90,8 +92,11 @@ class HelpScreen(WorkbenchModal[None]):
             path = lesson.readme_path
             shown = path.relative_to(REPO_ROOT) if path.is_relative_to(REPO_ROOT) else path
             return t("this lesson's README (shown on the left of the lesson screen): {path}", path=shown)
-        return t("every lesson's README is lessons/<NNN-id>/README.md (open a lesson to read it beside its steps); "
-                 "the project's README: {path}", path=REPO_ROOT / "README.md")
+        return t(
+            "every lesson's README is lessons/<NNN-id>/README.md (open a lesson to read it beside its steps); "
+            "the project's README: {path}",
+            path=REPO_ROOT / "README.md",
+        )
 
     def on_mount(self) -> None:
         self.query_one(VerticalScroll).focus()

@@ -9,6 +9,8 @@ new learner where to start, and afterwards which lesson comes next.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
@@ -17,6 +19,9 @@ from textual.containers import Grid, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
 from workbench.i18n import ENGLISH, language, t
+
+if TYPE_CHECKING:
+    from workbench.curriculum.lesson_loader import BrokenLesson, Lesson
 from workbench.tui.lesson_states import ICONS, STYLES
 from workbench.tui.translated import WorkbenchScreen
 
@@ -26,8 +31,10 @@ BELOW = {"application": "domain", "domain": "shared", "infrastructure": "shared"
 ABOVE = {"domain": "application", "infrastructure": "application", "shared": "domain"}
 BESIDE = {"domain": "infrastructure", "infrastructure": "domain"}
 LAYER_ROLES = {  # (what the layer is for, what it may import)
-    "application": ("use cases that orchestrate the others: training, validation, registry, inference",
-                    "↓ imports domain, infrastructure, shared"),
+    "application": (
+        "use cases that orchestrate the others: training, validation, registry, inference",
+        "↓ imports domain, infrastructure, shared",
+    ),
     "domain": ("the core ML knowledge: data, quality rules, model definitions", "↓ imports shared only"),
     "infrastructure": ("adapters to the outside: model store, tracking, containers", "↓ imports shared only"),
     "shared": ("used by every layer: the events protocol, configs, GPU and data utilities", "imports no layer"),
@@ -73,13 +80,13 @@ class LessonList(ListView):
         if 0 <= index + delta < len(self.children):
             self.index = index + delta
         else:
-            self.screen.move_to_layer(self.layer_name, ABOVE if delta < 0 else BELOW, last=delta < 0)  # type: ignore[attr-defined]
+            self.screen.move_to_layer(self.layer_name, ABOVE if delta < 0 else BELOW, last=delta < 0)  # type: ignore[attr-defined]  # lists live on HomeScreen
 
     def action_side(self) -> None:
-        self.screen.move_to_layer(self.layer_name, BESIDE, row=self.index or 0)  # type: ignore[attr-defined]
+        self.screen.move_to_layer(self.layer_name, BESIDE, row=self.index or 0)  # type: ignore[attr-defined]  # lists live on HomeScreen
 
     def action_edge(self, which: int) -> None:
-        self.screen.move_to_edge(which)  # type: ignore[attr-defined]
+        self.screen.move_to_edge(which)  # type: ignore[attr-defined]  # lists live on HomeScreen
 
 
 class LayerBox(Vertical):
@@ -105,9 +112,11 @@ class LayerBox(Vertical):
 
 class HomeScreen(WorkbenchScreen):
     HELP_TITLE = "the layer map"
-    HELP = ("The system you are learning, drawn as its four layers; each lesson sits in the layer whose code it "
-            "teaches. Lessons are numbered in the order to take them; the line under the map says which one comes "
-            "next and what the highlighted lesson needs first. Enter opens a lesson.")
+    HELP = (
+        "The system you are learning, drawn as its four layers; each lesson sits in the layer whose code it "
+        "teaches. Lessons are numbered in the order to take them; the line under the map says which one comes "
+        "next and what the highlighted lesson needs first. Enter opens a lesson."
+    )
     FOOTER_APP = ("help", "open_runs", "open_gpu", "open_serving")
     AUTO_FOCUS = ""  # the first lesson gets the focus once the lessons are in (no focus round-trip before the first frame)
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
@@ -137,59 +146,66 @@ class HomeScreen(WorkbenchScreen):
     async def on_mount(self) -> None:
         app = self.app
         if getattr(app, "startup_ms", None) is not None:
-            self.sub_title = t("started in {ms} ms", ms=f"{app.startup_ms:.0f}")  # type: ignore[attr-defined]
-            app.startup_ms = None  # type: ignore[attr-defined]  # once: not in every later title
-        if app.curriculum is not None:  # type: ignore[attr-defined]
+            self.sub_title = t("started in {ms} ms", ms=f"{app.startup_ms:.0f}")
+            app.startup_ms = None  # once: not in every later title
+        if app.curriculum is not None:
             await self.populate()
 
     async def populate(self) -> None:
         """Fill the map once the lessons are loaded (they load after the first frame)."""
         if self.loaded:
             return
-        curriculum = self.app.curriculum  # type: ignore[attr-defined]
-        items = [*curriculum.lessons, *curriculum.broken]
+        curriculum = self.app.loaded_curriculum()
+        items: list[Lesson | BrokenLesson] = [*curriculum.lessons, *curriculum.broken]
         for box in self.query(LayerBox):
             ids = [i.id for i in sorted((i for i in items if i.layer == box.layer_name), key=lambda i: (i.order, i.id))]
             await box.show_lessons(ids)
         self.loaded = True
         self.refresh_lessons()
-        start = self.app.next_lesson()  # type: ignore[attr-defined]
+        start = self.app.next_lesson()
         self.focus_lesson(start.id if start is not None else None)
 
     def on_screen_resume(self) -> None:
         if self.loaded:
             self.refresh_lessons()
+            came_from = getattr(self.app, "last_lesson_id", None)
+            if came_from is not None:
+                self.app.last_lesson_id = None  # type: ignore[attr-defined]  # once: help or a dialog closing leaves the cursor be
+                self.focus_lesson(came_from)  # back on the map at the lesson you left
 
     # ---- what the map says ----------------------------------------------------------------------------------------
-    def _by_id(self) -> dict:
-        curriculum = self.app.curriculum  # type: ignore[attr-defined]
-        return {item.id: item for item in [*curriculum.broken, *curriculum.lessons]}
+    def _by_id(self) -> dict[str, Lesson | BrokenLesson]:
+        curriculum = self.app.loaded_curriculum()
+        items: list[Lesson | BrokenLesson] = [*curriculum.broken, *curriculum.lessons]
+        return {item.id: item for item in items}
 
-    def _exercises(self, lesson) -> str:  # type: ignore[no-untyped-def]
+    def _exercises(self, lesson: Lesson) -> str:
         exercises = lesson.spec.exercises
         if not exercises:
             return ""
-        progress = self.app.progress  # type: ignore[attr-defined]
+        progress = self.app.progress
         done = sum(progress.exercise_status(e.id) == "passed" for e in exercises)
         style = "green" if done == len(exercises) else "dim"
         return f" [{style}]✎{done}/{len(exercises)}[/]"
 
-    def _entry_text(self, item) -> str:  # type: ignore[no-untyped-def]
+    def _entry_text(self, item: Lesson | BrokenLesson) -> str:
         from workbench.curriculum.lesson_loader import BrokenLesson
 
         if isinstance(item, BrokenLesson):
             return f"[yellow]{ICONS['broken']} {item.order:03d} {escape(item.id)} — {t('broken')}[/]"
-        progress = self.app.progress  # type: ignore[attr-defined]
+        progress = self.app.progress
         state = progress.lesson_status(item.id)
         style = STYLES.get(state, "default")
         needs = [p for p in item.spec.prerequisites if progress.lesson_status(p) != "passed"]
         needs_text = f" [yellow]← {escape(', '.join(needs))}[/]" if needs else ""
-        return (f"[{style}]{ICONS.get(state, '?')}[/] {item.order:03d} [b]{escape(item.id)}[/]{self._exercises(item)}"
-                f"{needs_text}  [dim]{escape(item.title)}[/]")
+        return (
+            f"[{style}]{ICONS.get(state, '?')}[/] {item.order:03d} [b]{escape(item.id)}[/]{self._exercises(item)}"
+            f"{needs_text}  [dim]{escape(item.title)}[/]"
+        )
 
     def refresh_lessons(self) -> None:
-        curriculum = self.app.curriculum  # type: ignore[attr-defined]
-        progress = self.app.progress  # type: ignore[attr-defined]
+        curriculum = self.app.loaded_curriculum()
+        progress = self.app.progress
         by_id = self._by_id()
         for box in self.query(LayerBox):
             for item in box.query(LessonItem):
@@ -201,8 +217,10 @@ class HomeScreen(WorkbenchScreen):
         broken = len(curriculum.broken)
         width = 20 if (self.size.width or self.app.size.width) >= 100 else 10
         filled = round(width * done / total) if total else 0
-        label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/] " + t("{passed}/{total} lessons passed", passed=done, total=total)
-        upcoming = self.app.next_lesson()  # type: ignore[attr-defined]
+        label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/] " + t(
+            "{passed}/{total} lessons passed", passed=done, total=total
+        )
+        upcoming = self.app.next_lesson()
         if done == 0 and upcoming is not None:
             label += " · " + t("[b]start here:[/] {lesson} (Enter)", lesson=escape(upcoming.id))
         elif upcoming is not None:
@@ -219,17 +237,21 @@ class HomeScreen(WorkbenchScreen):
         if item is None or not self.loaded:
             details.update("")
             return
+        from workbench.curriculum.lesson_loader import Lesson
+
         lesson = self._by_id().get(item.lesson_id)
-        if lesson is None or not hasattr(lesson, "spec"):
+        if not isinstance(lesson, Lesson):
             details.update(f"[yellow]{t('broken')}: {escape(item.lesson_id)}[/] — " + t("Enter shows why"))
             return
-        progress = self.app.progress  # type: ignore[attr-defined]
+        progress = self.app.progress
         needs = [f"{ICONS.get(progress.lesson_status(p), '?')} {p}" for p in lesson.spec.prerequisites]
         needs_text = t("needs: {lessons}", lessons=", ".join(needs)) if needs else t("needs no other lesson")
         exercises = self._exercises(lesson)
         exercise_text = f" · {t('exercises')}{exercises}" if exercises else ""
-        details.update(f"[b]{lesson.order:03d} {escape(lesson.id)}[/] — {escape(lesson.title)}\n"
-                       f"[dim]{escape(needs_text)}{exercise_text} · {escape(lesson.summary)}[/]")
+        details.update(
+            f"[b]{lesson.order:03d} {escape(lesson.id)}[/] — {escape(lesson.title)}\n"
+            f"[dim]{escape(needs_text)}{exercise_text} · {escape(lesson.summary)}[/]"
+        )
 
     # ---- moving around -------------------------------------------------------------------------------------------
     def lists(self) -> dict[str, LessonList]:
@@ -242,7 +264,7 @@ class HomeScreen(WorkbenchScreen):
         return None
 
     def _select(self, lst: LessonList, index: int) -> None:
-        lst.focus()
+        self.set_focus(lst)  # now, not on the next cycle: keys typed fast go to the list just chosen
         lst.index = max(0, min(index, len(lst.children) - 1))
         self.call_after_refresh(self._scroll_to_highlight)
 
@@ -293,12 +315,17 @@ class HomeScreen(WorkbenchScreen):
             self._open(event.item.lesson_id)
 
     def _open(self, lesson_id: str) -> None:
-        broken = next((b for b in self.app.curriculum.broken if b.id == lesson_id), None)  # type: ignore[attr-defined]
+        broken = next((b for b in self.app.loaded_curriculum().broken if b.id == lesson_id), None)
         if broken is not None:
-            self.notify("\n".join(broken.errors), title=t("{lesson} is broken", lesson=lesson_id), severity="error",
-                        timeout=15, markup=False)
+            self.notify(
+                "\n".join(broken.errors),
+                title=t("{lesson} is broken", lesson=lesson_id),
+                severity="error",
+                timeout=15,
+                markup=False,
+            )
         else:
-            self.app.open_lesson(lesson_id)  # type: ignore[attr-defined]
+            self.app.open_lesson(lesson_id)
 
     def action_open(self) -> None:
         item = self.highlighted_item()
@@ -311,9 +338,9 @@ class HomeScreen(WorkbenchScreen):
         if not self.loaded:
             return
         current = self.highlighted_item()
-        upcoming = self.app.next_lesson()  # type: ignore[attr-defined]
+        upcoming = self.app.next_lesson()
         if upcoming is not None and current is not None and current.lesson_id == upcoming.id:
-            upcoming = self.app.next_lesson(after=upcoming.id)  # type: ignore[attr-defined]  # already there: the one after
+            upcoming = self.app.next_lesson(after=upcoming.id)  # already there: the one after
         if upcoming is None:
             self.notify(t("every lesson has passed — well done"))
             return

@@ -101,9 +101,11 @@ class TuiRenderer:
 class LessonScreen(WorkbenchScreen):
     HELP_TITLE = "lesson"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (COMPACT_BELOW, "-wide")]
-    HELP = ("The lesson's README is on the left, under its steps. r runs the highlighted step, a runs every step "
-            "(and the lessons it needs first). While a step runs you see its log, metrics, progress and code; "
-            "x cancels it. Leaving while a step runs asks whether it should go on in the background.")
+    HELP = (
+        "The lesson's README is on the left, under its steps. r runs the highlighted step, a runs every step "
+        "(and the lessons it needs first). While a step runs you see its log, metrics, progress and code; "
+        "x cancels it. Leaving while a step runs asks whether it should go on in the background."
+    )
     BINDINGS = [
         Binding("r", "run_step", "Run step", id="lesson.run_step"),
         Binding("a", "run_lesson", "Run all", id="lesson.run_lesson"),
@@ -165,7 +167,7 @@ class LessonScreen(WorkbenchScreen):
 
     def _initial_status(self) -> str:
         """What the last run of this lesson left: its state and the latest step's summary."""
-        progress = self.app.progress  # type: ignore[attr-defined]
+        progress = self.app.progress
         state = progress.lesson_status(self.lesson.id)
         records = [(progress.step_record(self.lesson.id, s.id), s) for s in self.lesson.spec.steps]
         finished = [(r, s) for r, s in records if r.get("finished_at")]
@@ -214,15 +216,14 @@ class LessonScreen(WorkbenchScreen):
         steps.add_column("" if self._compact else t("state"), key="state", width=1 if self._compact else badge_width())
         steps.add_column(t("time"), key="time", width=TIME_WIDTH)
         steps.add_column(t("step"), key="step", width=self._step_width)
-        progress = self.app.progress  # type: ignore[attr-defined]
+        progress = self.app.progress
         for step in self.lesson.spec.steps:
             record = progress.step_record(self.lesson.id, step.id)
             state = record.get("status", "not started")
             if step.id == self._running_step:
                 state = "running"
             duration = f"{record['duration_s']:.1f}s" if "duration_s" in record and state != "running" else ""
-            steps.add_row(self._state_cell(state), duration, clip(self.lesson.step_title(step), self._step_width),
-                          key=step.id)
+            steps.add_row(self._state_cell(state), duration, clip(self.lesson.step_title(step), self._step_width), key=step.id)
         if 0 <= cursor < steps.row_count:
             steps.move_cursor(row=cursor, animate=False)
 
@@ -306,11 +307,14 @@ class LessonScreen(WorkbenchScreen):
                 progress = payload
             elif isinstance(payload, Artifact):
                 self.query_one("#artifacts", DataTable).add_row(  # a str cell is markup: escape what the step sent
-                    escape(payload.kind), escape(payload.path), escape(payload.description))
+                    escape(payload.kind), escape(payload.path), escape(payload.description)
+                )
                 lines.append(f"  artifact {payload.kind}: {payload.path}")
             elif isinstance(payload, Status):
                 lines.append(f"> {payload.message}")
-                self.query_one("#run-status", Label).update(f"{badge('running')} {self._running_step or ''}: {escape(payload.message)}")
+                self.query_one("#run-status", Label).update(
+                    f"{badge('running')} {self._running_step or ''}: {escape(payload.message)}"
+                )
         if lines:
             panel.write_lines(lines)
         else:
@@ -371,8 +375,12 @@ class LessonScreen(WorkbenchScreen):
             self._set_step_state(step.id, outcome.status, f"{outcome.duration_s:.1f}s")
         if not outcome.ok and outcome.status != "cancelled":
             tail = "\n".join(outcome.log_tail[-3:])
-            self.notify(escape(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else "")), title=t("step did not pass"),
-                        severity="error", timeout=10)
+            self.notify(
+                escape(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else "")),
+                title=t("step did not pass"),
+                severity="error",
+                timeout=10,
+            )
 
     def lesson_finished(self, report: LessonReport) -> None:
         if report.skipped and report.reason:
@@ -380,7 +388,7 @@ class LessonScreen(WorkbenchScreen):
             self._finish_bar("failed")
         if report.id != self.lesson.id or not report.passed:
             return
-        next_lesson = self.app.next_lesson(after=self.lesson.id)  # type: ignore[attr-defined]
+        next_lesson = self.app.next_lesson(after=self.lesson.id)
         if next_lesson is not None:
             message = t("{lesson} passed. Next: {next} — press n to open it", lesson=self.lesson.id, next=next_lesson.id)
             self.query_one("#run-status", Label).update(f"{badge('passed')} {escape(message)}")
@@ -417,12 +425,12 @@ class LessonScreen(WorkbenchScreen):
         if not exercises:
             self.notify(t("this lesson has no exercise yet"))
             return
-        progress = self.app.progress  # type: ignore[attr-defined]
+        progress = self.app.progress
         exercise = next((e for e in exercises if progress.exercise_status(e.id) != "passed"), exercises[0])
         self.app.push_screen(ExerciseScreen(self.lesson, exercise))
 
     def action_next_lesson(self) -> None:
-        self.leave(lambda: self.app.open_next_lesson(after=self.lesson.id))  # type: ignore[attr-defined]
+        self.leave(lambda: self.app.open_next_lesson(after=self.lesson.id))
 
     def action_edit_params(self) -> None:
         step = self._selected_step()
@@ -445,14 +453,17 @@ class LessonScreen(WorkbenchScreen):
         if self.running:
             self.notify(t("a step is already running; press x to cancel it"), severity="warning")
             return
-        if self.app.curriculum is None:  # type: ignore[attr-defined]
+        if self.app.curriculum is None:
             return
         self.query_one(MetricsPanel).clear()
         self.query_one("#artifacts", DataTable).clear()
         command = f"mlops-workbench --lesson {self.lesson.id}" + (f" --step {only_step}" if only_step else "")
         self._command(command)
         self.runner = LessonRunner(
-            self.app.curriculum, self.app.home, TuiRenderer(self), self.app.progress,  # type: ignore[attr-defined]
+            self.app.curriculum,
+            self.app.home,
+            TuiRenderer(self),
+            self.app.progress,
             on_run=self.active_runs.append,
         )
         self._run(self.runner, only_step, params)
@@ -471,7 +482,7 @@ class LessonScreen(WorkbenchScreen):
             self._set_step_state(self._running_step, "cancelled")
             self._finish_bar("cancelled")
         self._running_step = None
-        self.app.background_run_ended(self)  # type: ignore[attr-defined]
+        self.app.background_run_ended(self)
 
     def action_cancel(self) -> None:
         if self.runner is None:
@@ -480,7 +491,7 @@ class LessonScreen(WorkbenchScreen):
         self.runner.cancel()
         self.query_one(LogPanel).write_lines(["! " + t("cancel requested: ending the step's process tree")])
 
-    def leave(self, then: Callable[[], None]) -> None:
+    def leave(self, then: Callable[[], object]) -> None:
         """Leave this screen by calling ``then``; while a step runs, ask first (background, cancel, or stay)."""
         from workbench.tui.screens.confirm_dialogs import BACKGROUND, CANCEL, LeaveRunningDialog
 
@@ -492,7 +503,7 @@ class LessonScreen(WorkbenchScreen):
             if choice in (BACKGROUND, CANCEL):
                 self.left_running = True
                 # Kept until its run has ended, also when cancelled: the cancel finishes in the background.
-                self.app.keep_in_background(self)  # type: ignore[attr-defined]
+                self.app.keep_in_background(self)
                 if choice == CANCEL:
                     self.action_cancel()
                 then()
@@ -509,7 +520,7 @@ class LessonScreen(WorkbenchScreen):
         self.query_one(LogPanel).log_widget.focus()
 
     def action_save_log(self) -> None:
-        path = self.query_one(LogPanel).save(self.app.home / "logs", self.lesson.id)  # type: ignore[attr-defined]
+        path = self.query_one(LogPanel).save(self.app.home / "logs", self.lesson.id)
         self.notify(t("log saved to {path}", path=escape(str(path))), title=t("saved"))
         self._command(f"less {path}")
 

@@ -48,7 +48,8 @@ class ParamsDialog(WorkbenchModal[dict[str, Any] | None]):
         self.step = step
         self.params = params
         read = parameters(lesson.script_entry(step.entry))  # from the source, never imported
-        self.signature, self.takes_any = read if read else (None, True)
+        self.signature: list[Parameter] | None = read[0] if read else None
+        self.takes_any = read[1] if read else True
 
     def compose(self) -> ComposeResult:
         with Vertical():

@@ -39,9 +39,11 @@ def curve_label(number: int, run: dict[str, Any]) -> str:
 
 class RunsScreen(WorkbenchScreen):
     HELP_TITLE = "runs"
-    HELP = ("Every training run recorded in the tracking store (MLflow). space selects a run, c compares the selected "
-            "runs side by side (their metrics, and a chart of one metric per step: n shows the next), / filters, "
-            "a click on a column header sorts by it. A cancelled run shows as cancelled.")
+    HELP = (
+        "Every training run recorded in the tracking store (MLflow). space selects a run, c compares the selected "
+        "runs side by side (their metrics, and a chart of one metric per step: n shows the next), / filters, "
+        "a click on a column header sorts by it. A cancelled run shows as cancelled."
+    )
     BINDINGS = [
         Binding("space", "toggle_run", "Select", id="runs.select"),
         Binding("c", "compare", "Compare", id="runs.compare"),
@@ -67,11 +69,11 @@ class RunsScreen(WorkbenchScreen):
         yield Header()
         yield Input(placeholder=t("filter runs by lesson, name, parameter or metric (Enter)"), id="runs-filter")
         yield Label(t("reading the tracking store…"), id="runs-status")
-        runs = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
+        runs: DataTable[Any] = DataTable(id="runs", cursor_type="row", zebra_stripes=True)
         runs.border_title = t("runs (space selects, c compares, click a column to sort)")
         yield runs
         with Horizontal(id="compare"):
-            compare_table = DataTable(id="compare-table", cursor_type="row")
+            compare_table: DataTable[Any] = DataTable(id="compare-table", cursor_type="row")
             compare_table.border_title = t("selected runs side by side")
             yield compare_table
             with Vertical(id="compare-chart-box"):
@@ -111,7 +113,7 @@ class RunsScreen(WorkbenchScreen):
         from workbench.runner.child_query import ChildQueryError, query_child
 
         try:
-            listing = query_child("application.registry.experiment_runs", ["--max-runs", "500"], home=self.app.home)  # type: ignore[attr-defined]
+            listing = query_child("application.registry.experiment_runs", ["--max-runs", "500"], home=self.app.home)
         except (ChildQueryError, OSError, ValueError) as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return
@@ -130,9 +132,15 @@ class RunsScreen(WorkbenchScreen):
         for warning in listing.get("warnings", []):
             self.notify(warning, title="MLflow", severity="warning", timeout=15, markup=False)  # i18n: not translated
         self.runs = listing["runs"]
-        self.query_one("#runs-status", Label).update(escape(
-            t("{count} runs in {uri} — `mlops-workbench runs` prints the same table", count=len(self.runs),
-              uri=listing["tracking_uri"])))
+        self.query_one("#runs-status", Label).update(
+            escape(
+                t(
+                    "{count} runs in {uri} — `mlops-workbench runs` prints the same table",
+                    count=len(self.runs),
+                    uri=listing["tracking_uri"],
+                )
+            )
+        )
         self.refresh_table()
 
     # ---- table: sort, filter, select ------------------------------------
@@ -142,8 +150,7 @@ class RunsScreen(WorkbenchScreen):
 
     @staticmethod
     def _haystack(run: dict[str, Any]) -> str:
-        parts = [run["lesson"], run["name"], run["status"], *(f"{k}={v}" for k, v in run["params"].items()),
-                 *run["metrics"]]
+        parts = [run["lesson"], run["name"], run["status"], *(f"{k}={v}" for k, v in run["params"].items()), *run["metrics"]]
         return " ".join(parts).lower()
 
     def refresh_table(self) -> None:
@@ -151,8 +158,17 @@ class RunsScreen(WorkbenchScreen):
         table.clear()
         for run in self.visible_runs():
             mark = "✓" if run["run_id"] in self.selected else ""
-            table.add_row(mark, run["lesson"], run["name"], started(run), duration(run), t(status_word(run["status"])),
-                          short_params(run), short_metrics(run), key=run["run_id"])
+            table.add_row(
+                mark,
+                run["lesson"],
+                run["name"],
+                started(run),
+                duration(run),
+                t(status_word(run["status"])),
+                short_params(run),
+                short_metrics(run),
+                key=run["run_id"],
+            )
 
     @on(DataTable.HeaderSelected, "#runs")
     def _sort(self, event: DataTable.HeaderSelected) -> None:
@@ -195,7 +211,7 @@ class RunsScreen(WorkbenchScreen):
         from workbench.runner.child_query import ChildQueryError, query_child
 
         try:
-            histories = query_child("application.registry.experiment_runs", ["--history", *run_ids], home=self.app.home)  # type: ignore[attr-defined]
+            histories = query_child("application.registry.experiment_runs", ["--history", *run_ids], home=self.app.home)
         except (ChildQueryError, OSError, ValueError) as exc:
             self.app.call_from_thread(self._show_error, str(exc))
             return

@@ -14,6 +14,7 @@ import math
 import shlex
 import time
 from collections import deque
+from typing import TYPE_CHECKING
 
 from rich.markup import escape
 from textual import on, work
@@ -24,6 +25,9 @@ from textual.widgets import Button, Footer, Header, Input, Log, Static, TextArea
 from textual_plotext import PlotextPlot
 
 from workbench.i18n import t
+
+if TYPE_CHECKING:
+    from infrastructure.monitoring.prometheus_metrics import Scrape
 from workbench.tui.service_control import EXAMPLE_REQUEST, ServiceControl
 from workbench.tui.translated import WorkbenchScreen
 
@@ -48,9 +52,11 @@ class RequestEditor(TextArea):
 
 class ServingScreen(WorkbenchScreen):
     HELP_TITLE = "serving"
-    HELP = ("The iris service (BentoML) on 127.0.0.1: s starts and stops it, ctrl+s sends the request body to the "
-            "endpoint, l runs a 10-second load test. The chart and counters come from the service's own /metrics. "
-            "Leaving the screen stops the service.")
+    HELP = (
+        "The iris service (BentoML) on 127.0.0.1: s starts and stops it, ctrl+s sends the request body to the "
+        "endpoint, l runs a 10-second load test. The chart and counters come from the service's own /metrics. "
+        "Leaving the screen stops the service."
+    )
     BINDINGS = [
         Binding("s", "toggle_service", "Start/stop", id="serving.toggle"),
         Binding("ctrl+s", "send", "Send request", id="serving.send", priority=True),
@@ -66,8 +72,8 @@ class ServingScreen(WorkbenchScreen):
         self.state = "checking"  # checking | no model | stopped | starting | running | stopping
         self.model_tag: str | None = None
         self.scraping = False
-        self.first_scrape = None
-        self.previous = None  # (time, scrape)
+        self.first_scrape: Scrape | None = None
+        self.previous: tuple[float, Scrape] | None = None  # (time, scrape)
         self.rps: deque[tuple[float, float]] = deque(maxlen=HISTORY)
         self.p95: deque[tuple[float, float]] = deque(maxlen=HISTORY)
         self.started_at = 0.0
@@ -103,7 +109,7 @@ class ServingScreen(WorkbenchScreen):
     def on_mount(self) -> None:
         self.title = t("Serving") + " · application/inference/iris_service.py"  # i18n: not translated
         self.sub_title = ""
-        self.control = ServiceControl(self.app.home, self._server_line)  # type: ignore[attr-defined]
+        self.control = ServiceControl(self.app.home, self._server_line)
         self._show_state()
         self._draw_chart()
         self.set_interval(SCRAPE_S, self._tick)
@@ -121,9 +127,10 @@ class ServingScreen(WorkbenchScreen):
         """Is there a validated iris model to serve? Asked in a child process (the UI never imports BentoML)."""
         from workbench.runner.step_runner import StepRequest, StepRun
 
-        request = StepRequest("serving-screen", "probe", VALIDATED_PROBE, checks=[{"output": "present", "equals": True}],
-                              timeout_s=120)
-        outcome = await StepRun(request, self.app.home).wait()  # type: ignore[attr-defined]
+        request = StepRequest(
+            "serving-screen", "probe", VALIDATED_PROBE, checks=[{"output": "present", "equals": True}], timeout_s=120
+        )
+        outcome = await StepRun(request, self.app.home).wait()
         if not self.alive or self.state != "checking":
             return
         tag = outcome.details.get("model_tag")
@@ -156,10 +163,12 @@ class ServingScreen(WorkbenchScreen):
         text = {
             "checking": f"[dim]◌ {t('looking for a validated iris model in the model store…')}[/]",
             "no model": f"[yellow]● {t('no validated iris model to serve yet.')}[/] "
-                        + t("The service serves the model that the model-validation lesson approved: press [b]m[/] to open "
-                            "that lesson and run it (r); it trains the model first if there is none. Then come back (v)."),
+            + t(
+                "The service serves the model that the model-validation lesson approved: press [b]m[/] to open "
+                "that lesson and run it (r); it trains the model first if there is none. Then come back (v)."
+            ),
             "stopped": f"[b]● {t('stopped')}[/] — {t('[b]s[/] starts it:')} [dim]{escape(command)}[/]"
-                       + (f"\n[dim]{t('serves the validated model {tag}', tag=escape(self.model_tag))}[/]" if self.model_tag else ""),
+            + (f"\n[dim]{t('serves the validated model {tag}', tag=escape(self.model_tag))}[/]" if self.model_tag else ""),
             "starting": f"[yellow]◌ {t('starting…')}[/] [dim]{escape(command)}[/]",
             "running": f"[green]● {t('serving at')}[/] [b]{self.control.url}[/] — {t('try /readyz, /livez, /metrics · [b]s[/] stops it')}",
             "stopping": f"[yellow]◌ {t('stopping…')}[/]",
@@ -185,12 +194,12 @@ class ServingScreen(WorkbenchScreen):
             self.notify(t("still looking for a validated model; a moment"))
 
     def action_open_validation(self) -> None:
-        curriculum = self.app.curriculum  # type: ignore[attr-defined]
+        curriculum = self.app.curriculum
         if curriculum is None or curriculum.get(VALIDATION_LESSON) is None:
             self.notify(t("lesson '{lesson}' is not available", lesson=VALIDATION_LESSON), severity="error")
             return
         self.app.pop_screen()
-        self.app.open_lesson(VALIDATION_LESSON)  # type: ignore[attr-defined]
+        self.app.open_lesson(VALIDATION_LESSON)
 
     def action_example(self) -> None:
         self.query_one("#serve-request", TextArea).text = EXAMPLE_REQUEST
@@ -235,8 +244,10 @@ class ServingScreen(WorkbenchScreen):
         if self.state != "running":
             self.notify(t("start the service first (s)"), severity="warning")
             return
-        self.send_request(self.query_one("#serve-endpoint", Input).value.strip() or ENDPOINT_LABEL,
-                          self.query_one("#serve-request", TextArea).text)
+        self.send_request(
+            self.query_one("#serve-endpoint", Input).value.strip() or ENDPOINT_LABEL,
+            self.query_one("#serve-request", TextArea).text,
+        )
 
     @work(group="requests", exit_on_error=False)
     async def send_request(self, endpoint: str, body: str) -> None:
@@ -247,8 +258,10 @@ class ServingScreen(WorkbenchScreen):
         colour = "green" if 200 <= reply.status < 300 else "yellow" if 400 <= reply.status < 500 else "red"
         status = reply.status or t("no answer")
         self.query_one("#serve-response", Static).update(
-            f"[{colour}]POST {escape(endpoint)} → {status}[/] " + t("in {ms} ms", ms=f"{reply.elapsed_ms:.1f}")  # i18n: not translated
-            + f"\n{escape(reply.body[:4000])}")
+            f"[{colour}]POST {escape(endpoint)} → {status}[/] "
+            + t("in {ms} ms", ms=f"{reply.elapsed_ms:.1f}")  # i18n: not translated
+            + f"\n{escape(reply.body[:4000])}"
+        )
 
     @on(Button.Pressed, "#serve-load")
     def action_load_test(self) -> None:
@@ -261,24 +274,34 @@ class ServingScreen(WorkbenchScreen):
         assert self.control is not None
         self.load_running = True
         self._show_state()
-        self.notify(t("locust: {users} users for {seconds} s; watch the chart", users=users, seconds=duration_s),
-                    title=t("load test"))
+        self.notify(
+            t("locust: {users} users for {seconds} s; watch the chart", users=users, seconds=duration_s), title=t("load test")
+        )
         try:
             result = await self.control.load_test(users, duration_s)
         except ValueError:  # cut short (the service stopped): locust's stats say N/A
-            self.notify(t("the load test ended before it had results (was the service stopped?)"), title=t("load test failed"),
-                        severity="warning")
+            self.notify(
+                t("the load test ended before it had results (was the service stopped?)"),
+                title=t("load test failed"),
+                severity="warning",
+            )
         except (RuntimeError, OSError) as exc:
             self.notify(str(exc), title=t("load test failed"), severity="error", markup=False)
         else:
             if self.alive:
                 self.query_one("#serve-response", Static).update(
-                    f"[b]{t('load test')}[/] " + t(
+                    f"[b]{t('load test')}[/] "
+                    + t(
                         "{users} users, {seconds} s: {requests} requests, {failures} failures, {rps} requests/s",
-                        users=users, seconds=duration_s, requests=f"{result['requests']:.0f}",
-                        failures=f"{result['failures']:.0f}", rps=f"{result['rps']:.0f}")
+                        users=users,
+                        seconds=duration_s,
+                        requests=f"{result['requests']:.0f}",
+                        failures=f"{result['failures']:.0f}",
+                        rps=f"{result['rps']:.0f}",
+                    )
                     + f"\np50 {result['latency_p50_ms']:.0f} ms · p95 {result['latency_p95_ms']:.0f} ms · "
-                    f"p99 {result['latency_p99_ms']:.0f} ms " + t("(locust's own measurement, client side)"))
+                    f"p99 {result['latency_p99_ms']:.0f} ms " + t("(locust's own measurement, client side)")
+                )
         finally:
             self.load_running = False
             if self.is_mounted:
@@ -323,9 +346,16 @@ class ServingScreen(WorkbenchScreen):
         if not self.alive:
             return
         self.query_one("#serve-counters", Static).update(
-            f"[b]{' + '.join(API)}[/] " + t("{ok} answered · {refused} refused · {in_flight} in flight · {rate} req/s now",
-                                          ok=f"{ok:.0f}", refused=f"{refused:.0f}", in_flight=f"{in_flight:.0f}",
-                                          rate=f"{rate:.0f}") + f" · {latency}")
+            f"[b]{' + '.join(API)}[/] "
+            + t(
+                "{ok} answered · {refused} refused · {in_flight} in flight · {rate} req/s now",
+                ok=f"{ok:.0f}",
+                refused=f"{refused:.0f}",
+                in_flight=f"{in_flight:.0f}",
+                rate=f"{rate:.0f}",
+            )
+            + f" · {latency}"
+        )
         self.query_one("#serve-histogram", Static).update("\n".join(total.bar_lines(width=24)) or t("no requests yet"))
         self._draw_chart()
 

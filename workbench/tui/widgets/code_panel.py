@@ -44,12 +44,23 @@ class CodePanel(Vertical):
             self.query_one("#code-path", Static).update(escape(t("cannot show {entry}: {problem}", entry=entry, problem=exc)))
             return ""
         function = entry.rpartition(":")[2]
-        where = t("lesson script [b]{path}[/]", path=escape(str(relative))) if relative.parts[0] == "lessons" else \
-            t("[b]{path}[/] · layer [b]{layer}[/]", path=escape(str(relative)), layer=relative.parts[0])
+        where = (
+            t("lesson script [b]{path}[/]", path=escape(str(relative)))
+            if relative.parts[0] == "lessons"
+            else t("[b]{path}[/] · layer [b]{layer}[/]", path=escape(str(relative)), layer=relative.parts[0])
+        )
         called = f"{escape(str(via))} → " if via else ""
-        self.query_one("#code-path", Static).update(f"{called}{where} · " + t("{function}() at line {line}", function=function, line=line))
-        syntax = Syntax(text, "python", line_numbers=True, highlight_lines={line},
-                        theme="monokai" if theme_dark else "default", word_wrap=False)
+        self.query_one("#code-path", Static).update(
+            f"{called}{where} · " + t("{function}() at line {line}", function=function, line=line)
+        )
+        syntax = Syntax(
+            text,
+            "python",
+            line_numbers=True,
+            highlight_lines={line},
+            theme="monokai" if theme_dark else "default",
+            word_wrap=False,
+        )
         self.query_one("#code", Static).update(syntax)
         scroll = self.query_one("#code-scroll", VerticalScroll)
         self.call_after_refresh(scroll.scroll_to, y=max(line - 3, 0), animate=False)  # once the new source is laid out
