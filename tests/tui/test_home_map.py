@@ -240,3 +240,25 @@ async def test_the_map_shows_interrupted_runs_and_exercise_progress(make_app, ho
         entries = {i.lesson_id: str(i.query_one(Label).render()) for i in app.screen.query(LessonItem)}
         assert entries["ship-it"].startswith("↯")
         assert "✎1/1" in entries["clean-data"]
+
+
+async def test_back_on_the_map_the_cursor_is_on_the_lesson_you_left(make_app):
+    app = make_app(FIXTURE_CURRICULUM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lessons_loaded(pilot)
+        await pilot.press("home")  # train-a-model
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, LessonScreen)
+        await pilot.press("n")  # on to the next lesson (check-the-machine, from the lesson screen)
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id != "train-a-model",
+                       5, "the next lesson")
+        opened = app.screen.lesson.id
+        await pilot.press("escape")
+        await pilot.pause()
+        assert highlighted(app) == opened
+        await pilot.press("question_mark")  # a dialog closing does not move the cursor
+        await pilot.press("down")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert highlighted(app) == opened

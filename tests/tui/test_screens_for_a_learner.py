@@ -193,3 +193,18 @@ async def test_zh_tw_messages_that_bypassed_the_catalogue(where, make_app, storm
             await pilot.pause()
             assert not any("cancel requested" in line for line in screen.query_one("#log-panel").lines)
             assert "步驟" in screen.query_one("#steps").border_title
+
+
+async def test_at_80x24_the_serving_screen_keeps_the_response_in_view(make_app):
+    from workbench.tui.screens.serving_screen import ServingScreen
+
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await lessons_loaded(pilot)
+        screen = ServingScreen()
+        await app.push_screen(screen)
+        await pilot.pause(0.3)
+        for selector in ("#serve-response", "#serve-request", "#serve-log", "#serve-toggle"):
+            region = screen.query_one(selector).region
+            assert region.height >= (1 if selector == "#serve-toggle" else 3), f"{selector} is squeezed to {region}"
+            assert region.bottom <= 23, f"{selector} is below the screen: {region}"

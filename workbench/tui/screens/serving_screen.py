@@ -52,6 +52,7 @@ class RequestEditor(TextArea):
 
 class ServingScreen(WorkbenchScreen):
     HELP_TITLE = "serving"
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     HELP = (
         "The iris service (BentoML) on 127.0.0.1: s starts and stops it, ctrl+s sends the request body to the "
         "endpoint, l runs a 10-second load test. The chart and counters come from the service's own /metrics. "
