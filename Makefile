@@ -42,13 +42,13 @@ lint-imports: setup-test             ## the layer contracts in pyproject.toml
 lessons-check: setup-test            ## every lesson loads, its entry points import, its README names its files, exercises fail/pass
 	$(BIN)/mlops-workbench lessons check
 
-pytest: setup-test                   ## the whole suite with coverage and the ten slowest tests
-	$(BIN)/pytest --durations=10 --cov --cov-report=term:skip-covered
+pytest: setup-test                   ## the whole suite (3 workers: most tests wait on child processes) with coverage and the ten slowest
+	$(BIN)/pytest -n 3 --dist loadfile --durations=10 --cov --cov-report=term:skip-covered
 
 test: lint typecheck lint-imports lessons-check pytest  ## the whole suite, as CI runs it
 
-test-fast: setup-test                ## unit and UI tests on the fixture curriculum (no real training): ≤ 60 s
-	$(BIN)/pytest -m "not slow" --durations=5 tests/unit tests/tui
+test-fast: setup-test                ## unit and UI tests on the fixture curriculum (no real training, no real server)
+	$(BIN)/pytest -n 2 -m "not slow" --durations=5 tests/unit tests/tui
 
 faults: setup-test                   ## the fault-injection suite alone
 	$(BIN)/pytest -m faults --durations=10
