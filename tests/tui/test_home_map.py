@@ -251,8 +251,9 @@ async def test_back_on_the_map_the_cursor_is_on_the_lesson_you_left(make_app):
         await pilot.pause()
         assert isinstance(app.screen, LessonScreen)
         await pilot.press("n")  # on to the next lesson (check-the-machine, from the lesson screen)
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id != "train-a-model",
-                       5, "the next lesson")
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id != "train-a-model", 5, "the next lesson"
+        )
         opened = app.screen.lesson.id
         await pilot.press("escape")
         await pilot.pause()
@@ -262,3 +263,20 @@ async def test_back_on_the_map_the_cursor_is_on_the_lesson_you_left(make_app):
         await pilot.press("escape")
         await pilot.pause()
         assert highlighted(app) == opened
+
+
+async def test_the_map_suggests_what_follows_the_lesson_you_just_passed(make_app):
+    app = make_app(FIXTURE_CURRICULUM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lessons_loaded(pilot)
+        app.open_lesson("clean-data")  # skipping check-the-machine, the first one
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("a")
+        await wait_for(
+            pilot, lambda: app.progress.lesson_status("clean-data") == "passed" and not screen.running, 30, "clean-data to pass"
+        )
+        await pilot.press("escape")
+        await pilot.pause()
+        label = str(app.screen.query_one("#overall-label", Label).render())
+        assert "next: train-a-model (n)" in label, label  # what clean-data opened up, not the skipped first lesson

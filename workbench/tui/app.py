@@ -70,6 +70,7 @@ class WorkbenchApp(App):
         self.settings = self._read_settings()
         self.startup_ms: float | None = None  # shown once, on the first home screen
         self.last_lesson_id: str | None = None
+        self.recent_lesson_id: str | None = None
         saved = self.settings.get("language")
         if not i18n.chosen_explicitly() and isinstance(saved, str) and saved in i18n.LANGUAGES:
             i18n.set_language(saved)  # switched in the app before (ctrl+l); --lang still wins
@@ -197,6 +198,7 @@ class WorkbenchApp(App):
             self.notify(t("lesson '{lesson}' is not available", lesson=lesson_id), severity="error")
             return
         self.last_lesson_id = lesson_id  # the map shows it highlighted when you come back
+        self.recent_lesson_id = lesson_id  # and suggests what comes after it
         existing = next((s for s in self.running_lessons() if s.lesson.id == lesson_id), None)
         if existing is not None:
             existing.left_running = False  # in front again: leaving asks again
@@ -229,6 +231,16 @@ class WorkbenchApp(App):
             if all(status(pre) == "passed" for pre in lesson.spec.prerequisites):
                 return lesson
         return None
+
+    def suggested_lesson(self) -> Lesson | None:
+        """What the map suggests: the lesson you were on while it has not passed, else the one after it."""
+        recent = self.curriculum.get(self.recent_lesson_id) if self.curriculum and self.recent_lesson_id else None
+        if recent is None:
+            return self.next_lesson()
+        status = self.progress.lesson_status
+        if status(recent.id) != "passed" and all(status(pre) == "passed" for pre in recent.spec.prerequisites):
+            return recent
+        return self.next_lesson(after=recent.id)
 
     def open_next_lesson(self, after: str | None = None) -> None:
         lesson = self.next_lesson(after)

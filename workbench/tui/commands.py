@@ -17,7 +17,7 @@ class WorkbenchCommands(Provider):
     def _commands(self) -> list[tuple[str, object, str]]:
         app = cast("WorkbenchApp", self.app)  # the palette belongs to the workbench app
         commands: list[tuple[str, object, str]] = []
-        upcoming = app.next_lesson()
+        upcoming = app.suggested_lesson()
         if upcoming is not None:
             commands.append(
                 (

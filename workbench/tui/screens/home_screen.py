@@ -162,15 +162,15 @@ class HomeScreen(WorkbenchScreen):
             await box.show_lessons(ids)
         self.loaded = True
         self.refresh_lessons()
-        start = self.app.next_lesson()
+        start = self.app.suggested_lesson()
         self.focus_lesson(start.id if start is not None else None)
 
     def on_screen_resume(self) -> None:
         if self.loaded:
             self.refresh_lessons()
-            came_from = getattr(self.app, "last_lesson_id", None)
+            came_from = self.app.last_lesson_id
             if came_from is not None:
-                self.app.last_lesson_id = None  # type: ignore[attr-defined]  # once: help or a dialog closing leaves the cursor be
+                self.app.last_lesson_id = None  # once: help or a dialog closing leaves the cursor be
                 self.focus_lesson(came_from)  # back on the map at the lesson you left
 
     # ---- what the map says ----------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ class HomeScreen(WorkbenchScreen):
         label = f"[green]{'━' * filled}[/][dim]{'━' * (width - filled)}[/] " + t(
             "{passed}/{total} lessons passed", passed=done, total=total
         )
-        upcoming = self.app.next_lesson()
+        upcoming = self.app.suggested_lesson()
         if done == 0 and upcoming is not None:
             label += " · " + t("[b]start here:[/] {lesson} (Enter)", lesson=escape(upcoming.id))
         elif upcoming is not None:
@@ -338,7 +338,7 @@ class HomeScreen(WorkbenchScreen):
         if not self.loaded:
             return
         current = self.highlighted_item()
-        upcoming = self.app.next_lesson()
+        upcoming = self.app.suggested_lesson()
         if upcoming is not None and current is not None and current.lesson_id == upcoming.id:
             upcoming = self.app.next_lesson(after=upcoming.id)  # already there: the one after
         if upcoming is None:
