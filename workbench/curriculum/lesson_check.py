@@ -69,11 +69,7 @@ def layer_files_of(script: Path) -> list[str]:
             else []
         )
         for name in names:
-            if (
-                name.split(".")[0] not in ENTRY_LAYERS
-                or name.startswith(PLUMBING)
-                and any(name == p or name.startswith(p + ".") for p in PLUMBING)
-            ):
+            if name.split(".")[0] not in ENTRY_LAYERS or any(name == p or name.startswith(p + ".") for p in PLUMBING):
                 continue
             parts = name.split(".")
             module = Path(*parts).with_suffix(".py")

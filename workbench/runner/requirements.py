@@ -14,9 +14,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
-
-def docker_address() -> str:
-    return os.environ.get("DOCKER_HOST") or "unix:///var/run/docker.sock"
+from infrastructure.deployment.containers.docker.engine import engine_address as docker_address
 
 
 def docker_engine_reachable(timeout_s: float = 0.5) -> bool:
