@@ -357,10 +357,5 @@ def gpu_command(
 
 
 def main() -> None:
-    if len(sys.argv) == 1:  # no arguments: open the app at once (Typer builds every command first: ~150 ms)
-        from workbench import i18n
-        from workbench.tui.app import run_app
-
-        i18n.set_language(i18n.from_environment())
-        raise SystemExit(run_app(home=_home(None)))  # the lessons folder: WORKBENCH_LESSONS_DIR or the built-in one
+    """The command line (``mlops-workbench ARGS``); the bare command goes through ``workbench.launcher``."""
     app()
