@@ -116,6 +116,7 @@ class LessonScreen(WorkbenchScreen):
         Binding("n", "next_lesson", "Next lesson", id="lesson.next", show=False),
         Binding("slash", "filter_log", "Filter log", id="lesson.filter_log", show=False),
         Binding("s", "save_log", "Save log", id="lesson.save_log", show=False),
+        Binding("w", "wrap_log", "Wrap log on/off", id="lesson.wrap_log", show=False),
         Binding("l", "focus_log", "Log", id="lesson.tab_log", show=False),
         Binding("m", "show_tab('tab-metrics')", "Metrics", id="lesson.tab_metrics", show=False),
         Binding("c", "show_tab('tab-code')", "Code", id="lesson.tab_code", show=False),
@@ -457,6 +458,7 @@ class LessonScreen(WorkbenchScreen):
             return
         self.query_one(MetricsPanel).clear()
         self.query_one("#artifacts", DataTable).clear()
+        self.query_one(LogPanel).follow_tail()  # a new run: its output is what matters, wherever the log was scrolled
         command = f"mlops-workbench --lesson {self.lesson.id}" + (f" --step {only_step}" if only_step else "")
         self._command(command)
         self.runner = LessonRunner(
@@ -518,6 +520,10 @@ class LessonScreen(WorkbenchScreen):
 
     def action_focus_log(self) -> None:
         self.query_one(LogPanel).log_widget.focus()
+
+    def action_wrap_log(self) -> None:
+        wrapped = self.query_one(LogPanel).toggle_wrap()
+        self.notify(t("long log lines now wrap") if wrapped else t("long log lines now scroll sideways"))
 
     def action_save_log(self) -> None:
         path = self.query_one(LogPanel).save(self.app.home / "logs", self.lesson.id)

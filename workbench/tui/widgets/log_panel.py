@@ -1,9 +1,13 @@
-"""The live log: capped, follows the tail until you scroll up, filterable, savable.
+"""The live log: capped, follows the tail until you scroll up, filterable, savable, wrapped.
 
 Lines arrive in batches (one write per frame, not one per line), so a step
 that floods output cannot freeze the screen. A step's output is text, never
 terminal commands: escape sequences and control characters are removed
 before a line is kept (colours too; see ``shared.events.terminal_text``).
+Long lines wrap at the panel's width (continuations indented), so nothing
+hides past the right edge; ``w`` turns wrapping off for output that reads
+better unwrapped (tables), with a horizontal scrollbar instead. The wrap is
+only how lines are drawn: the filter and a saved log see the lines as written.
 """
 
 from __future__ import annotations
@@ -12,6 +16,8 @@ import time
 from collections import deque
 from pathlib import Path
 
+from rich.cells import cell_len
+from rich.console import Console
 from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.app import ComposeResult
@@ -26,6 +32,24 @@ MAX_LINES = 10_000
 # The most lines drawn per frame (Log costs ~30 µs a line): a flood queues the rest (lines that would be
 # pruned anyway fall off the front), so one frame never does unbounded work.
 MAX_LINES_PER_FRAME = 300
+CONTINUATION = "  "  # a wrapped line's continuations start indented, so a new line still reads as one
+_WRAP_CONSOLE = Console(width=80, color_system=None)  # only for Text.wrap's signature; nothing is printed
+
+
+def wrap_line(line: str, width: int) -> list[str]:
+    """``line`` as rows of at most ``width`` cells: broken between words where it can, inside a word where it
+    must (wide characters count twice, tabs are expanded); continuation rows are indented."""
+    if "\t" in line:
+        line = line.expandtabs()
+    if width < 1 or len(line) * 2 <= width or cell_len(line) <= width:
+        return [line]
+    first = Text(line).wrap(_WRAP_CONSOLE, width, overflow="fold")[0].plain
+    rest = line[len(first) :].lstrip(" ")
+    indent = CONTINUATION if width > 2 * len(CONTINUATION) else ""
+    if not rest:
+        return [first]
+    rows = Text(rest).wrap(_WRAP_CONSOLE, width - len(indent), overflow="fold")
+    return [first, *(indent + row.plain for row in rows)]
 
 
 class MatchHighlighter(Highlighter):
@@ -44,7 +68,8 @@ class LogPanel(Vertical):
     LogPanel { height: 1fr; }
     LogPanel > #log-filter { display: none; height: 3; }
     LogPanel.filtering > #log-filter { display: block; }
-    LogPanel > Log { height: 1fr; }
+    LogPanel > Log { height: 1fr; scrollbar-gutter: stable; }
+    LogPanel.-wrap > Log { overflow-x: hidden; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -52,11 +77,19 @@ class LogPanel(Vertical):
         self.lines: deque[str] = deque(maxlen=MAX_LINES)
         self._backlog: deque[str] = deque(maxlen=MAX_LINES)
         self.query_text = ""
+        self.wrap = True
+        self._wrap_width = 0  # the width the drawn lines were wrapped at (0: not laid out yet)
         self.border_title = t("log")
+        self.add_class("-wrap")
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder=t("filter the log (Enter to apply, Escape to clear)"), id="log-filter")
         yield Log(max_lines=MAX_LINES, id="log", highlight=False)
+
+    def on_mount(self) -> None:
+        # Anchored: at the tail, the log stays there when the panel changes height (the status line above it
+        # grows); scrolling up lets go until the reader is back at the bottom or a new run starts.
+        self.log_widget.anchor()
 
     @property
     def log_widget(self) -> Log:
@@ -64,6 +97,9 @@ class LogPanel(Vertical):
 
     def _matches(self, line: str) -> bool:
         return not self.query_text or self.query_text in line.lower()
+
+    def _width(self) -> int:
+        return self.log_widget.scrollable_content_region.width
 
     def write_lines(self, lines: list[str]) -> None:
         """Append a batch and draw (up to a frame's worth of) it."""
@@ -81,8 +117,42 @@ class LogPanel(Vertical):
         count = min(len(self._backlog), MAX_LINES_PER_FRAME)
         chunk = [self._backlog.popleft() for _ in range(count)]
         log = self.log_widget
+        if self.wrap:
+            if not self._wrap_width:
+                self._wrap_width = self._width()
+            width = self._wrap_width
+            chunk = [row for line in chunk for part in line.split("\n") for row in wrap_line(part, width)]
         follow = log.is_vertical_scroll_end or log.max_scroll_y == 0
         log.write("\n".join(chunk) + "\n", scroll_end=follow)
+
+    def _redraw(self) -> int:
+        """Draw every kept line again (the filter, the width or the wrap changed), a frame's worth at a time;
+        returns how many lines are shown."""
+        self._backlog.clear()
+        self.log_widget.clear()
+        self._wrap_width = self._width()
+        self._backlog.extend(line for line in self.lines if self._matches(line))
+        shown = len(self._backlog)
+        self.drain()
+        return shown
+
+    def on_resize(self) -> None:
+        self.call_after_refresh(self._rewrap_if_needed)
+
+    def _rewrap_if_needed(self) -> None:
+        if self.wrap and self.lines and self._width() != self._wrap_width:
+            self._redraw()
+
+    def toggle_wrap(self) -> bool:
+        """Wrap long lines (the default) or not (scroll sideways); returns whether lines now wrap."""
+        self.wrap = not self.wrap
+        self.set_class(self.wrap, "-wrap")
+        self._redraw()
+        return self.wrap
+
+    def follow_tail(self) -> None:
+        """Back to the newest line, following it again (a new run starts: what it prints is what matters)."""
+        self.log_widget.scroll_end(animate=False, immediate=True, x_axis=False)
 
     def clear(self) -> None:
         self.lines.clear()
@@ -95,18 +165,12 @@ class LogPanel(Vertical):
 
     def apply_filter(self, text: str) -> None:
         self.query_text = text.strip().lower()
-        self._backlog.clear()
         log = self.log_widget
-        log.clear()
         log.highlighter = MatchHighlighter(self.query_text)
         log.highlight = bool(self.query_text)  # only lines that match are shown; the match itself stands out
-        shown = [line for line in self.lines if self._matches(line)]
-        self._backlog.extend(shown)
-        self.drain()
+        shown = self._redraw()
         self.border_title = (
-            t("log — filter: {query} ({count} lines)", query=repr(self.query_text), count=len(shown))
-            if self.query_text
-            else t("log")
+            t("log — filter: {query} ({count} lines)", query=repr(self.query_text), count=shown) if self.query_text else t("log")
         )
         if not self.query_text:
             self.remove_class("filtering")
