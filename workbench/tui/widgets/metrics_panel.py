@@ -3,6 +3,11 @@
 A step's values are data, never trusted: NaN, infinite and astronomically large values are
 left out of the chart (plotext fails on them) and marked in the table, and names are shown
 as plain text, never as markup.
+
+Every column of the table stays whole at any width: the table is as wide as its values
+(a share of the panel, more if the chart keeps enough room), a long metric name ends in "…"
+(the chart's legend has it whole), the points column goes when the values need its room, and in a
+narrow panel (a lesson at 80 columns) the table sits under the chart instead of beside it.
 """
 
 from __future__ import annotations
@@ -10,10 +15,12 @@ from __future__ import annotations
 import math
 import time
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import DataTable
+from textual.widgets.data_table import ColumnKey
 from textual_plotext import PlotextPlot
 
 from workbench.i18n import t
@@ -22,6 +29,13 @@ CHART_REFRESH_S = 0.25
 # plotext overflows on spans beyond ~1e300 and on subnormal numbers: larger values are not drawn, tinier ones drawn as 0.
 CHART_MAX_ABS = 1e100
 CHART_MIN_ABS = 1e-100
+STACK_BELOW = 60  # panel columns under which the table goes under the chart (a lesson at 80 columns)
+TABLE_SHARE = 0.45  # beside the chart, the table may always take this share of the panel's width,
+CHART_MIN = 46  # and more when its values need it, as long as the chart keeps this many columns (its title)
+NAME_MIN = 6  # a metric name keeps at least this many cells (then "…")
+NAME_MAX = 24  # the table grows past its share for names up to this long
+TITLE_MARGIN = 6  # plotext leaves out a title that does not fit beside the axis labels: a shorter one is chosen
+COLUMNS = ("metric", "latest", "points")
 
 
 def plottable(value: float) -> bool:
@@ -45,8 +59,11 @@ class GuardedPlot(PlotextPlot):
 class MetricsPanel(Horizontal):
     DEFAULT_CSS = """
     MetricsPanel { height: 1fr; }
-    MetricsPanel > PlotextPlot { width: 2fr; }
-    MetricsPanel > DataTable { width: 1fr; }
+    MetricsPanel > PlotextPlot { width: 1fr; }
+    MetricsPanel > DataTable { width: auto; }
+    MetricsPanel.-stacked { layout: vertical; }
+    MetricsPanel.-stacked > PlotextPlot { height: 1fr; }
+    MetricsPanel.-stacked > DataTable { width: 1fr; max-width: 100%; height: auto; max-height: 50%; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -56,20 +73,73 @@ class MetricsPanel(Horizontal):
         self._dirty = False
         self._drawn_at = 0.0
         self._touched: set[str] = set()
+        self._cells: dict[str, tuple[str, str]] = {}  # per metric: the (latest, points) cells shown
+        self._fitted: tuple[tuple[str, ...], int] = (COLUMNS, 0)  # the columns shown, the width names were cut to
+        self._stacked = False  # a narrow panel: the table under the chart
 
     def compose(self) -> ComposeResult:
         yield GuardedPlot(id="metrics-chart")
-        table: DataTable = DataTable(id="metrics-table", cursor_type="row", zebra_stripes=True)
-        table.add_column(t("metric"), key="metric")
-        table.add_column(t("latest"), key="latest")
-        table.add_column(t("points"), key="points")
-        yield table
+        yield DataTable(id="metrics-table", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self._rebuild()
+
+    def on_resize(self) -> None:
+        self._stacked = 0 < self.size.width < STACK_BELOW
+        self.set_class(self._stacked, "-stacked")
+        if self._fit() != self._fitted:
+            self._rebuild()
+        self._dirty = True
+        self.call_after_refresh(self.redraw, True)  # the title that fits the chart's new width
+
+    def _fit(self) -> tuple[tuple[str, ...], int]:
+        """The columns to show and the cells a metric name may take, so that every other column shows whole:
+        the points column goes first when the values need the room (the chart's title counts what was not drawn)."""
+        longest = max([cell_len(t(COLUMNS[0])), *(cell_len(name) for name in self._cells)])
+        width = self.size.width
+        if not width:
+            return COLUMNS, longest  # not laid out yet
+        table = self.query_one(DataTable)
+        rows_shown = self.size.height // 2 if self._stacked else self.size.height
+        scrollbar = 2 if len(self._cells) + 1 > rows_shown else 0  # the header and the rows: do they scroll?
+        for columns in (COLUMNS, COLUMNS[:2]):
+            others = 2 * table.cell_padding * len(columns) + scrollbar
+            for i, key in enumerate(columns[1:]):
+                drawn = table.columns.get(ColumnKey(key))  # a column drawn wider keeps its width until a rebuild
+                widths = [cell_len(t(key)), drawn.content_width if drawn else 0]
+                others += max(widths + [cell_len(cells[i]) for cells in self._cells.values()])
+            wanted = others + min(longest, NAME_MAX)
+            budget = width if self._stacked else max(int(width * TABLE_SHARE), min(wanted, width - CHART_MIN))
+            room = budget - others
+            if room >= min(longest, NAME_MIN):
+                break
+        return columns, min(longest, max(room, NAME_MIN))
+
+    def _name_cell(self, name: str) -> Text:
+        text = Text(name)  # Text: a step's metric name is never markup
+        text.truncate(self._fitted[1], overflow="ellipsis")
+        return text
+
+    def _rebuild(self) -> None:
+        """Every row again, fitted to the width there is now (a column only grows while rows are updated)."""
+        table = self.query_one(DataTable)
+        cursor = table.cursor_row
+        table.clear(columns=True)
+        self._fitted = self._fit()
+        columns = self._fitted[0]
+        for column in columns:
+            table.add_column(t(column), key=column)
+        for name in sorted(self._cells):
+            table.add_row(self._name_cell(name), *self._cells[name][: len(columns) - 1], key=name)
+        if 0 <= cursor < table.row_count:
+            table.move_cursor(row=cursor, animate=False)
 
     def clear(self) -> None:
         self.series.clear()
         self.not_drawn.clear()
         self._touched.clear()
-        self.query_one(DataTable).clear()
+        self._cells.clear()
+        self._rebuild()
         self._dirty = True
         self.redraw(force=True)
 
@@ -89,15 +159,21 @@ class MetricsPanel(Horizontal):
             points = self.series[name]
             latest = points[-1][1]
             left_out = self.not_drawn.get(name, 0)
-            cells = (
+            self._cells[name] = (
                 f"{latest:.6g}" if plottable(latest) else f"{latest:.6g} ({t('not drawn')})",
                 str(len(points)) if not left_out else f"{len(points)} ({left_out} {t('not drawn')})",
             )
-            if name in table.rows:
-                table.update_cell(name, "latest", cells[0])
-                table.update_cell(name, "points", cells[1])
-            else:
-                table.add_row(Text(name), *cells, key=name)  # Text: a step's metric name is never markup
+        if self._touched and self._fit() != self._fitted:
+            self._rebuild()  # a longer value or name: the table is fitted again so that every column stays whole
+        else:
+            columns = self._fitted[0]
+            for name in sorted(self._touched):
+                cells = self._cells[name][: len(columns) - 1]
+                if name in table.rows:
+                    for key, cell in zip(columns[1:], cells, strict=True):
+                        table.update_cell(name, key, cell, update_width=True)
+                else:
+                    table.add_row(self._name_cell(name), *cells, key=name)
         self._touched.clear()
         self.redraw()
 
@@ -123,7 +199,16 @@ class MetricsPanel(Horizontal):
                 plt.plot([p[0] for p in pts], [p[1] for p in pts], label=name, marker="braille")
             left_out = sum(self.not_drawn.values())
             title = t("metrics per step")
-            plt.title(title if not left_out else f"{title} — {t('{count} not drawn (NaN/inf/huge)', count=left_out)}")
+            note = t("{count} not drawn (NaN/inf/huge)", count=left_out)
+            plt.title(self._fitting_title(chart, f"{title} — {note}", note) if left_out else title)
         else:
-            plt.title(t("metric curves appear here while a step runs"))
+            plt.title(
+                self._fitting_title(chart, t("metric curves appear here while a step runs"), t("metric curves appear here"))
+            )
         chart.refresh()
+
+    @staticmethod
+    def _fitting_title(chart: PlotextPlot, *choices: str) -> str:
+        """The first title that the chart's width can show (plotext drops one that is too long)."""
+        width = chart.size.width
+        return next((title for title in choices if not width or cell_len(title) + TITLE_MARGIN <= width), choices[-1])
