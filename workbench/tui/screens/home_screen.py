@@ -15,7 +15,7 @@ from rich.markup import escape
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static
 
 from workbench.i18n import ENGLISH, language, t
@@ -136,9 +136,14 @@ class HomeScreen(WorkbenchScreen):
             f"\n[dim]{t('↓ may import every layer; no layer imports it (the contracts are in pyproject.toml)')}[/]",
             id="presentation",
         )
-        with VerticalScroll(id="map-scroll", can_focus=False), Grid(id="layer-map"):
-            for layer in LAYERS:
-                yield LayerBox(layer)
+        # Boxes stacked as the layers depend (not a grid: an auto-height grid row under a box spanning both
+        # columns was measured one column wide, and left a blank row under the application box).
+        with VerticalScroll(id="map-scroll", can_focus=False), Vertical(id="layer-map"):
+            yield LayerBox("application")
+            with Horizontal(id="layer-middle"):
+                yield LayerBox("domain")
+                yield LayerBox("infrastructure")
+            yield LayerBox("shared")
         yield Label("", id="lesson-details")
         yield Label("", id="overall-label")
         yield Footer()

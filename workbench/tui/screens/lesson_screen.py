@@ -50,6 +50,7 @@ from workbench.tui.widgets.metrics_panel import MetricsPanel
 FRAME_S = 1 / 30
 TIME_WIDTH = 7  # "9999.9s"
 COMPACT_BELOW = 100  # screen columns under which the step table shows marks, not words
+STEP_ROWS_SHOWN = 9  # rows the step table shows before it scrolls (#steps max-height 12: border and header)
 # A child's stderr line that is a real problem (marked "!"); INFO/WARNING chatter of TensorFlow, absl or MLflow is not.
 ERROR_LINE = re.compile(
     r"^(Traceback \(most recent call last\)|\s+File \"|\s*(\w+\.)*\w*(Error|Exception)\b(:|$)|.*\b(ERROR|CRITICAL|FATAL)\b"
@@ -147,6 +148,7 @@ class LessonScreen(WorkbenchScreen):
                 steps: DataTable = DataTable(id="steps", cursor_type="row")
                 steps.border_title = t("steps")
                 yield steps
+                yield Label("", id="step-title")  # the highlighted step's whole title, when the table cuts it
                 with VerticalScroll(id="readme-scroll"):
                     yield Markdown(self.lesson.readme_text(), id="readme")
             with Vertical(id="lesson-right"):
@@ -203,7 +205,8 @@ class LessonScreen(WorkbenchScreen):
         compact = (self.size.width or self.app.size.width) < COMPACT_BELOW
         state_width = 1 if compact else badge_width()
         available = steps.size.width or max(self.app.size.width * 2 // 5, 30)
-        return compact, max(available - state_width - TIME_WIDTH - 3 * 2 * steps.cell_padding - 2, 8)
+        scrollbar = 2 if len(self.lesson.spec.steps) > STEP_ROWS_SHOWN else 0
+        return compact, max(available - state_width - TIME_WIDTH - 3 * 2 * steps.cell_padding - scrollbar, 8)
 
     def _state_cell(self, state: str) -> str:
         return mark(state) if self._compact else badge(state)
@@ -227,6 +230,15 @@ class LessonScreen(WorkbenchScreen):
             steps.add_row(self._state_cell(state), duration, clip(self.lesson.step_title(step), self._step_width), key=step.id)
         if 0 <= cursor < steps.row_count:
             steps.move_cursor(row=cursor, animate=False)
+        self._show_full_title()
+
+    def _show_full_title(self) -> None:
+        """Under the table, the highlighted step's title in full, when the table had to cut it."""
+        title = self.lesson.step_title(self._selected_step())
+        label = self.query_one("#step-title", Label)
+        cut = cell_len(title) > self._step_width
+        label.update(f"▸ {escape(title)}" if cut else "")
+        label.set_class(cut, "-cut")
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit_steps)
@@ -406,6 +418,7 @@ class LessonScreen(WorkbenchScreen):
 
     @on(DataTable.RowHighlighted, "#steps")
     def _show_step_code(self, event: DataTable.RowHighlighted) -> None:
+        self._show_full_title()
         if self._running_step is None and event.cursor_row is not None and 0 <= event.cursor_row < len(self.lesson.spec.steps):
             self._show_code(self.lesson.spec.steps[event.cursor_row])
 
