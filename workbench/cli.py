@@ -13,11 +13,14 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 app = typer.Typer(
     add_completion=False,
@@ -74,6 +77,18 @@ def _home(home: Path | None) -> Path:
     path = workbench_home()
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+PIPED_WIDTH = 100_000  # piped output goes to grep, files and CI logs: a table is never wrapped or cut there
+
+
+def stdout_console() -> Console:
+    """A rich Console for tables on stdout: the terminal's width on a terminal; piped, wide enough that no line
+    wraps and no cell is cut ('experiment-trac…'), whatever COLUMNS says."""
+    from rich.console import Console
+
+    console = Console()
+    return console if console.is_terminal else Console(width=PIPED_WIDTH)
 
 
 def _print_json(document: object) -> None:
@@ -208,7 +223,6 @@ def lessons_list(
     if json_output:
         _print_json({"lessons_dir": str(curriculum.root), "lessons": rows})
         return
-    from rich.console import Console
     from rich.table import Table
 
     from workbench.i18n import t
@@ -223,7 +237,7 @@ def lessons_list(
             )
         else:
             table.add_row(f"{row['order']:03d}", row["id"], row["layer"], row["title"], ", ".join(row["prerequisites"]))
-    Console().print(table)
+    stdout_console().print(table)
 
 
 @lessons_app.command("check")
@@ -297,11 +311,9 @@ def runs_command(
     if json_output:
         _print_json(listing)
         return
-    from rich.console import Console
-
     from workbench.tui.runs_table import runs_rich_table
 
-    Console().print(runs_rich_table(listing))
+    stdout_console().print(runs_rich_table(listing))
 
 
 @app.command("exercise")
@@ -348,11 +360,9 @@ def gpu_command(
     if json_output:
         _print_json(report)
     else:
-        from rich.console import Console
-
         from workbench.tui.gpu_view import report_renderable
 
-        Console().print(report_renderable(report))
+        stdout_console().print(report_renderable(report))
     raise typer.Exit(EXIT_FAILED if report["failing"] else EXIT_OK)
 
 

@@ -249,8 +249,9 @@ def status_command(
         json.dump(status, sys.stdout, indent=2)
         sys.stdout.write("\n")
         raise typer.Exit(EXIT_OK)
-    from rich.console import Console
     from rich.table import Table
+
+    from workbench.cli import stdout_console  # loaded already: this command runs through it
 
     table = Table(title=f"class {status['class']} · {status['generated_at']}", title_justify="left")
     for column in ("learner", "on", "passed", "ex.", *status["lessons"], "stuck"):
@@ -270,7 +271,7 @@ def status_command(
             *cells,
             "[bold red]" + "; ".join(row["stuck_reasons"]) + "[/]",
         )
-    Console().print(table)
+    stdout_console().print(table)
     raise typer.Exit(EXIT_OK)
 
 
