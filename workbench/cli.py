@@ -27,13 +27,18 @@ app = typer.Typer(
     no_args_is_help=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
-    help="Learn MLOps by running the real thing, layer by layer.",
+    help="Learn MLOps by running the real thing, layer by layer.\n\n"
+    "Run mlops-workbench with no arguments to open the app: the map of the four layers, each lesson beside its "
+    "README, and the live log, metrics and code of every step it runs. --lesson ID runs lessons headless "
+    "(CI, scripts); the commands below list, check and grade.",
 )
+# Each command's line in --help is its short_help, a whole sentence: left to Click, it is the help's first
+# sentence cut to the terminal's width ('...').
 lessons_app = typer.Typer(help="List and check the lessons.", rich_markup_mode=None)
-app.add_typer(lessons_app, name="lessons")
+app.add_typer(lessons_app, name="lessons", short_help="List the lessons, check them, or start a new one.")
 from workbench.classroom.cli import classroom_app  # noqa: E402  (a sub-app: typer only, nothing heavy)
 
-app.add_typer(classroom_app, name="classroom")
+app.add_typer(classroom_app, name="classroom", short_help="Run a class in the browser: a workspace per learner.")
 
 LessonsDir = typer.Option(
     None,
@@ -240,7 +245,7 @@ def lessons_list(
     stdout_console().print(table)
 
 
-@lessons_app.command("check")
+@lessons_app.command("check", short_help="Validate every lesson, its README and its exercises.")
 def lessons_check(
     ctx: typer.Context,
     lessons_dir: Path | None = LessonsDir,
@@ -269,7 +274,7 @@ def lessons_check(
     raise typer.Exit(EXIT_OK if report.ok else EXIT_FAILED)
 
 
-@lessons_app.command("new")
+@lessons_app.command("new", short_help="Scaffold a lesson folder that passes lessons check.")
 def lessons_new(
     ctx: typer.Context,
     lesson_id: str = typer.Argument(..., metavar="ID", help="The new lesson's id, e.g. feature-store."),
@@ -295,7 +300,7 @@ def lessons_new(
     )
 
 
-@app.command("runs")
+@app.command("runs", short_help="List the training runs recorded in MLflow, newest first.")
 def runs_command(
     json_output: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
     lesson: str | None = typer.Option(None, "--lesson", "-l", help="Only the runs of this lesson (MLflow experiment)."),
@@ -316,7 +321,7 @@ def runs_command(
     stdout_console().print(runs_rich_table(listing))
 
 
-@app.command("exercise")
+@app.command("exercise", short_help="List the exercises, or check, watch, reset or hint one.")
 def exercise_command(
     exercise_id: str | None = typer.Argument(None, help="The exercise; none lists them all."),
     check: bool = typer.Option(False, "--check", help="Run the check once on your copy (exit 0 passed, 1 not yet)."),
@@ -347,7 +352,7 @@ def exercise_command(
     )
 
 
-@app.command("gpu")
+@app.command("gpu", short_help="Check the GPU: driver, devices, frameworks and verdicts.")
 def gpu_command(
     json_output: bool = typer.Option(False, "--json", help="Print the report as JSON (schema: see the README)."),
     no_frameworks: bool = typer.Option(False, "--no-frameworks", help="Skip the PyTorch/TensorFlow checks (faster)."),

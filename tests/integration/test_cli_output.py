@@ -1,5 +1,6 @@
 """The command line's output as a user pipes it (grep, a file, a CI log): tables are never wrapped or cut,
-whatever COLUMNS says. Runs ``mlops-workbench`` in a separate process with stdout a pipe (``runs`` in-process: MLflow
+whatever COLUMNS says; --help says that the bare command opens the app and shows each command's whole
+description. Runs ``mlops-workbench`` in a separate process with stdout a pipe (``runs`` in-process: MLflow
 itself would take seconds).
 """
 
@@ -7,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -97,3 +99,33 @@ def test_piped_runs_table_keeps_the_store_lessons_params_and_metrics_whole(home,
         result.output, "experiment-tracking", "grid-search-combination-01", "parameter_number_3=3000", "validation_f1"
     )
     assert "…" not in result.output and "validation_f1_macro=0.95" in result.output
+
+
+def commands(group_path: list[str]) -> dict[str, str]:
+    """Each sub-command of ``mlops-workbench GROUP...`` and the one line --help shows for it (whole)."""
+    import typer
+
+    from workbench.cli import app
+
+    group = typer.main.get_command(app)
+    for name in group_path:
+        group = group.commands[name]  # type: ignore[attr-defined]  # a click Group: every step is a group
+    return {name: command.get_short_help_str(limit=10_000) for name, command in group.commands.items()}  # type: ignore[attr-defined]  # same
+
+
+@pytest.mark.parametrize("group", [[], ["lessons"], ["classroom"]])
+@pytest.mark.parametrize("columns", WIDTHS)
+def test_help_lists_every_command_with_its_whole_description(home, group, columns):
+    done = piped(*group, "--help", home=home, columns=columns)
+    assert done.returncode == 0, done.stderr
+    flat = re.sub(r"\s+", " ", done.stdout)
+    if not group:
+        assert "Run mlops-workbench with no arguments to open the app" in flat
+    listed = commands(group)
+    assert listed, "no sub-commands found"
+    assert "..." not in done.stdout.split("Commands:")[1], "a description cut by Click"
+    for name, short in listed.items():
+        assert short.endswith(".") and "..." not in short, f"{name}: {short!r} is not a whole sentence"
+        assert f" {name} {short}" in flat, f"{name}: {short!r} not shown whole"
+        if columns is None:  # at 80 columns each description fits on its command's line
+            assert one_line_with(done.stdout, f"  {name} ", short), f"{name}: {short!r} wraps at 80 columns"

@@ -81,7 +81,7 @@ def lesson_ids(lessons_dir: Path | None) -> list[str]:
     return [lesson.id for lesson in sorted(curriculum.lessons, key=lambda lesson: (lesson.order, lesson.id))]
 
 
-@classroom_app.command("init")
+@classroom_app.command("init", short_help="Create the class folder: a home and a link per learner.")
 def init_command(
     class_dir: Path = ClassDir,
     roster: Path | None = RosterOption,
@@ -121,7 +121,7 @@ def init_command(
     print(f"next: mlops-workbench classroom serve {class_dir}")
 
 
-@classroom_app.command("serve")
+@classroom_app.command("serve", short_help="Serve the class: each link opens a learner's workbench.")
 def serve_command(
     class_dir: Path = ClassDir,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
@@ -228,7 +228,7 @@ def serve_command(
     raise typer.Exit(EXIT_OK)
 
 
-@classroom_app.command("status")
+@classroom_app.command("status", short_help="Show each learner's lessons and exercises, and who is stuck.")
 def status_command(
     class_dir: Path = ClassDir,
     json_output: bool = typer.Option(False, "--json", help="Print the status as JSON."),
@@ -275,7 +275,7 @@ def status_command(
     raise typer.Exit(EXIT_OK)
 
 
-@classroom_app.command("teardown")
+@classroom_app.command("teardown", short_help="As root: delete the class's Unix users and group.")
 def teardown_command(class_dir: Path = ClassDir) -> None:
     """As root: delete the class's Unix users and group (the folder and every home stay, owned by root)."""
     from workbench.classroom import isolation
@@ -298,7 +298,7 @@ def kubernetes_name(class_name: str) -> str:
     return slug or "classroom"
 
 
-@classroom_app.command("manifests")
+@classroom_app.command("manifests", short_help="Write the class's Kubernetes manifests, validated offline.")
 def manifests_command(
     class_dir: Path = ClassDir,
     host: str = typer.Option(..., "--host", help="The DNS name learners will use (the ingress's host), e.g. class.example.org."),
