@@ -32,6 +32,7 @@ MAX_LINES = 10_000
 # The most lines drawn per frame (Log costs ~30 µs a line): a flood queues the rest (lines that would be
 # pruned anyway fall off the front), so one frame never does unbounded work.
 MAX_LINES_PER_FRAME = 300
+MAX_CHARS_PER_FRAME = 20_000  # and at most about this much text: a flood of 8000-character lines wraps to many rows
 CONTINUATION = "  "  # a wrapped line's continuations start indented, so a new line still reads as one
 _WRAP_CONSOLE = Console(width=80, color_system=None)  # only for Text.wrap's signature; nothing is printed
 
@@ -111,11 +112,14 @@ class LogPanel(Vertical):
         self.drain()
 
     def drain(self) -> None:
-        """Draw queued lines, at most MAX_LINES_PER_FRAME; follow the tail only if the reader is at the bottom."""
+        """Draw queued lines, at most a frame's worth; follow the tail only if the reader is at the bottom."""
         if not self._backlog:
             return
-        count = min(len(self._backlog), MAX_LINES_PER_FRAME)
-        chunk = [self._backlog.popleft() for _ in range(count)]
+        chunk: list[str] = []
+        chars = 0
+        while self._backlog and len(chunk) < MAX_LINES_PER_FRAME and (not chunk or chars < MAX_CHARS_PER_FRAME):
+            chunk.append(self._backlog.popleft())
+            chars += len(chunk[-1])
         log = self.log_widget
         if self.wrap:
             if not self._wrap_width:
