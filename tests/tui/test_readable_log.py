@@ -74,3 +74,24 @@ async def test_the_log_follows_the_next_run_after_the_learner_scrolled_up(make_a
         await run(pilot, screen, "quick")
         assert log.is_vertical_scroll_end, "the new run's output is below the learner's view"
         assert "PASS long-output/quick" in unwrapped([row for row in log.lines if row]).splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "! 已要求取消：正在結束這個步驟的整個行程樹，然後回到課程",  # a mark, then Chinese with no space to break at
+        "PASS long-output/shout (0.4 s): value = 1 (≥ 1) and a summary that goes on for a while",
+        "/home/learner/.local/share/mlops-workbench/artifacts/sklearn-iris/confusion_matrix.json",
+        "ab寬" * 30,
+        "col1\tcol2\tcol3\t" * 5,
+    ],
+)
+def test_a_wrapped_line_fills_its_rows_and_never_passes_the_width(line):
+    from workbench.tui.widgets.log_panel import CONTINUATION, wrap_line
+
+    width = 34
+    rows = wrap_line(line, width)
+    assert len(rows) > 1 and all(cell_len(row) <= width for row in rows), rows
+    assert all(row.startswith(CONTINUATION) for row in rows[1:])
+    assert all(cell_len(row) > width // 2 for row in rows[:-1]), f"a row left mostly empty: {rows}"
+    assert "".join(row.strip() for row in rows).replace(" ", "") == line.expandtabs().replace(" ", "")

@@ -16,8 +16,7 @@ import time
 from collections import deque
 from pathlib import Path
 
-from rich.cells import cell_len
-from rich.console import Console
+from rich.cells import cell_len, get_character_cell_size
 from rich.highlighter import Highlighter
 from rich.text import Text
 from textual.app import ComposeResult
@@ -34,23 +33,44 @@ MAX_LINES = 10_000
 MAX_LINES_PER_FRAME = 300
 MAX_CHARS_PER_FRAME = 20_000  # and at most about this much text: a flood of 8000-character lines wraps to many rows
 CONTINUATION = "  "  # a wrapped line's continuations start indented, so a new line still reads as one
-_WRAP_CONSOLE = Console(width=80, color_system=None)  # only for Text.wrap's signature; nothing is printed
+
+
+def _fitting(text: str, width: int) -> int:
+    """How many characters of ``text`` fit in ``width`` cells (wide characters take two)."""
+    if text.isascii():
+        return min(len(text), width)
+    used = 0
+    for index, char in enumerate(text):
+        used += get_character_cell_size(char)
+        if used > width:
+            return index
+    return len(text)
 
 
 def wrap_line(line: str, width: int) -> list[str]:
-    """``line`` as rows of at most ``width`` cells: broken between words where it can, inside a word where it
-    must (wide characters count twice, tabs are expanded); continuation rows are indented."""
+    """``line`` as rows of at most ``width`` cells: broken at a space in the row's second half, else where the
+    row is full (a long word, a path, Chinese text); wide characters count twice, tabs are expanded, and
+    continuation rows are indented."""
     if "\t" in line:
         line = line.expandtabs()
     if width < 1 or len(line) * 2 <= width or cell_len(line) <= width:
         return [line]
-    first = Text(line).wrap(_WRAP_CONSOLE, width, overflow="fold")[0].plain
-    rest = line[len(first) :].lstrip(" ")
-    indent = CONTINUATION if width > 2 * len(CONTINUATION) else ""
-    if not rest:
-        return [first]
-    rows = Text(rest).wrap(_WRAP_CONSOLE, width - len(indent), overflow="fold")
-    return [first, *(indent + row.plain for row in rows)]
+    indent = CONTINUATION if width > 4 * len(CONTINUATION) else ""
+    rows: list[str] = []
+    rest, room = line, width
+    while True:
+        cut = _fitting(rest, room)
+        if cut == len(rest):
+            break
+        space = rest.rfind(" ", 0, cut + 1)
+        if space > room // 2:
+            cut = space
+        cut = max(cut, 1)  # a character wider than the row still moves on
+        rows.append(rest[:cut].rstrip(" "))
+        rest, room = rest[cut:].lstrip(" "), width - len(indent)
+    if rest:
+        rows.append(rest)
+    return [rows[0], *(indent + row for row in rows[1:])]
 
 
 class MatchHighlighter(Highlighter):
