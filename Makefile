@@ -42,8 +42,8 @@ lint-imports: setup-test             ## the layer contracts in pyproject.toml
 lessons-check: setup-test            ## every lesson loads, its entry points import, its README names its files, exercises fail/pass
 	$(BIN)/mlops-workbench lessons check
 
-pytest: setup-test                   ## the whole suite (3 workers: most tests wait on child processes) with coverage and the ten slowest
-	$(BIN)/pytest -n 3 --dist loadfile --durations=10 --cov --cov-report=term:skip-covered
+pytest: setup-test                   ## the whole suite (3 workers: most tests wait on child processes; one module's shared fixture stays on one worker) with coverage and the ten slowest
+	$(BIN)/pytest -n 3 --dist loadgroup --durations=10 --cov --cov-report=term:skip-covered
 
 test: lint typecheck lint-imports lessons-check pytest  ## the whole suite, as CI runs it
 

@@ -64,11 +64,20 @@ def processes_of_home(home: Path, marker: str = "") -> list[int]:
 
 @pytest.fixture(scope="session")
 def validated_model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A home where sklearn-iris and model-validation passed, made once per test session. Read-only:
-    tests that only consume a validated model copy it with the ``validated_home`` fixture."""
-    template = tmp_path_factory.mktemp("validated-home")
-    done = run_cli("--lesson", "model-validation", "--plain", home=template)
-    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    """A home where sklearn-iris and model-validation passed, made once per test run — once for all pytest-xdist
+    workers (the first to need it trains under a file lock; the others wait and reuse it). Read-only: tests that
+    only consume a validated model copy it with the ``validated_home`` fixture."""
+    from filelock import FileLock
+
+    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, common to every worker
+    template, done_mark = shared / "validated-home", shared / "validated-home.done"
+    with FileLock(str(shared / "validated-home.lock")):
+        if not done_mark.exists():
+            shutil.rmtree(template, ignore_errors=True)  # a half-made one from a worker that died
+            template.mkdir()
+            done = run_cli("--lesson", "model-validation", "--plain", home=template)
+            assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+            done_mark.touch()
     return template
 
 
@@ -118,3 +127,16 @@ def cli(home: Path):
         return run_cli(*args, home=home, **kwargs)
 
     return _run
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Tests spread one by one over the xdist workers (`make test` uses --dist loadgroup), except the tests of a
+    module that share a module-scoped fixture (a trained model, a served service): they stay on one worker, so
+    that fixture is made once."""
+    for item in items:
+        fixture_info = getattr(item, "_fixtureinfo", None)
+        if fixture_info is None:
+            continue
+        if any(d.scope == "module" for defs in fixture_info.name2fixturedefs.values() for d in defs):
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))

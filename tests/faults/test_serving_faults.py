@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -20,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO_ROOT, run_cli
+from tests.conftest import REPO_ROOT
 from tests.faults.conftest import (
     PtyProcess,
     cmdline,
@@ -46,20 +45,10 @@ SERVE_WITHIN_S = 240  # prerequisite probe + `bentoml serve` start-up on a busy 
 STEP_CHILD = "workbench.runner.child.step_process"
 
 
-@pytest.fixture(scope="module")
-def validated_store(tmp_path_factory) -> Path:
-    """A home with a trained and validated iris model (made once for the module)."""
-    home = tmp_path_factory.mktemp("validated") / "home"
-    home.mkdir()
-    result = run_cli("--lesson", "model-validation", "--plain", home=home, timeout=900)
-    assert result.returncode == 0, result.stdout[-2000:] + result.stderr[-2000:]
-    return home
-
-
 @pytest.fixture
-def serving_home(validated_store: Path, home: Path) -> Path:
-    shutil.copytree(validated_store, home, dirs_exist_ok=True)
-    return home
+def serving_home(validated_home: Path) -> Path:
+    """This test's home, with a copy of the run's trained and validated iris model (tests/conftest.py)."""
+    return validated_home
 
 
 @pytest.fixture

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -12,10 +13,11 @@ from workbench.tui.app import WorkbenchApp
 async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 60.0, what: str = "condition") -> None:
     """Let the app run until ``condition`` holds (the screen updates between checks)."""
     deadline = time.monotonic() + timeout
+    await pilot.pause()  # let what the test just did reach the screen
     while time.monotonic() < deadline:
-        await pilot.pause(0.1)
         if condition():
             return
+        await pilot.pause(0.05)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
 
@@ -248,6 +250,20 @@ def quick_queries(monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(f"unexpected child query {module}")
 
     monkeypatch.setattr("workbench.runner.child_query.query_child", query_child)
+
+
+@pytest.fixture
+def quick_keys(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pilot waits for the whole process to look idle twice per key: at least 40 ms, and up to a second while a
+    step streams output. A storm sends ~130 keys per screen, so it waits instead until every widget on the screen
+    has handled what it was sent (Pilot._wait_for_screen, which press and pause still do) — what a fast typist
+    meets. A crash that surfaces a little later is still caught: the checks run after every key and at the end."""
+
+    async def settled(min_sleep: float = 0.0, max_sleep: float = 1.0) -> None:
+        await asyncio.sleep(0)
+
+    monkeypatch.setattr("textual.app.wait_for_idle", settled)
+    monkeypatch.setattr("textual.pilot.wait_for_idle", settled)
 
 
 @pytest.fixture

@@ -83,7 +83,7 @@ async def test_arrows_cross_the_boxes_as_drawn_and_home_end_j_k_work(make_app):
 
 
 @pytest.mark.parametrize("language", [i18n.ENGLISH, i18n.ZH_TW])
-async def test_every_footer_fits_in_80_columns(language, make_app, storm_lessons):
+async def test_every_footer_fits_in_80_columns(language, make_app, storm_lessons, quick_queries):
     from tests.tui.test_key_storm import SCREENS
 
     i18n.set_language(language)
@@ -149,7 +149,7 @@ async def test_help_lists_every_key_the_marks_and_where_the_readme_is(make_app, 
         assert isinstance(app.screen, HelpScreen)
 
 
-async def test_the_startup_time_is_shown_once_on_the_map_not_in_every_title(home, storm_lessons):
+async def test_the_startup_time_is_shown_once_on_the_map_not_in_every_title(home, storm_lessons, quick_queries):
     from textual.widgets._header import HeaderTitle
 
     from workbench.tui.app import WorkbenchApp
