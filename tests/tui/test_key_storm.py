@@ -47,7 +47,7 @@ async def home(pilot) -> Screen:
     from workbench.tui.screens.home_screen import HomeScreen
 
     app = pilot.app
-    while len(app.screen_stack) > 2:
+    while len(app.screen_stack) > 1:
         app.pop_screen()
     await lessons_loaded(pilot)
     assert isinstance(app.screen, HomeScreen)

@@ -23,6 +23,7 @@ from workbench.progress_store import ProgressStore  # noqa: E402
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.screen import Screen
 
     from workbench.curriculum.lesson_loader import Curriculum, Lesson
     from workbench.tui.screens.lesson_screen import LessonScreen
@@ -75,15 +76,19 @@ class WorkbenchApp(App):
         if not i18n.chosen_explicitly() and isinstance(saved, str) and saved in i18n.LANGUAGES:
             i18n.set_language(saved)  # switched in the app before (ctrl+l); --lang still wins
 
-    def on_mount(self) -> None:
+    def get_default_screen(self) -> Screen:
+        """The map is the bottom of the screen stack (not pushed over Textual's blank default screen: one
+        screen composed and drawn at start-up instead of two, ~30 ms of the first paint)."""
         from workbench.tui.screens.home_screen import HomeScreen
 
+        return HomeScreen()
+
+    def on_mount(self) -> None:
         saved_theme = self.settings.get("theme")
         self.theme = saved_theme if saved_theme in ("textual-dark", "textual-light") else "textual-dark"
         self._apply_keymap()
         if self.show_startup_time:
             self.startup_ms = (time.perf_counter() - _STARTED) * 1000
-        self.push_screen(HomeScreen())
         if self.progress.warning:
             self.notify(self.progress.warning, title=t("progress file"), severity="warning", timeout=15)
         if self.settings_warning:
@@ -91,7 +96,7 @@ class WorkbenchApp(App):
             self.notify(self.settings_warning, title=title, severity="warning", timeout=15, markup=False)
         if not self.is_headless:
             self._catch_stop_signals()
-        self.call_after_refresh(self._load_curriculum)
+        # The lessons load in a thread once the map has drawn its first full frame (start_loading_lessons).
 
     def _catch_stop_signals(self) -> None:
         """SIGTERM and SIGHUP (the terminal closed) are a quit: every step tree and service ends, the terminal is restored.
@@ -147,6 +152,14 @@ class WorkbenchApp(App):
         service_control = sys.modules.get("workbench.tui.service_control")
         if service_control is not None:
             await service_control.stop_all()
+
+    def start_loading_lessons(self) -> None:
+        """Load and validate the lessons in a thread, once. The map calls it after its first full frame: the
+        thread's imports and validation would otherwise hold the GIL while the first screen is drawn."""
+        if getattr(self, "_lessons_loading", False):
+            return
+        self._lessons_loading = True
+        self._load_curriculum()
 
     @work(thread=True, exclusive=True, group="load-lessons")
     def _load_curriculum(self) -> None:
@@ -326,10 +339,12 @@ class WorkbenchApp(App):
         i18n.set_language(new)
         self.save_setting("language", new)
         # The same screens again, built in the new language (dialogs are closed).
-        reopen = [getattr(s, "reopen", lambda: None) for s in self.screen_stack[2:]]
+        reopen = [getattr(s, "reopen", lambda: None) for s in self.screen_stack[1:]]
         while len(self.screen_stack) > 1:
             self.pop_screen()
-        self.push_screen(HomeScreen())
+        home = self.screen_stack[0]
+        if isinstance(home, HomeScreen):
+            self.call_later(home.rebuild)  # the map is the bottom of the stack: rebuilt in place
         for make in reopen:
             screen = make()
             if screen is not None:
@@ -349,14 +364,14 @@ class WorkbenchApp(App):
         """Back to the map; a lesson with a running step on the way asks first (background, cancel or stay)."""
         from workbench.tui.screens.lesson_screen import LessonScreen
 
-        for screen in reversed(self.screen_stack[2:]):
+        for screen in reversed(self.screen_stack[1:]):
             if isinstance(screen, LessonScreen) and screen.running and not screen.left_running:
                 if screen is not self.screen:
                     while self.screen is not screen:
                         self.pop_screen()
                 screen.leave(self.action_go_home)
                 return
-        while len(self.screen_stack) > 2:
+        while len(self.screen_stack) > 1:
             self.pop_screen()
 
     def action_help(self) -> None:

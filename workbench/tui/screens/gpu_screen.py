@@ -43,6 +43,7 @@ def _real_report(home) -> dict[str, Any]:
 
 
 class GpuScreen(WorkbenchScreen):
+    CSS_PATH = "gpu_screen.tcss"  # read when the screen first opens: not part of the first paint
     HELP_TITLE = "GPU health"
     HELP = (
         "What this machine offers for training: the NVIDIA devices NVML sees (refreshed every second), the "

@@ -130,7 +130,7 @@ class HomeScreen(WorkbenchScreen):
     loaded = False
 
     def compose(self) -> ComposeResult:
-        yield Header()
+        # The header and the footer join right after the first frame (see on_mount): the map comes first.
         yield Static(
             f"[b]workbench[/] · {t('presentation — this app, the CLI and the headless runner; every step runs in a child process')}"  # i18n: not translated
             f"\n[dim]{t('↓ may import every layer; no layer imports it (the contracts are in pyproject.toml)')}[/]",
@@ -146,14 +146,31 @@ class HomeScreen(WorkbenchScreen):
             yield LayerBox("shared")
         yield Label("", id="lesson-details")
         yield Label("", id="overall-label")
-        yield Footer()
 
     async def on_mount(self) -> None:
         app = self.app
+        self.call_after_refresh(self._after_first_frame)
         if getattr(app, "startup_ms", None) is not None:
             self.sub_title = t("started in {ms} ms", ms=f"{app.startup_ms:.0f}")
             app.startup_ms = None  # once: not in every later title
         if app.curriculum is not None:
+            await self.populate()
+
+    async def _add_header_and_footer(self) -> None:
+        """Header and footer after the map's first frame: their widgets (a key each) cost a third of it."""
+        await self.mount(Header(), before=0)
+        await self.mount(Footer())
+
+    async def _after_first_frame(self) -> None:
+        await self._add_header_and_footer()
+        self.call_after_refresh(self.app.start_loading_lessons)  # then the lessons (a thread)
+
+    async def rebuild(self) -> None:
+        """The same map again in the language just chosen (ctrl+l), in place: it is the bottom of the stack."""
+        self.loaded = False
+        await self.recompose()
+        await self._add_header_and_footer()
+        if self.app.curriculum is not None:
             await self.populate()
 
     async def populate(self) -> None:

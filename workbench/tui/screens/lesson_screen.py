@@ -100,6 +100,7 @@ class TuiRenderer:
 
 
 class LessonScreen(WorkbenchScreen):
+    CSS_PATH = "lesson_screen.tcss"  # read when the screen first opens: not part of the first paint
     HELP_TITLE = "lesson"
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (COMPACT_BELOW, "-wide")]
     HELP = (

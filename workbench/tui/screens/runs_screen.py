@@ -38,6 +38,7 @@ def curve_label(number: int, run: dict[str, Any]) -> str:
 
 
 class RunsScreen(WorkbenchScreen):
+    CSS_PATH = "runs_screen.tcss"  # read when the screen first opens: not part of the first paint
     HELP_TITLE = "runs"
     HELP = (
         "Every training run recorded in the tracking store (MLflow). space selects a run, c compares the selected "

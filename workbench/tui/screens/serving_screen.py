@@ -51,6 +51,7 @@ class RequestEditor(TextArea):
 
 
 class ServingScreen(WorkbenchScreen):
+    CSS_PATH = "serving_screen.tcss"  # read when the screen first opens: not part of the first paint
     HELP_TITLE = "serving"
     VERTICAL_BREAKPOINTS = [(0, "-short"), (34, "-tall")]
     HELP = (
