@@ -48,7 +48,7 @@ pytest: setup-test                   ## the whole suite (3 workers: most tests w
 test: lint typecheck lint-imports lessons-check pytest  ## the whole suite, as CI runs it
 
 test-fast: setup-test                ## unit and UI tests on the fixture curriculum (no real training, no real server)
-	$(BIN)/pytest -n 2 -m "not slow" --durations=5 tests/unit tests/tui
+	$(BIN)/pytest -n 4 -m "not slow" -p no:schemathesis -p no:hypothesispytest -p no:locust --durations=5 tests/unit tests/tui
 
 faults: setup-test                   ## the fault-injection suite alone
 	$(BIN)/pytest -m faults --durations=10

@@ -140,3 +140,16 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             continue
         if any(d.scope == "module" for defs in fixture_info.name2fixturedefs.values() for d in defs):
             item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+
+
+@pytest.fixture(autouse=True)
+def no_step_outlives_its_test():
+    """A step a test's app left running (e.g. "run on in the background" and then the test ended) would live on in
+    this xdist worker: the real app ends such steps when its process exits (step_runner.end_live_trees at exit).
+    Do that after every test, so a later test's quit does not wait on a step from another test's event loop."""
+    yield
+    from workbench.runner import step_runner
+
+    if step_runner._LIVE:
+        step_runner.end_live_trees(stages=())
+        step_runner._LIVE.clear()

@@ -264,7 +264,7 @@ async def run_step_in_tui(pilot, step_id: str, state: str) -> None:
     app = pilot.app
     await lessons_loaded(pilot)
     app.open_lesson(LESSON)
-    await pilot.pause()
+    await wait_for(pilot, lambda: bool(app.screen.query("#steps")), 20, "the lesson screen")
     steps = app.screen.query_one("#steps", DataTable)
     steps.move_cursor(row=list(STEPS).index(step_id))
     await pilot.pause()

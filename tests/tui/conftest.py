@@ -1,12 +1,14 @@
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
+from tests.conftest import FIXTURE_CURRICULUM
 from workbench.tui.app import WorkbenchApp
 
 
@@ -205,10 +207,13 @@ def write_storm_lesson(lessons_dir: Path, folder: str = "099-storm-steps") -> Pa
 
 
 @pytest.fixture
-def storm_lessons(lessons_copy: Path) -> Path:
-    """The real lessons plus the fixture lesson ``storm-steps``."""
-    write_storm_lesson(lessons_copy)
-    return lessons_copy
+def storm_lessons(tmp_path: Path) -> Path:
+    """The fixture curriculum (tests/fixtures/curriculum: four millisecond lessons, one per layer) plus the
+    fixture lesson ``storm-steps`` — a copy: tests may run and edit it."""
+    lessons = tmp_path / "storm-curriculum"
+    shutil.copytree(FIXTURE_CURRICULUM, lessons)
+    write_storm_lesson(lessons)
+    return lessons
 
 
 RUNS = {

@@ -117,6 +117,7 @@ async def test_cancel_ends_every_child_process_within_3_seconds(make_app, lesson
         assert "cancelled" in str(screen.query_one("#run-status", Label).render())
 
 
+@pytest.mark.slow  # a real sklearn-iris step child (imports scikit-learn and MLflow) that fails on its parameter
 async def test_a_crashing_step_shows_its_reason_in_the_ui(make_app, lessons_copy):
     toml = lessons_copy / "020-sklearn-iris" / "lesson.toml"
     toml.write_text(toml.read_text().replace("params = {}", "params = { n_estimators = -5 }"))
