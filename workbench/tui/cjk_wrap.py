@@ -20,10 +20,26 @@ NO_BREAK_BEFORE = set("，。、；：？！）」』】〉》〕］｝…‥・
 # No line ends with these (opening marks).
 NO_BREAK_AFTER = set("（「『【〈《〔［｛([{")
 # A quick test (in C) for text that needs these rules: CJK, kana, hangul, fullwidth forms and CJK punctuation.
-WIDE = re.compile(
+# Compiled on first use (2-3 ms: not part of the first paint, whose text is English).
+_WIDE_RANGES = (
     "[\u1100-\u115f\u2e80-\u303e\u3041-\u33ff\u3400-\u4dbf\u4e00-\u9fff\ua960-\ua97f"
     "\uac00-\ud7a3\uf900-\ufaff\ufe10-\ufe19\ufe30-\ufe6f\uff00-\uff60\uffe0-\uffe6]"
 )
+_wide_pattern: re.Pattern[str] | None = None
+
+
+def has_wide(text: str) -> bool:
+    """Does ``text`` hold a character that needs these rules? Text whose highest character is below U+2E80 (all
+    of English, accents, arrows, dashes) only can through hangul jamo (U+1100-U+115F): answered without the pattern."""
+    global _wide_pattern
+    if not text:
+        return False
+    highest = max(text)
+    if highest < "\u1100" or (highest < "\u2e80" and not any("\u1100" <= c <= "\u115f" for c in text)):
+        return False
+    if _wide_pattern is None:
+        _wide_pattern = re.compile(_WIDE_RANGES)
+    return _wide_pattern.search(text) is not None
 
 
 def is_wide(char: str) -> bool:
@@ -67,7 +83,7 @@ def _units(text: str) -> Iterator[tuple[int, int]]:
 
 def divide_line(text: str, width: int, fold: bool = True) -> list[int]:
     """Offsets to break ``text`` at so each line fits ``width`` cells (rich's ``divide_line``, CJK-aware)."""
-    if not WIDE.search(text):
+    if not has_wide(text):
         return _rich_divide_line(text, width, fold)
     breaks: list[int] = []
     offset = 0
