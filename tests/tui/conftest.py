@@ -207,6 +207,14 @@ def write_storm_lesson(lessons_dir: Path, folder: str = "099-storm-steps") -> Pa
 
 
 @pytest.fixture
+def long_output_lessons(tmp_path: Path) -> Path:
+    """The fixture lessons whose steps print at their worst (tests/tui/long_output_lesson.py)."""
+    from tests.tui.long_output_lesson import make_long_output_lessons
+
+    return make_long_output_lessons(tmp_path)
+
+
+@pytest.fixture
 def storm_lessons(tmp_path: Path) -> Path:
     """The fixture curriculum (tests/fixtures/curriculum: four millisecond lessons, one per layer) plus the
     fixture lesson ``storm-steps`` — a copy: tests may run and edit it."""

@@ -5,19 +5,12 @@ it; the progress bar's ETA is not cut; the map has no blank row between its boxe
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from textual.widgets import DataTable
 
 from tests.conftest import FIXTURE_CURRICULUM
 from tests.tui.conftest import lessons_loaded, wait_for
-from tests.tui.long_output_lesson import SMALL, make_long_output_lessons, open_lesson
-
-
-@pytest.fixture
-def long_output_lessons(tmp_path: Path) -> Path:
-    return make_long_output_lessons(tmp_path)
+from tests.tui.long_output_lesson import SMALL, open_lesson
 
 
 async def test_step_titles_take_the_rest_of_the_table_and_a_cut_title_shows_whole_below(make_app, long_output_lessons):

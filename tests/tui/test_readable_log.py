@@ -4,19 +4,12 @@ whatever a step prints; after scrolling up, the next run's output is followed ag
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rich.cells import cell_len
 
 from tests.tui.conftest import wait_for
-from tests.tui.long_output_lesson import SMALL, UNBROKEN, WIDE, WORDS, make_long_output_lessons, open_and_run, run, unwrapped
+from tests.tui.long_output_lesson import SMALL, UNBROKEN, WIDE, WORDS, open_and_run, run, unwrapped
 from workbench.tui.widgets.log_panel import LogPanel
-
-
-@pytest.fixture
-def long_output_lessons(tmp_path: Path) -> Path:
-    return make_long_output_lessons(tmp_path)
 
 
 async def test_long_log_lines_wrap_at_80_columns_and_w_unwraps_them(make_app, long_output_lessons):
