@@ -313,7 +313,8 @@ async def test_tui_survives_nan_and_infinite_metrics_and_marks_them(home, hostil
         }
         assert latest["only_nan"] == "nan (not drawn)" and latest["loss"] == "0.125"
         assert "(4 not drawn)" in str(table.get_cell("loss", "points"))
-        assert "6 not drawn (NaN/inf/huge)" in screen_text(app)  # the chart's title (shortened when the table needs the room)
+        # The chart's title (shortened when the table needs the room; the chart redraws once the table has its width).
+        await wait_for(pilot, lambda: "6 not drawn (NaN/inf/huge)" in screen_text(app), 10, "the chart's note")
         assert math.isnan(panel.latest("only_nan"))
     assert app.return_code in (None, 0), "the app crashed"
 

@@ -16,9 +16,11 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 60.0, 
     """Let the app run until ``condition`` holds (the screen updates between checks)."""
     deadline = time.monotonic() + timeout
     await pilot.pause()  # let what the test just did reach the screen
-    while time.monotonic() < deadline:
+    while True:  # the condition is checked at least once after each wait, however long the wait took
         if condition():
             return
+        if time.monotonic() >= deadline:
+            break
         await pilot.pause(0.05)
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what}")
 
