@@ -55,6 +55,13 @@ class GuardedPlot(PlotextPlot):
         except Exception as exc:  # noqa: BLE001 - any plotext failure: say so in place of the chart
             return Text(f"{t('the chart could not be drawn')}: {type(exc).__name__}: {exc}", style="dim")
 
+    def on_resize(self) -> None:
+        # The table beside it widens as values arrive: the chart's title is chosen again for the new width
+        # (plotext silently drops a title that no longer fits).
+        panel = self.parent
+        if isinstance(panel, MetricsPanel):
+            panel.chart_resized()
+
 
 class MetricsPanel(Horizontal):
     DEFAULT_CSS = """
@@ -91,6 +98,10 @@ class MetricsPanel(Horizontal):
             self._rebuild()
         self._dirty = True
         self.call_after_refresh(self.redraw, True)  # the title that fits the chart's new width
+
+    def chart_resized(self) -> None:
+        self._dirty = True
+        self.call_after_refresh(self.redraw, True)
 
     def _fit(self) -> tuple[tuple[str, ...], int]:
         """The columns to show and the cells a metric name may take, so that every other column shows whole:
