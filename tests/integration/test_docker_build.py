@@ -21,7 +21,9 @@ from workbench.curriculum.lesson_loader import load_curriculum
 from workbench.runner.lesson_runner import step_request
 from workbench.runner.step_runner import StepRun
 
-pytestmark = pytest.mark.slow
+# One Docker Engine for the whole run: these tests build and remove images of the same name, so they run one after
+# another on one xdist worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("tests/integration/test_docker_build.py")]
 NO_ENGINE = {"DOCKER_HOST": "unix:///nonexistent.sock", "WORKBENCH_REQUIRE_DOCKER": ""}
 
 
