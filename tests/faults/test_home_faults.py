@@ -191,17 +191,9 @@ def test_three_lessons_run_at_once_on_one_home_are_all_recorded(home):
 # -- item 4: garbage in the home -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    "content",
-    [
-        {"format_version": 1, "lessons": {"wait-a-while": "passed"}},
-        {"format_version": 1, "lessons": {"wait-a-while": {"status": "passed", "steps": []}}},
-        {"format_version": 1, "lessons": []},
-    ],
-)
-def test_progress_with_entries_of_the_wrong_type_warns_once_and_records_the_run(home, fixture_lessons, content):
-    (home / "progress.json").write_text(json.dumps(content))
-    result = run_cli(
+def run_wait_step_at_once(home: Path, fixture_lessons: Path):
+    """The fixture lesson's wait step with seconds=0, headless, on this home."""
+    return run_cli(
         "--lesson",
         "wait-a-while",
         "--step",
@@ -214,6 +206,19 @@ def test_progress_with_entries_of_the_wrong_type_warns_once_and_records_the_run(
         home=home,
         timeout=120,
     )
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {"format_version": 1, "lessons": {"wait-a-while": "passed"}},
+        {"format_version": 1, "lessons": {"wait-a-while": {"status": "passed", "steps": []}}},
+        {"format_version": 1, "lessons": []},
+    ],
+)
+def test_progress_with_entries_of_the_wrong_type_warns_once_and_records_the_run(home, fixture_lessons, content):
+    (home / "progress.json").write_text(json.dumps(content))
+    result = run_wait_step_at_once(home, fixture_lessons)
     assert result.returncode == 0, result.stdout + result.stderr
     out = result.stdout + result.stderr
     assert "Traceback" not in out
@@ -225,19 +230,7 @@ def test_progress_with_entries_of_the_wrong_type_warns_once_and_records_the_run(
 def test_a_folder_in_place_of_progress_json_and_a_file_in_place_of_artifacts_are_moved_aside(home, fixture_lessons):
     (home / "progress.json").mkdir()
     (home / "artifacts").write_text("not a folder")
-    result = run_cli(
-        "--lesson",
-        "wait-a-while",
-        "--step",
-        "wait",
-        "--param",
-        "seconds=0",
-        "--lessons-dir",
-        str(fixture_lessons),
-        "--plain",
-        home=home,
-        timeout=120,
-    )
+    result = run_wait_step_at_once(home, fixture_lessons)
     out = result.stdout + result.stderr
     assert result.returncode == 0, out
     assert "Traceback" not in out

@@ -19,12 +19,17 @@ async def map_loaded(pilot) -> None:
     await pilot.pause(0.2)
 
 
-def lesson_opened(lesson_id: str):
+def lesson_opened(lesson_id: str, *keys: str):
+    """Open the lesson from a loaded map, then press ``keys`` (a tab, the help) and let the screen settle."""
+
     async def run_before(pilot) -> None:
         await lessons_loaded(pilot)
         pilot.app.open_lesson(lesson_id)
         await pilot.pause()
         await pilot.pause(0.3)
+        if keys:
+            await pilot.press(*keys)
+            await pilot.pause(0.3)
 
     return run_before
 
@@ -46,21 +51,12 @@ def test_lesson_screen_at_80x24(snap_compare, make_app):
 
 
 def test_lesson_screen_code_tab(snap_compare, make_app):
-    async def open_code(pilot):
-        await lesson_opened("train-a-model")(pilot)
-        await pilot.press("c")
-        await pilot.pause(0.3)
-
-    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=open_code)
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=lesson_opened("train-a-model", "c"))
 
 
 def test_help_screen(snap_compare, make_app):
-    async def open_help(pilot):
-        await lesson_opened("train-a-model")(pilot)
-        await pilot.press("question_mark")
-        await pilot.pause(0.3)
-
-    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=open_help)
+    run_before = lesson_opened("train-a-model", "question_mark")
+    assert snap_compare(make_app(FIXTURE_CURRICULUM), terminal_size=SIZE, run_before=run_before)
 
 
 def test_home_screen_in_traditional_chinese(snap_compare, make_app):

@@ -36,6 +36,19 @@ def short_metrics(run: dict[str, Any], limit: int = 3) -> str:
     return " ".join(f"{k}={metrics[k]:.4g}" for k in keys[:limit])
 
 
+def row_cells(run: dict[str, Any]) -> tuple[str, ...]:
+    """One run as the runs table shows it, on the screen and printed: lesson, run, started, time, status, params, metrics."""
+    return (
+        run["lesson"],
+        run["name"],
+        started(run),
+        duration(run),
+        t(status_word(run["status"])),
+        short_params(run),
+        short_metrics(run),
+    )
+
+
 def runs_rich_table(listing: dict[str, Any]):
     from rich.table import Table
 
@@ -45,13 +58,5 @@ def runs_rich_table(listing: dict[str, Any]):
     table.add_column(t("params"), overflow="fold")
     table.add_column(t("metrics"), overflow="fold")
     for run in listing["runs"]:
-        table.add_row(
-            run["lesson"],
-            run["name"],
-            started(run),
-            duration(run),
-            t(status_word(run["status"])),
-            short_params(run),
-            short_metrics(run),
-        )
+        table.add_row(*row_cells(run))
     return table

@@ -17,7 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label
 from textual_plotext import PlotextPlot
 
 from workbench.i18n import t
-from workbench.tui.runs_table import duration, short_metrics, short_params, started, status_word
+from workbench.tui.runs_table import row_cells, started
 from workbench.tui.translated import WorkbenchScreen
 
 COLUMNS = ("✓", "lesson", "run", "started", "time", "status", "params", "metrics")
@@ -159,17 +159,7 @@ class RunsScreen(WorkbenchScreen):
         table.clear()
         for run in self.visible_runs():
             mark = "✓" if run["run_id"] in self.selected else ""
-            table.add_row(
-                mark,
-                run["lesson"],
-                run["name"],
-                started(run),
-                duration(run),
-                t(status_word(run["status"])),
-                short_params(run),
-                short_metrics(run),
-                key=run["run_id"],
-            )
+            table.add_row(mark, *row_cells(run), key=run["run_id"])
 
     @on(DataTable.HeaderSelected, "#runs")
     def _sort(self, event: DataTable.HeaderSelected) -> None:
