@@ -75,13 +75,11 @@ Lang = typer.Option(
 def _home(home: Path | None) -> Path:
     import os
 
-    from shared.configs.workbench_home import workbench_home
+    from shared.configs.workbench_home import created_workbench_home
 
     if home is not None:
         os.environ["WORKBENCH_HOME"] = str(home.expanduser().resolve())
-    path = workbench_home()
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    return created_workbench_home()
 
 
 PIPED_WIDTH = 100_000  # piped output goes to grep, files and CI logs: a table is never wrapped or cut there

@@ -16,11 +16,9 @@ def main() -> None:
 
         command_line()
         return
-    from shared.configs.workbench_home import workbench_home
+    from shared.configs.workbench_home import created_workbench_home
     from workbench import i18n
     from workbench.tui.app import run_app
 
     i18n.set_language(i18n.from_environment())
-    home = workbench_home()
-    home.mkdir(parents=True, exist_ok=True)
-    raise SystemExit(run_app(home=home))  # the lessons folder: WORKBENCH_LESSONS_DIR or the built-in one
+    raise SystemExit(run_app(home=created_workbench_home()))  # the lessons folder: WORKBENCH_LESSONS_DIR or the built-in one

@@ -54,6 +54,13 @@ def workbench_home() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+def created_workbench_home() -> Path:
+    """The workbench home, created if it is not there yet (what the app and the command line start in)."""
+    path = workbench_home()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
 def bentoml_home(home: Path | None = None) -> Path:
     return (home or workbench_home()) / "bentoml"
 

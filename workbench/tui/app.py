@@ -65,6 +65,7 @@ class WorkbenchApp(App):
         self.lessons_dir = lessons_dir
         # Loaded in a thread after the first frame (validation is the slowest part of start-up).
         self.curriculum: Curriculum | None = None
+        self._lessons_loading = False  # start_loading_lessons: once
         self.progress = ProgressStore.open(home)
         self.progress.on_problem = lambda message: self.notify(message, severity="error", timeout=15, markup=False)
         self.show_startup_time = show_startup_time
@@ -156,7 +157,7 @@ class WorkbenchApp(App):
     def start_loading_lessons(self) -> None:
         """Load and validate the lessons in a thread, once. The map calls it after its first full frame: the
         thread's imports and validation would otherwise hold the GIL while the first screen is drawn."""
-        if getattr(self, "_lessons_loading", False):
+        if self._lessons_loading:
             return
         self._lessons_loading = True
         self._load_curriculum()
