@@ -311,3 +311,31 @@ async def test_the_code_tab_shows_the_function_it_names(make_app):
         assert line > 20
         scroll = screen.query_one("#code-scroll")
         assert scroll.scroll_y <= line - 1 < scroll.scroll_y + scroll.size.height, "the named line is not in view"
+
+
+async def test_a_run_that_ends_after_its_lesson_was_reopened_from_the_background_keeps_the_app_up(make_app, storm_lessons):
+    """Leave a running lesson in the background, open it again, let the run end: the app goes on (it crashed with
+    Textual's "Can't uninstall screen in screen stack", seen in the key storm), and leaving then drops the screen."""
+    from workbench.tui.screens.home_screen import HomeScreen
+
+    app = make_app(storm_lessons)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await open_storm_lesson(pilot)
+        screen.query_one("#steps", DataTable).move_cursor(row=ROW["slow"])
+        await pilot.press("r")
+        await wait_for(pilot, lambda: bool(screen.active_runs), 20, "the slow step")
+        await pilot.press("escape", "b")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 5, "the map")
+        assert app.is_screen_installed(screen)
+        app.open_lesson(STORM_LESSON_ID)
+        await wait_for(pilot, lambda: app.screen is screen, 5, "the same lesson screen")
+        await pilot.press("x")  # the run ends while its screen is on the stack
+        await wait_for(pilot, lambda: not screen.running, 10, "the cancel")
+        await pilot.pause()
+        assert app.is_running and app._exception is None
+        assert app.screen is screen and "cancelled" in cell(screen.query_one("#steps", DataTable), "slow", "state")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 5, "the map")
+        await pilot.pause()
+        assert not app.is_screen_installed(screen) and not screen.is_attached
+        assert app.running_lessons() == []

@@ -220,6 +220,7 @@ class WorkbenchApp(App):
             while self.screen is not existing:
                 self.pop_screen()
         elif existing is not None:
+            self.uninstall_screen(existing)  # in front again: installed means "kept in the background, off the stack"
             self.push_screen(existing)
         else:
             self.push_screen(LessonScreen(lesson))
@@ -278,14 +279,17 @@ class WorkbenchApp(App):
         if not self.is_screen_installed(screen):
             self.install_screen(screen, f"background-{screen.lesson.id}-{id(screen)}")
 
-    def background_run_ended(self, screen: LessonScreen) -> None:
-        from workbench.tui.screens.home_screen import HomeScreen
-
+    def drop_background_screen(self, screen: LessonScreen) -> None:
+        """A kept lesson screen whose run has ended goes, once it is off every stack (Textual refuses to uninstall
+        a screen on a stack; one left under another screen is dropped when it is popped, see LessonScreen)."""
         if self.is_screen_installed(screen) and not any(screen in stack for stack in self._screen_stacks.values()):
             self.uninstall_screen(screen)
             self.call_later(screen.remove)
-        elif self.is_screen_installed(screen):
-            self.uninstall_screen(screen)  # on the stack again: it goes when it is popped
+
+    def background_run_ended(self, screen: LessonScreen) -> None:
+        from workbench.tui.screens.home_screen import HomeScreen
+
+        self.drop_background_screen(screen)
         for home in self.screen_stack:
             if isinstance(home, HomeScreen) and home.loaded:
                 home.refresh_lessons()

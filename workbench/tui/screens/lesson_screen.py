@@ -196,6 +196,10 @@ class LessonScreen(WorkbenchScreen):
         self.watch(self.app, "theme", self._theme_changed, init=False)
         self.query_one("#steps", DataTable).focus()
 
+    def on_screen_suspend(self) -> None:
+        if not self.running:  # kept for a run that ended while this screen was under another one: it goes now
+            self.app.drop_background_screen(self)
+
     def reopen(self) -> LessonScreen:
         return LessonScreen(self.lesson)
 
