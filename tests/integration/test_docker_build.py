@@ -58,7 +58,7 @@ def test_hadolint_finds_nothing_in_the_dockerfile_and_it_needs_no_buildkit():
     assert (DOCKERFILE.parent / ".dockerignore").is_file()
 
 
-def test_the_lesson_builds_runs_as_non_root_answers_and_leaves_no_container(cli, client):
+def test_the_lesson_builds_runs_as_non_root_answers_and_leaves_no_container(validated_home, cli, client):
     started = time.monotonic()
     result = cli("--lesson", "docker-build", "--json", timeout=1200)
     assert result.returncode == 0, result.stderr[-4000:]
@@ -88,7 +88,7 @@ def test_the_lesson_builds_runs_as_non_root_answers_and_leaves_no_container(cli,
     assert steps_of(again)["prepare"]["metrics"]["wheelhouse_reused"] == 1  # nothing downloaded the second time
 
 
-def test_cancel_while_the_container_runs_removes_it(cli, home, client):
+def test_cancel_while_the_container_runs_removes_it(validated_home, cli, home, client):
     assert cli("--lesson", "docker-build", timeout=1200).returncode == 0
     lesson = load_curriculum().get("docker-build")
     run_step = next(step for step in lesson.spec.steps if step.id == "run")
@@ -117,7 +117,7 @@ def test_cancel_while_the_container_runs_removes_it(cli, home, client):
     assert elapsed < 10
 
 
-def test_without_an_engine_lint_passes_and_the_rest_is_skipped_with_the_reason(cli):
+def test_without_an_engine_lint_passes_and_the_rest_is_skipped_with_the_reason(validated_home, cli):
     result = cli("--lesson", "docker-build", "--json", env=NO_ENGINE)
     assert result.returncode == 0, result.stderr[-3000:]
     steps = steps_of(result)
@@ -128,7 +128,7 @@ def test_without_an_engine_lint_passes_and_the_rest_is_skipped_with_the_reason(c
         assert "dockerd" in steps[step_id]["summary"]
 
 
-def test_without_an_engine_it_fails_when_docker_is_required(cli):
+def test_without_an_engine_it_fails_when_docker_is_required(validated_home, cli):
     result = cli("--lesson", "docker-build", "--json", env={**NO_ENGINE, "WORKBENCH_REQUIRE_DOCKER": "1"})
     assert result.returncode == 1
     steps = steps_of(result)

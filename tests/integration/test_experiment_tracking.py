@@ -23,8 +23,9 @@ def bentoml_metadata(home, tag: str) -> dict:
     return json.loads(out.stdout)
 
 
-def test_sklearn_iris_is_recorded_with_params_metrics_and_tags(cli, home):
-    assert cli("--lesson", "sklearn-iris", "--json").returncode == 0
+def test_sklearn_iris_is_recorded_with_params_metrics_and_tags(validated_home, cli):
+    """Read back from the session's validated home, where model-validation ran sklearn-iris (tracked) first."""
+    home = validated_home
     listing = cli("runs", "--json")
     assert listing.returncode == 0, listing.stderr
     document = listing.json()

@@ -9,6 +9,8 @@ from xml.etree import ElementTree as ET
 
 import pytest
 
+from tests.conftest import FIXTURE_CURRICULUM
+
 pytestmark = pytest.mark.slow
 
 
@@ -141,18 +143,18 @@ def test_param_overrides_a_step_parameter_from_the_command_line(cli):
 
 
 def test_lang_zh_tw_prints_step_names_and_the_result_in_traditional_chinese(cli):
+    """The renderer's language, not a lesson's: the fixture curriculum's millisecond lesson (its own zh-TW texts)."""
     import tomllib
 
-    texts = tomllib.loads(
-        (Path(__file__).resolve().parents[2] / "lessons" / "020-sklearn-iris" / "lesson.zh-TW.toml").read_text()
-    )
-    result = cli("--lesson", "sklearn-iris", "--lang", "zh-TW", "--plain")
+    texts = tomllib.loads((FIXTURE_CURRICULUM / "010-check-the-machine" / "lesson.zh-TW.toml").read_text())
+    fixture = ("--lessons-dir", str(FIXTURE_CURRICULUM))
+    result = cli("--lesson", "check-the-machine", "--lang", "zh-TW", "--plain", *fixture)
     assert result.returncode == 0, result.stdout[-2000:]
-    assert f"== sklearn-iris [application] {texts['title']}" in result.stdout
-    assert f"-- sklearn-iris/train: {texts['steps']['train']['title']}" in result.stdout
-    assert "通過 sklearn-iris/train" in result.stdout
-    assert "== sklearn-iris 通過" in result.stdout and "1/1 堂課通過" in result.stdout
-    english = cli("--lesson", "sklearn-iris", "--lang", "en", "--plain", env={"LANG": "zh_TW.UTF-8"})
-    assert "== sklearn-iris passed" in english.stdout  # the flag beats the locale
+    assert f"== check-the-machine [shared] {texts['title']}" in result.stdout
+    assert f"-- check-the-machine/report: {texts['steps']['report']['title']}" in result.stdout
+    assert "通過 check-the-machine/report" in result.stdout
+    assert "== check-the-machine 通過" in result.stdout and "1/1 堂課通過" in result.stdout
+    english = cli("--lesson", "check-the-machine", "--lang", "en", "--plain", *fixture, env={"LANG": "zh_TW.UTF-8"})
+    assert "== check-the-machine passed" in english.stdout  # the flag beats the locale
     bad = cli("--lesson", "sklearn-iris", "--lang", "klingon")
     assert bad.returncode == 2 and "unknown language 'klingon'; expected one of: en, zh-TW" in bad.stderr

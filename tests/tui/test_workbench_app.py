@@ -95,7 +95,7 @@ async def test_running_sklearn_iris_streams_the_log_shows_accuracy_and_persists(
 
 
 @pytest.mark.slow
-async def test_cancel_ends_every_child_process_within_3_seconds(make_app, lessons_copy):
+async def test_cancel_ends_every_child_process_within_3_seconds(validated_home, make_app, lessons_copy):
     toml = lessons_copy / "030-model-validation" / "lesson.toml"
     toml.write_text(toml.read_text().replace("latency_samples = 1000", "latency_samples = 50000000"))
     app = make_app(lessons_copy)
@@ -172,13 +172,13 @@ async def test_broken_lessons_show_on_the_map_and_explain_themselves(make_app, l
 
 
 @pytest.mark.slow
-async def test_runs_screen_lists_runs_and_compares_two(make_app, home):
+async def test_runs_screen_lists_runs_and_compares_two(validated_home, make_app):
     from tests.conftest import run_cli
     from workbench.tui.screens.runs_screen import RunsScreen
 
-    for _ in range(2):
-        result = run_cli("--lesson", "sklearn-iris", "--json", home=home)
-        assert result.returncode == 0, result.stderr[-2000:]
+    # The session's validated home holds one tracked sklearn-iris run; a second one to compare it with:
+    result = run_cli("--lesson", "sklearn-iris", "--json", home=validated_home)
+    assert result.returncode == 0, result.stderr[-2000:]
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await lessons_loaded(pilot)
