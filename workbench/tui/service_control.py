@@ -4,7 +4,8 @@ Nothing here imports BentoML. Each child (the service, a load test) and
 everything it starts carry a run token of their own (``shared.utils.process_tree``):
 a stop ends that whole tree, BentoML's worker included though it runs in a
 process group of its own. The kernel sends the child SIGTERM if the app dies
-(kill -9), and the app ends them on quit, SIGTERM and SIGHUP (``stop_all``).
+(kill -9) — each runs under a guard (``shared.utils.process_guard``) that then ends the whole tree, SIGKILL
+after 1 s — and the app ends them on quit, SIGTERM and SIGHUP (``stop_all``).
 Requests are plain HTTP from a thread, and ``/metrics`` is parsed with
 prometheus_client's parser.
 """
@@ -30,6 +31,7 @@ from shared.configs.workbench_home import child_environment
 from shared.utils import process_tree
 from shared.utils.local_http import is_ready, post
 from shared.utils.local_network import free_local_port, nothing_listens
+from shared.utils.process_guard import guarded
 
 EXAMPLE_REQUEST = json.dumps({"features": list(GOOD_ROWS.values())}, indent=2)
 _live: set[ChildGroup] = set()
@@ -78,14 +80,14 @@ class ChildGroup:
     async def spawn(self, command: list[str], env: dict[str, str], on_line: Callable[[str], None]) -> None:
         self.token = process_tree.new_token()  # a fresh token per start: an old tree's stop never touches the new one
         self.process = await asyncio.create_subprocess_exec(
-            *command,
+            *guarded(command),  # the app killed with -9: the guard ends the whole tree (the server's worker too)
             cwd=str(REPO_ROOT),
             env=process_tree.mark(dict(env), self.token),
             stdin=asyncio.subprocess.DEVNULL,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.STDOUT,
             start_new_session=True,
-            preexec_fn=process_tree.die_with_parent(signal.SIGTERM),  # the app killed with -9: the service ends too
+            preexec_fn=process_tree.die_with_parent(signal.SIGTERM),  # and the kernel tells the guard at once
         )
         _live.add(self)
         self._pump = asyncio.create_task(self._read(on_line))
