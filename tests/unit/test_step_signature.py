@@ -55,3 +55,31 @@ def test_bad_params_exit_2_before_any_step_runs(tmp_path):
         assert done.returncode == 2, done.stdout + done.stderr
         assert words in done.stderr
         assert not (tmp_path / "progress.json").exists()  # nothing ran, nothing was recorded
+
+
+def test_the_layer_files_a_lesson_script_imports_are_what_its_readme_must_name(tmp_path):
+    """`lessons check` asks each README to name the layer code its steps run: modules by file, packages by folder,
+    each once, plumbing (events, configs...), the standard library and relative imports left out."""
+    from workbench.curriculum.lesson_check import layer_files_of
+
+    script = tmp_path / "steps.py"
+    script.write_text(
+        "import json\n"
+        "from shared import events\n"
+        "from shared.configs.repository import REPO_ROOT\n"
+        "from application.training.iris_training import train\n"
+        "import application.inference.iris_requests\n"
+        "from application.training import iris_training\n"
+        "from . import neighbour\n"
+        "def later():\n"
+        "    from application.training.iris_training import train as again\n"
+        "    from infrastructure.deployment import local_server\n"
+    )
+    assert layer_files_of(script) == [
+        "application/training/iris_training.py",
+        "application/inference/iris_requests.py",
+        "application/training",
+        "infrastructure/deployment",
+    ]
+    script.write_text("def broken(:\n")
+    assert layer_files_of(script) == []

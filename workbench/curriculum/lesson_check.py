@@ -52,31 +52,18 @@ def layer_files_of(script: Path) -> list[str]:
     """The layer modules a lesson script imports, as repo-relative paths (plumbing aside, see PLUMBING)."""
     import ast
 
-    from shared.configs.repository import REPO_ROOT
     from workbench.curriculum.lesson_schema import ENTRY_LAYERS
+    from workbench.curriculum.step_signature import imported_modules, module_source
 
     try:
         tree = ast.parse(script.read_text(encoding="utf-8"))
     except (OSError, SyntaxError, UnicodeDecodeError):
         return []
-    found: list[str] = []
-    for node in ast.walk(tree):
-        names = (
-            [node.module]
-            if isinstance(node, ast.ImportFrom) and node.module and node.level == 0
-            else [alias.name for alias in node.names]
-            if isinstance(node, ast.Import)
-            else []
-        )
-        for name in names:
-            if name.split(".")[0] not in ENTRY_LAYERS or any(name == p or name.startswith(p + ".") for p in PLUMBING):
-                continue
-            parts = name.split(".")
-            module = Path(*parts).with_suffix(".py")
-            relative = module if (REPO_ROOT / module).is_file() else Path(*parts)
-            if str(relative) not in found:
-                found.append(str(relative))
-    return found
+    return [
+        str(module_source(name))
+        for name in imported_modules(tree)
+        if name.split(".")[0] in ENTRY_LAYERS and not any(name == p or name.startswith(p + ".") for p in PLUMBING)
+    ]
 
 
 def _check_exercises(curriculum: Curriculum, report: CheckReport) -> None:

@@ -82,9 +82,29 @@ def _imported_from(tree: ast.Module, name: str) -> str | None:
     return None
 
 
-def _module_file(module: str, root: Path) -> Path:
+def imported_modules(tree: ast.Module) -> list[str]:
+    """Every module a source imports absolutely (``import a.b``, ``from a.b import c`` → ``a.b``), once each, in order."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names = [node.module]
+        elif isinstance(node, ast.Import):
+            names = [alias.name for alias in node.names]
+        else:
+            continue
+        found += [name for name in names if name not in found]
+    return found
+
+
+def module_source(module: str, root: Path = REPO_ROOT) -> Path:
+    """The file or package folder of ``a.b`` under ``root``, relative to it: ``a/b.py`` when it exists, else ``a/b``."""
     relative = Path(*module.split(".")).with_suffix(".py")
-    return root / (relative if (root / relative).exists() else Path(*module.split("."), "__init__.py"))
+    return relative if (root / relative).is_file() else Path(*module.split("."))
+
+
+def _module_file(module: str, root: Path) -> Path:
+    source = root / module_source(module, root)
+    return source if source.suffix == ".py" else source / "__init__.py"
 
 
 def step_source(entry: str, root: Path = REPO_ROOT) -> StepSource:
