@@ -4,27 +4,34 @@ import math
 
 import pytest
 
-pytest.importorskip("tokenizers", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
-pytest.importorskip("domain.models.generative.gpt")  # first: it sets OMP_WAIT_POLICY before torch loads
-torch = pytest.importorskip("torch", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
 
-from domain.data.sources.mlops_corpus import load_mlops_corpus  # noqa: E402
-from domain.models.generative.gpt.checkpoint import load_checkpoint, save_checkpoint  # noqa: E402
-from domain.models.generative.gpt.model import GPTSettings, build_model, seed_everything  # noqa: E402
-from domain.models.generative.gpt.tokenizer import END_OF_TEXT, end_of_text_id, train_tokenizer  # noqa: E402
-from domain.models.generative.gpt.training import (  # noqa: E402
-    TrainSettings,
-    covering_windows,
-    perplexity,
-    token_stream,
-    train_language_model,
-)
+@pytest.fixture(scope="module", autouse=True)
+def gpt_parts():
+    """torch, transformers and the GPT modules, imported when these tests run — not when every xdist worker
+    collects the suite (~1.6 s of CPU per worker)."""
+    global torch, CPU, load_mlops_corpus, load_checkpoint, save_checkpoint, GPTSettings, build_model, seed_everything
+    global END_OF_TEXT, end_of_text_id, train_tokenizer, TrainSettings, covering_windows, perplexity, token_stream
+    global train_language_model
+    pytest.importorskip("tokenizers", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
+    pytest.importorskip("domain.models.generative.gpt")  # first: it sets OMP_WAIT_POLICY before torch loads
+    torch = pytest.importorskip("torch", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
+    from domain.data.sources.mlops_corpus import load_mlops_corpus
+    from domain.models.generative.gpt.checkpoint import load_checkpoint, save_checkpoint
+    from domain.models.generative.gpt.model import GPTSettings, build_model, seed_everything
+    from domain.models.generative.gpt.tokenizer import END_OF_TEXT, end_of_text_id, train_tokenizer
+    from domain.models.generative.gpt.training import (
+        TrainSettings,
+        covering_windows,
+        perplexity,
+        token_stream,
+        train_language_model,
+    )
 
-CPU = torch.device("cpu")
+    CPU = torch.device("cpu")
 
 
 @pytest.fixture(scope="module")
-def corpus():
+def corpus(gpt_parts):
     return load_mlops_corpus()
 
 

@@ -2,25 +2,26 @@
 
 import pytest
 
-pytest.importorskip("tokenizers", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
-pytest.importorskip("domain.models.generative.gpt")  # first: it sets OMP_WAIT_POLICY before torch loads
-torch = pytest.importorskip("torch", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
 
-from domain.data.sources.mlops_corpus import load_mlops_corpus  # noqa: E402
-from domain.models.generative.gpt.model import GPTSettings, build_model, seed_everything  # noqa: E402
-from domain.models.generative.gpt.sampling import (  # noqa: E402
-    encode_prompt,
-    generate_ids,
-    sample_next_token,
-    text_pieces,
-)
-from domain.models.generative.gpt.tokenizer import end_of_text_id, train_tokenizer  # noqa: E402
+@pytest.fixture(scope="module", autouse=True)
+def gpt_parts():
+    """torch, transformers and the GPT modules, imported when these tests run — not when every xdist worker
+    collects the suite (~1.6 s of CPU per worker)."""
+    global torch, LOGITS, load_mlops_corpus, GPTSettings, build_model, seed_everything
+    global encode_prompt, generate_ids, sample_next_token, text_pieces, end_of_text_id, train_tokenizer
+    pytest.importorskip("tokenizers", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
+    pytest.importorskip("domain.models.generative.gpt")  # first: it sets OMP_WAIT_POLICY before torch loads
+    torch = pytest.importorskip("torch", reason="needs the gpt extra: pip install 'mlops-workbench[gpt]'")
+    from domain.data.sources.mlops_corpus import load_mlops_corpus
+    from domain.models.generative.gpt.model import GPTSettings, build_model, seed_everything
+    from domain.models.generative.gpt.sampling import encode_prompt, generate_ids, sample_next_token, text_pieces
+    from domain.models.generative.gpt.tokenizer import end_of_text_id, train_tokenizer
 
-LOGITS = torch.tensor([0.1, 3.0, 2.9, -1.0, 0.5])
+    LOGITS = torch.tensor([0.1, 3.0, 2.9, -1.0, 0.5])
 
 
 @pytest.fixture(scope="module")
-def tokenizer():
+def tokenizer(gpt_parts):
     return train_tokenizer(load_mlops_corpus().train[:500], vocab_size=400)
 
 
