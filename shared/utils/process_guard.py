@@ -7,9 +7,10 @@ parent-death signal reaches only a direct child, and only as a polite SIGTERM: `
 down at its own pace and its worker, in a process group of its own, may outlive the app for seconds or for
 good. Between the app and the command this small process waits: when its parent goes (kill -9 of the app
 included) it ends every process of the run — SIGTERM, 1 s, then SIGKILL — and exits, as a step child does
-(``process_tree.end_run_when_parent_dies``). A SIGTERM or SIGINT sent to it is passed on to the command.
+(``process_tree.end_run_when_parent_dies``); also when the command itself exits first after the app died, since its
+worker may not have. A SIGTERM or SIGINT sent to it is passed on to the command.
 
-Exit status: the command's (128 + N when signal N ended it); 2 when misused.
+Exit status: the command's (128 + N when signal N ended it); 127 when it cannot be started; 2 when misused.
 """
 
 from __future__ import annotations
@@ -37,11 +38,29 @@ def main(argv: list[str]) -> int:
         )
         return 2
     parent = os.getppid()
-    child = subprocess.Popen(argv)  # same stdin/stdout/stderr, environment (marked) and folder
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda number, _frame: child.send_signal(number))
+    # Watch and catch signals before the command starts: the app may die while it is being started.
     process_tree.end_run_when_parent_dies(token, parent)
+    early: list[int] = []
+    child: subprocess.Popen[bytes] | None = None
+
+    def pass_on(number: int, _frame: object) -> None:
+        if child is None:
+            early.append(number)
+        else:
+            child.send_signal(number)
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, pass_on)
+    try:
+        child = subprocess.Popen(argv)  # same stdin/stdout/stderr, environment (marked) and folder
+    except OSError as exc:
+        print(f"cannot start {argv[0]}: {exc.strerror or exc}", file=sys.stderr)
+        return 127
+    for number in early:
+        child.send_signal(number)
     code = child.wait()
+    if os.getppid() != parent:  # the app is gone and the command ended first: what it started goes too (its worker)
+        process_tree.stop_tree(token, stages=process_tree.LEFTOVER_STAGES)
     return 128 - code if code < 0 else code
 
 

@@ -74,9 +74,14 @@ def read_until(app: subprocess.Popen, wanted: set[str], within: float = 30) -> l
     return lines
 
 
-def test_kill_9_of_the_app_ends_a_server_that_ignores_sigterm_and_its_worker_in_another_session(mark):
+# The server's shutdown never ends; or it goes at once on the kernel's SIGTERM but its worker does not.
+QUICK_SERVER = STUBBORN_SERVER.replace("signal.signal(signal.SIGTERM, signal.SIG_IGN)\n", "", 1)
+
+
+@pytest.mark.parametrize("server", [STUBBORN_SERVER, QUICK_SERVER], ids=["server-ignores-sigterm", "server-stops-at-once"])
+def test_kill_9_of_the_app_ends_the_server_and_its_worker_in_another_session(mark, server):
     token, variable = mark
-    app = start_app(variable, STUBBORN_SERVER)
+    app = start_app(variable, server)
     try:
         lines = read_until(app, {"serving", "worker up", "guard"})
         assert {"serving", "worker up"} <= set(lines), lines
@@ -87,6 +92,20 @@ def test_kill_9_of_the_app_ends_a_server_that_ignores_sigterm_and_its_worker_in_
     finally:
         app.kill()
         app.wait(10)
+
+
+def test_a_command_that_cannot_start_is_one_line_and_exit_127(mark):
+    token, variable = mark
+    done = subprocess.run(
+        [sys.executable, "-m", "shared.utils.process_guard", "/nonexistent/bentoml", "serve"],
+        cwd=REPO_ROOT,
+        env={**os.environ, variable: "1", "WORKBENCH_RUN_ID": token},
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert done.returncode == 127
+    assert done.stderr.strip() == "cannot start /nonexistent/bentoml: No such file or directory"
 
 
 def test_the_guard_passes_sigterm_on_and_exits_with_the_servers_status(mark):

@@ -41,7 +41,7 @@ _live: set[ChildGroup] = set()
 def end_leftovers(stages: tuple[tuple[int, float], ...] = process_tree.LEFTOVER_STAGES) -> None:
     """Last resort when the app exits without unmounting its screens: no server outlives the workbench."""
     for child in list(_live):
-        process_tree.stop_tree(child.token, session=child.pid, stages=stages)
+        process_tree.stop_tree(child.token, session=child.pid, stages=stages, exclude=(child.pid,) if child.pid else ())
 
 
 async def stop_all() -> None:
@@ -108,7 +108,13 @@ class ChildGroup:
         """End the child and every process it started (its workers too), SIGTERM then SIGKILL after ``grace_s``."""
         if self.process is None:
             return
-        await process_tree.stop_tree_async(self.token, session=self.process.pid, stages=((signal.SIGTERM, grace_s),))
+        await process_tree.stop_tree_async(
+            # The guard itself is left out: it passes signals on (the command would get each twice) and exits with it.
+            self.token,
+            session=self.process.pid,
+            stages=((signal.SIGTERM, grace_s),),
+            exclude=(self.process.pid,),
+        )
         with contextlib.suppress(TimeoutError):  # let asyncio reap it
             await asyncio.wait_for(self.process.wait(), 2.0)
         _live.discard(self)
