@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -83,8 +85,26 @@ def validated_model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 @pytest.fixture
 def validated_home(home: Path, validated_model_home: Path) -> Path:
-    """This test's own home, holding a copy of the session's trained and validated iris model."""
+    """This test's own home, holding a copy of the session's trained and validated iris model.
+
+    MLflow keeps absolute artifact paths in its store: they are moved to the copy too, or a run made in the copy
+    would write its artifacts into the shared template (seen: a second sklearn-iris run folder there)."""
     shutil.copytree(validated_model_home, home, dirs_exist_ok=True)
+    store = home / "mlflow" / "mlflow.db"
+    if store.is_file():
+        moved = sorted({str(validated_model_home), str(validated_model_home.resolve())}, key=len, reverse=True)
+        with closing(sqlite3.connect(store)) as db, db:
+            for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+                columns = [
+                    row[1]
+                    for row in db.execute(f"PRAGMA table_info('{table}')")
+                    if "CHAR" in row[2].upper() or "TEXT" in row[2].upper()
+                ]
+                for column, old in ((c, o) for c in columns for o in moved):
+                    db.execute(
+                        f'UPDATE "{table}" SET "{column}" = replace("{column}", ?, ?) WHERE instr("{column}", ?) > 0',
+                        (old, str(home), old),
+                    )
     return home
 
 

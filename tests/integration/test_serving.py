@@ -24,7 +24,7 @@ def service_processes(home: Path) -> list[int]:
 
 
 def test_serving_and_monitoring_serve_refuse_bad_payloads_load_test_catch_drift_and_clean_up(validated_home, cli):
-    """On a home holding the session's validated model (prerequisites that run first: test_headless_cli)."""
+    """On a home holding the session's validated model (that prerequisites run first: test_headless_cli)."""
     home = validated_home
     result = cli("--lesson", "bentoml-serving,monitoring", "--json")
     assert result.returncode == 0, result.stderr[-3000:]

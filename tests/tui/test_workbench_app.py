@@ -172,13 +172,15 @@ async def test_broken_lessons_show_on_the_map_and_explain_themselves(make_app, l
 
 
 @pytest.mark.slow
-async def test_runs_screen_lists_runs_and_compares_two(validated_home, make_app):
+async def test_runs_screen_lists_runs_and_compares_two(validated_home, validated_model_home, make_app):
     from tests.conftest import run_cli
     from workbench.tui.screens.runs_screen import RunsScreen
 
     # The session's validated home holds one tracked sklearn-iris run; a second one to compare it with:
+    template = sorted(validated_model_home.rglob("*"))
     result = run_cli("--lesson", "sklearn-iris", "--json", home=validated_home)
     assert result.returncode == 0, result.stderr[-2000:]
+    assert sorted(validated_model_home.rglob("*")) == template, "a run in a copy wrote into the shared validated home"
     app = make_app()
     async with app.run_test(size=SIZE) as pilot:
         await lessons_loaded(pilot)
