@@ -8,6 +8,11 @@ BIN    := $(VENV)/bin
 export BENTOML_DO_NOT_TRACK := True
 export MLFLOW_DISABLE_TELEMETRY := true
 PACKAGES := workbench application infrastructure domain shared
+# pytest-xdist workers: one more than the cores (most tests wait on child processes), at most 8 (memory: each worker
+# may hold a TensorFlow or PyTorch child of ~0.6 GB). 3 on the 2-core machines the times in CONTRIBUTING.md are from.
+CORES   := $(shell $(PYTHON) -c "import os; print(len(os.sched_getaffinity(0)) if hasattr(os, 'sched_getaffinity') else os.cpu_count() or 1)")
+WORKERS ?= $(shell echo $$(( $(CORES) + 1 < 8 ? $(CORES) + 1 : 8 )))
+FAST_WORKERS ?= $(shell echo $$(( $(CORES) + 2 < 8 ? $(CORES) + 2 : 8 )))
 
 .PHONY: run test test-fast faults setup setup-test lint typecheck lint-imports lessons-check pytest bench clean
 
@@ -42,13 +47,13 @@ lint-imports: setup-test             ## the layer contracts in pyproject.toml
 lessons-check: setup-test            ## every lesson loads, its entry points import, its README names its files, exercises fail/pass
 	$(BIN)/mlops-workbench lessons check
 
-pytest: setup-test                   ## the whole suite (3 workers: most tests wait on child processes; one module's shared fixture stays on one worker) with coverage and the ten slowest
-	$(BIN)/pytest -n 3 --dist loadgroup --durations=10 --cov --cov-report=term:skip-covered
+pytest: setup-test                   ## the whole suite (WORKERS workers; one module's shared fixture stays on one worker) with coverage and the ten slowest
+	$(BIN)/pytest -n $(WORKERS) --dist loadgroup --durations=10 --cov --cov-report=term:skip-covered
 
 test: lint typecheck lint-imports lessons-check pytest  ## the whole suite, as CI runs it
 
 test-fast: setup-test                ## unit and UI tests on the fixture curriculum (no real training, no real server)
-	$(BIN)/pytest -n 4 -m "not slow" -p no:schemathesis -p no:hypothesispytest -p no:locust --durations=5 tests/unit tests/tui
+	$(BIN)/pytest -n $(FAST_WORKERS) -m "not slow" -p no:schemathesis -p no:hypothesispytest -p no:locust --durations=5 tests/unit tests/tui
 
 faults: setup-test                   ## the fault-injection suite alone
 	$(BIN)/pytest -m faults --durations=10
