@@ -46,6 +46,15 @@ async def run_step(pilot, screen: LessonScreen, step: str, until: str, timeout: 
     await pilot.pause(0.2)
 
 
+async def start_slow_step(pilot, screen: LessonScreen):  # type: ignore[no-untyped-def]
+    """Run the fixture lesson's one-minute step and wait until it is running; its run."""
+    screen.query_one("#steps", DataTable).move_cursor(row=ROW["slow"])
+    await pilot.press("r")
+    await wait_for(pilot, lambda: bool(screen.active_runs), 20, "the slow step")
+    [run] = screen.active_runs
+    return run
+
+
 def bar_is_finished(bar: ProgressBar) -> bool:
     """Not the 'busy' animation (a total is known) and no ETA shown."""
     return bar.total is not None and not bar.query_one("#eta").display
@@ -122,11 +131,7 @@ async def test_escape_while_a_step_runs_asks_and_the_run_can_go_on_in_the_backgr
     app = make_app(storm_lessons)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_storm_lesson(pilot)
-        steps = screen.query_one("#steps", DataTable)
-        steps.move_cursor(row=ROW["slow"])
-        await pilot.press("r")
-        await wait_for(pilot, lambda: bool(screen.active_runs), 20, "the slow step")
-        [run] = screen.active_runs
+        run = await start_slow_step(pilot, screen)
         # Escape asks; Escape again stays, still running.
         await pilot.press("escape")
         await pilot.pause()
@@ -161,10 +166,7 @@ async def test_quitting_while_a_step_runs_asks_first_and_yes_ends_the_step(make_
     app = make_app(storm_lessons)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_storm_lesson(pilot)
-        screen.query_one("#steps", DataTable).move_cursor(row=ROW["slow"])
-        await pilot.press("r")
-        await wait_for(pilot, lambda: bool(screen.active_runs), 20, "the slow step")
-        [run] = screen.active_runs
+        run = await start_slow_step(pilot, screen)
         await pilot.press("ctrl+q")
         await pilot.pause()
         assert isinstance(app.screen, QuitRunningDialog)
@@ -321,9 +323,7 @@ async def test_a_run_that_ends_after_its_lesson_was_reopened_from_the_background
     app = make_app(storm_lessons)
     async with app.run_test(size=SIZE) as pilot:
         screen = await open_storm_lesson(pilot)
-        screen.query_one("#steps", DataTable).move_cursor(row=ROW["slow"])
-        await pilot.press("r")
-        await wait_for(pilot, lambda: bool(screen.active_runs), 20, "the slow step")
+        await start_slow_step(pilot, screen)
         await pilot.press("escape", "b")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 5, "the map")
         assert app.is_screen_installed(screen)
