@@ -41,7 +41,7 @@ _live: set[ChildGroup] = set()
 def end_leftovers(stages: tuple[tuple[int, float], ...] = process_tree.LEFTOVER_STAGES) -> None:
     """Last resort when the app exits without unmounting its screens: no server outlives the workbench."""
     for child in list(_live):
-        process_tree.stop_tree(child.token, session=child.pid, stages=stages, exclude=(child.pid,) if child.pid else ())
+        child.end_tree(stages)
 
 
 async def stop_all() -> None:
@@ -104,17 +104,18 @@ class ChildGroup:
             await asyncio.wait({self._pump}, timeout=2)
         return code
 
+    def end_tree(self, stages: tuple[tuple[int, float], ...]) -> bool:
+        """End every process the child started, stage by stage, then SIGKILL; True when none is left. The guard
+        itself is left out: it passes signals on (the command would get each twice) and exits with the command."""
+        if self.process is None:
+            return True
+        return process_tree.stop_tree(self.token, session=self.process.pid, stages=stages, exclude=(self.process.pid,))
+
     async def stop(self, grace_s: float = 10.0) -> None:
         """End the child and every process it started (its workers too), SIGTERM then SIGKILL after ``grace_s``."""
         if self.process is None:
             return
-        await process_tree.stop_tree_async(
-            # The guard itself is left out: it passes signals on (the command would get each twice) and exits with it.
-            self.token,
-            session=self.process.pid,
-            stages=((signal.SIGTERM, grace_s),),
-            exclude=(self.process.pid,),
-        )
+        await asyncio.to_thread(self.end_tree, ((signal.SIGTERM, grace_s),))  # the loop never waits on /proc
         with contextlib.suppress(TimeoutError):  # let asyncio reap it
             await asyncio.wait_for(self.process.wait(), 2.0)
         _live.discard(self)

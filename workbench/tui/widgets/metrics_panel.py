@@ -96,10 +96,10 @@ class MetricsPanel(Horizontal):
         self.set_class(self._stacked, "-stacked")
         if self._fit() != self._fitted:
             self._rebuild()
-        self._dirty = True
-        self.call_after_refresh(self.redraw, True)  # the title that fits the chart's new width
+        self.chart_resized()
 
     def chart_resized(self) -> None:
+        """Draw again with the title that fits the chart's new width."""
         self._dirty = True
         self.call_after_refresh(self.redraw, True)
 
