@@ -71,7 +71,10 @@ def validated_model_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     only consume a validated model copy it with the ``validated_home`` fixture."""
     from filelock import FileLock
 
-    shared = tmp_path_factory.getbasetemp().parent  # the run's folder, common to every worker
+    # The run's folder, common to every xdist worker (each has its own basetemp under it). Without xdist the
+    # basetemp is the run's folder itself: its parent holds every earlier run, whose home came from older code.
+    basetemp = tmp_path_factory.getbasetemp()
+    shared = basetemp.parent if os.environ.get("PYTEST_XDIST_WORKER") else basetemp
     template, done_mark = shared / "validated-home", shared / "validated-home.done"
     with FileLock(str(shared / "validated-home.lock")):
         if not done_mark.exists():

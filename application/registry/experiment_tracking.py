@@ -89,7 +89,8 @@ def tracked_training(function: Callable[..., dict[str, Any]]) -> Callable[..., d
                     params.update(value)  # **overrides: each one is a parameter of its own
                 else:
                     params[name] = value
-            run.log_params(params)
+            # None means "the config's value": the config artifact logs what was used (config.*), not "None"
+            run.log_params({name: value for name, value in params.items() if value is not None})
             mirror = EventMirror(run)
             remove = add_listener(mirror)
             try:

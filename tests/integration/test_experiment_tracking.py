@@ -33,6 +33,8 @@ def test_sklearn_iris_is_recorded_with_params_metrics_and_tags(validated_home, c
     [run] = [r for r in document["runs"] if r["lesson"] == "sklearn-iris"]
     assert run["status"] == "FINISHED" and run["step"] == "train"
     assert run["params"]["config.n_estimators"] == "100"  # from the config artifact
+    # an argument left at None ("use the config's value") is not a parameter: no "n_estimators": "None" beside it
+    assert "None" not in run["params"].values(), run["params"]
     assert run["metrics"]["test_accuracy"] >= 0.9
     assert run["tags"]["entry_point"] == "application.training.iris_training:train"
     assert len(run["tags"].get("git_commit", "")) in (0, 40)
