@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from shared.configs.workbench_home import write_problem
-from shared.events.step_status import StepStatus
+from shared.events.step_status import OK_STATUSES, StepStatus
 from shared.utils.atomic_files import file_lock, set_aside, write_json_atomic
 from shared.utils.process_identity import identity, is_alive
 
@@ -39,6 +39,7 @@ LESSON_STATES = (*STEP_STATES, "broken")
 STATES = LESSON_STATES  # the name older code imports
 # Outcomes that leave an earlier pass in place: the run did not get to a verdict.
 NO_VERDICT = (StepStatus.CANCELLED, StepStatus.INTERRUPTED)
+FAILURES = (StepStatus.FAILED, StepStatus.TIMEOUT, StepStatus.CRASHED)
 MAX_ATTEMPTS = 50
 LOCK_TIMEOUT_S = 30.0
 
@@ -125,14 +126,15 @@ def _close_interrupted(entry: dict[str, Any]) -> None:
     _finish(entry, StepStatus.INTERRUPTED)
 
 
-def _finish(entry: dict[str, Any], status: str) -> None:
+def _finish(entry: dict[str, Any], status: str, verdict: bool = True) -> None:
+    """Close the open attempt with ``status``; ``verdict=False`` (one step of several ran) leaves the lesson's state."""
     run = entry.pop("running", None) or {}
     attempt = {"status": str(status), "started_at": run.get("started_at"), "finished_at": _now()}
     if run.get("steps"):
         attempt["steps"] = run["steps"]
     entry.setdefault("attempts", []).append(attempt)
     del entry["attempts"][:-MAX_ATTEMPTS]
-    if not (status in NO_VERDICT and entry.get("status") == StepStatus.PASSED):
+    if verdict and not (status in NO_VERDICT and entry.get("status") == StepStatus.PASSED):
         entry["status"] = str(status)
 
 
@@ -296,10 +298,11 @@ class ProgressStore:
 
         return self._update(change)
 
-    def record_lesson(self, lesson_id: str, status: str) -> bool:
+    def record_lesson(self, lesson_id: str, status: str, verdict: bool = True) -> bool:
         """``running`` starts an attempt owned by this process; any other status finishes it.
 
-        cancelled/interrupted keep an earlier pass; passed, failed, timeout, crashed are verdicts.
+        cancelled/interrupted keep an earlier pass; passed, failed, timeout, crashed are verdicts. ``verdict=False``
+        records the attempt but leaves the lesson's state as it was (one step passed, the others have not yet).
         """
 
         def change(data: dict[str, Any]) -> None:
@@ -310,7 +313,7 @@ class ProgressStore:
                     _finish(entry, StepStatus.INTERRUPTED)  # this process starts it again without finishing
                 entry["running"] = {**identity(), "started_at": _now()}
             else:
-                _finish(entry, status)
+                _finish(entry, status, verdict)
 
         return self._update(change)
 
@@ -335,12 +338,22 @@ class ProgressStore:
         return self.record_lesson(lesson_id, status)
 
 
+def verdict_from_steps(step_records: list[dict[str, Any] | None]) -> str | None:
+    """The lesson's state from the latest record of each of its steps (after a run of one step): passed when every
+    step has passed (or skipped itself), failed when one of them failed, else none yet (None)."""
+    statuses = [(record or {}).get("status") for record in step_records]
+    if all(status in OK_STATUSES for status in statuses):
+        return StepStatus.PASSED.value
+    if any(status in FAILURES for status in statuses):
+        return StepStatus.FAILED.value
+    return None
+
+
 def lesson_verdict(step_statuses: list[str], passed: bool, cancelled: bool) -> str:
     """What a finished run records for its lesson: a cancel (by the learner) is not a failure."""
     if passed:
         return StepStatus.PASSED.value
-    failures = (StepStatus.FAILED, StepStatus.TIMEOUT, StepStatus.CRASHED)
-    if any(status in failures for status in step_statuses):
+    if any(status in FAILURES for status in step_statuses):
         return StepStatus.FAILED.value
     if cancelled or StepStatus.CANCELLED in step_statuses:
         return StepStatus.CANCELLED.value

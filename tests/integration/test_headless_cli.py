@@ -158,3 +158,22 @@ def test_lang_zh_tw_prints_step_names_and_the_result_in_traditional_chinese(cli)
     assert "== check-the-machine passed" in english.stdout  # the flag beats the locale
     bad = cli("--lesson", "sklearn-iris", "--lang", "klingon")
     assert bad.returncode == 2 and "unknown language 'klingon'; expected one of: en, zh-TW" in bad.stderr
+
+
+def test_running_one_step_passes_the_lesson_only_once_every_step_has_passed(cli, home):
+    """`--step` runs one step: the map's ✔ and the class's grades must not count a lesson whose other steps never ran."""
+    import json
+
+    fixture = ("--plain", "--lessons-dir", str(FIXTURE_CURRICULUM))
+
+    def lesson_state() -> str:
+        return json.loads((home / "progress.json").read_text())["lessons"]["clean-data"]["status"]
+
+    first = cli("--lesson", "clean-data", "--step", "count", *fixture)
+    assert first.returncode == 0, first.stdout[-2000:]
+    assert lesson_state() == "not started"  # one step of two: no verdict for the lesson yet
+    second = cli("--lesson", "clean-data", "--step", "clean", *fixture)
+    assert second.returncode == 0, second.stdout[-2000:]
+    assert lesson_state() == "passed"  # now both steps have passed
+    attempts = json.loads((home / "progress.json").read_text())["lessons"]["clean-data"]["attempts"]
+    assert [a["status"] for a in attempts] == ["passed", "passed"]  # each run is kept in the history

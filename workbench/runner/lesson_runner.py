@@ -21,7 +21,7 @@ from shared.events.step_status import OK_STATUSES, StepStatus
 from workbench.curriculum.lesson_loader import Curriculum, Lesson
 from workbench.curriculum.lesson_schema import Step
 from workbench.i18n import t
-from workbench.progress_store import ProgressStore, lesson_verdict
+from workbench.progress_store import ProgressStore, lesson_verdict, verdict_from_steps
 from workbench.runner.extras import install_hint, missing_extras
 from workbench.runner.requirements import requirement_blocker, requirement_notes
 from workbench.runner.step_runner import StepOutcome, StepRequest, StepRun
@@ -252,7 +252,12 @@ class LessonRunner:
             if not outcome.ok:
                 stopped = f"step '{step.id}' {outcome.status}"
         verdict = lesson_verdict([s.status for s in report.steps], report.passed, self.cancelled)
-        self.progress.record_lesson(lesson.id, verdict)
+        if only_step is not None and report.passed:
+            # One step passed: the lesson passes only when all its steps have (a `--step` run is not the lesson).
+            whole = verdict_from_steps([self.progress.step_record(lesson.id, s.id) for s in lesson.spec.steps])
+            self.progress.record_lesson(lesson.id, whole or verdict, verdict=whole is not None)
+        else:
+            self.progress.record_lesson(lesson.id, verdict)
         self.renderer.lesson_finished(report)
         return report
 
