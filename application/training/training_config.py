@@ -14,11 +14,16 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, StrictFloat, StrictInt, ValidationError
 from pydantic_core import ErrorDetails
 
+from shared.events import StepError
+
 DEFAULT_CONFIG = Path(__file__).resolve().parents[2] / "shared" / "configs" / "iris_training.toml"
 
 
-class ConfigError(ValueError):
-    """A config file or override that does not fit the expected fields."""
+class ConfigError(StepError, ValueError):
+    """A config file or override that does not fit the expected fields.
+
+    A step that meets one says no in one line (the file or parameter, the key, what was expected), no traceback.
+    """
 
 
 class IrisTrainingConfig(BaseModel):

@@ -42,6 +42,8 @@ def profile_iris() -> dict:
 
 def split_with_drift(test_size: float = 0.2, seed: int = 42) -> dict:
     """Stratified train/test split, then the KS drift statistic of every feature between the two."""
+    if not 0 < test_size < 1:  # a learner's --param: one line that names it, not the splitter's traceback
+        raise events.StepError(f"parameter test_size: expected a share between 0 and 1 (exclusive), got {test_size:g}")
     data = load_iris_dataset()
     train, test = stratified_split(data, test_size=test_size, seed=seed)
     events.log(f"train: {train.n_rows} rows, test: {test.n_rows} rows (test_size={test_size}, seed={seed}, stratified)")

@@ -177,3 +177,23 @@ def test_running_one_step_passes_the_lesson_only_once_every_step_has_passed(cli,
     assert lesson_state() == "passed"  # now both steps have passed
     attempts = json.loads((home / "progress.json").read_text())["lessons"]["clean-data"]["attempts"]
     assert [a["status"] for a in attempts] == ["passed", "passed"]  # each run is kept in the history
+
+
+@pytest.mark.parametrize(
+    ("lesson", "step", "param", "message"),
+    [
+        (
+            "data-quality",
+            "split-drift",
+            "test_size=2",
+            "parameter test_size: expected a share between 0 and 1 (exclusive), got 2",
+        ),
+        ("sklearn-iris", "train", "n_estimators=0", "parameter: n_estimators: expected a value from 1 to 5000, got 0"),
+        ("sklearn-iris", "train", "config=/nonexistent.toml", "/nonexistent.toml: config file not found"),
+    ],
+)
+def test_a_parameter_value_out_of_range_fails_in_one_line_without_a_traceback(cli, lesson, step, param, message):
+    result = cli("--lesson", lesson, "--step", step, "--param", param, "--plain")
+    assert result.returncode == 1, result.stdout[-2000:]
+    assert f"FAIL {lesson}/{step}" in result.stdout and message in result.stdout, result.stdout[-2000:]
+    assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
