@@ -42,6 +42,22 @@ def run_exercise(
     hint: int | None,
     solution: bool,
 ) -> int:
+    # Each option is one thing to do: two at once would silently do one (or watch forever in CI), so neither runs.
+    chosen = [
+        name
+        for name, on in (
+            ("--check", check),
+            ("--watch", watch),
+            ("--reset", reset),
+            ("--hint", hint is not None),
+            ("--solution", solution),
+        )
+        if on
+    ]
+    if len(chosen) > 1:
+        named = ", ".join(chosen[:-1]) + " and " + chosen[-1]
+        print(f"error: {named} cannot be used together: choose one", file=sys.stderr)
+        return EXIT_USAGE
     curriculum = load_curriculum(lessons_dir)
     found = curriculum.find_exercise(exercise_id)
     if found is None:

@@ -32,13 +32,26 @@ def ensure_workspace(home: Path, lesson: Lesson, exercise: Any) -> Path:
     return target
 
 
+def _keep_learners_version(target: Path) -> Path:
+    """Copy ``target`` to a backup name no other reset has taken: created exclusively, so none is ever overwritten."""
+    stem, data = f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}", target.read_bytes()
+    count = 1
+    while True:
+        backup = target.with_name(stem if count == 1 else f"{stem}-{count}")
+        try:
+            with backup.open("xb") as kept:
+                kept.write(data)
+            return backup
+        except FileExistsError:
+            count += 1  # a reset in the same second kept another version under this name
+
+
 def reset_workspace(home: Path, lesson: Lesson, exercise: Any) -> tuple[Path, Path | None]:
-    """Back to the starting version; the learner's version is kept beside it as ``<file>.bak-<time>``."""
+    """Back to the starting version; the learner's version is kept beside it as ``<file>.bak-<time>[-N]``."""
     target = workspace_file(home, lesson, exercise)
     backup = None
     if target.exists():
-        backup = target.with_name(f"{target.name}.bak-{time.strftime('%Y%m%d-%H%M%S')}")
-        shutil.copyfile(target, backup)
+        backup = _keep_learners_version(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(lesson.folder / exercise.file, target)
     return target, backup
