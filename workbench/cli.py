@@ -283,7 +283,7 @@ def lessons_new(
 ) -> None:
     """Scaffold a lesson folder (lesson.toml, steps.py, READMEs) that passes `lessons check` at once."""
     from workbench.curriculum.lesson_loader import default_lessons_dir
-    from workbench.curriculum.lesson_scaffold import ScaffoldError, new_lesson
+    from workbench.curriculum.lesson_scaffold import ScaffoldError, ScaffoldWriteError, new_lesson
 
     root = Path(lessons_dir or (ctx.obj or {}).get("lessons_dir") or default_lessons_dir())
     try:
@@ -291,6 +291,9 @@ def lessons_new(
     except ScaffoldError as exc:
         print(f"lessons new: {exc}", file=sys.stderr)
         raise typer.Exit(EXIT_USAGE) from None
+    except ScaffoldWriteError as exc:
+        print(f"lessons new: {exc}", file=sys.stderr)
+        raise typer.Exit(EXIT_FAILED) from None
     print(f"created {folder}: lesson.toml, steps.py, README.md, README.zh-TW.md, lesson.zh-TW.toml")
     print(
         f"next: edit steps.py to call the {layer} code it teaches, then run "

@@ -22,7 +22,7 @@ from pydantic import ValidationError
 from shared.configs.repository import REPO_ROOT
 from shared.constants import LAYERS
 from workbench import i18n
-from workbench.curriculum.lesson_schema import Exercise, LessonSpec, LessonText, Step
+from workbench.curriculum.lesson_schema import ALL_LESSONS, Exercise, LessonSpec, LessonText, Step
 
 LESSON_FILE = "lesson.toml"
 README_FILE = "README.md"
@@ -157,7 +157,7 @@ class Curriculum:
             name = raw.strip()
             if not name:
                 continue
-            if name == "all":
+            if name == ALL_LESSONS:
                 found = list(self.lessons)
             elif name in LAYERS:
                 found = self.by_layer(name)

@@ -9,22 +9,31 @@ change next.
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import secrets
+import shutil
+import unicodedata
 from pathlib import Path
 
 from shared.constants import LAYERS
 from shared.utils.atomic_files import write_text_atomic
 from workbench.curriculum.lesson_loader import FOLDER_PATTERN
-from workbench.curriculum.lesson_schema import ID_PATTERN
+from workbench.curriculum.lesson_schema import ID_PATTERN, reserved_id_problem
 
 
 class ScaffoldError(ValueError):
-    """The id, layer or order cannot make a new lesson (bad usage); the message says why and what would."""
+    """The id, layer, title or order cannot make a new lesson (bad usage); the message says why and what would."""
+
+
+class ScaffoldWriteError(RuntimeError):
+    """The lessons folder would not take the new lesson (not writable, full): a failure, not bad usage."""
 
 
 LESSON_TOML = """format_version = 1
 id = "{id}"
-title = "{title}"
+title = {title_toml}
 layer = "{layer}"
 summary = "One sentence: what the learner runs and what they see."
 objectives = [
@@ -111,13 +120,26 @@ mlops-workbench --lesson {id} --lang zh-TW
 ```
 """
 
-TEXT_ZH = """title = "{title}（待翻譯）"
+TEXT_ZH = """title = {title_zh_toml}
 summary = "一句話：學習者執行什麼、看到什麼（待翻譯）。"
 objectives = ["說明 {layer} 層的用途（待翻譯）", "執行步驟並讀懂它的指標（待翻譯）"]
 
 [steps.first-step]
 title = "數到 {count} 並回報（待翻譯）"
 """
+
+
+def toml_string(text: str) -> str:
+    """``text`` as a TOML basic string: JSON's escapes (\\" \\\\ \\n \\uXXXX) are TOML's too, and TOML wants DEL escaped."""
+    return json.dumps(text, ensure_ascii=False).replace("\x7f", "\\u007f")
+
+
+def _one_line(title: str) -> str:
+    """The title, when it is one line of text (no newline or other control character, nothing UTF-8 cannot write)."""
+    bad = next((ch for ch in title if unicodedata.category(ch) in ("Cc", "Cs") and ch != "\t"), None)
+    if bad is not None:
+        raise ScaffoldError(f"title {title!r}: expected one line of text, without {bad!r}")
+    return title
 
 
 def _next_order(root: Path) -> int:
@@ -129,6 +151,8 @@ def new_lesson(root: Path, lesson_id: str, layer: str, order: int | None = None,
     """Create ``<root>/<NNN>-<id>/`` and return it; nothing is written when the id, layer or order is unusable."""
     if not re.match(ID_PATTERN, lesson_id):
         raise ScaffoldError(f"lesson id '{lesson_id}': expected lowercase words joined by '-', e.g. 'feature-store'")
+    if (reserved := reserved_id_problem(lesson_id)) is not None:
+        raise ScaffoldError(f"lesson id {reserved}")
     if layer not in LAYERS:
         raise ScaffoldError(f"layer '{layer}': expected one of {', '.join(LAYERS)}")
     if not root.is_dir():
@@ -140,14 +164,29 @@ def new_lesson(root: Path, lesson_id: str, layer: str, order: int | None = None,
     if not 0 < order < 1000:
         raise ScaffoldError(f"order {order}: expected a number from 1 to 999 (the folder prefix, e.g. 095)")
     folder = root / f"{order:03d}-{lesson_id}"
-    values = {"id": lesson_id, "layer": layer, "count": 3, "title": title or lesson_id.replace("-", " ").capitalize()}
-    folder.mkdir()
-    for name, template in (
-        ("lesson.toml", LESSON_TOML),
-        ("steps.py", STEPS_PY),
-        ("README.md", README),
-        ("README.zh-TW.md", README_ZH),
-        ("lesson.zh-TW.toml", TEXT_ZH),
-    ):
-        write_text_atomic(folder / name, template.format(**values))
+    title = _one_line(title) if title else lesson_id.replace("-", " ").capitalize()
+    values = {
+        "id": lesson_id,
+        "layer": layer,
+        "count": 3,
+        "title": title,
+        "title_toml": toml_string(title),
+        "title_zh_toml": toml_string(f"{title}（待翻譯）"),
+    }
+    # Written beside it under a hidden name, then renamed: a reader never sees half a lesson, a failure leaves none.
+    staging = root / f".{folder.name}.{os.getpid()}-{secrets.token_hex(4)}.partial"
+    try:
+        staging.mkdir()
+        for name, template in (
+            ("lesson.toml", LESSON_TOML),
+            ("steps.py", STEPS_PY),
+            ("README.md", README),
+            ("README.zh-TW.md", README_ZH),
+            ("lesson.zh-TW.toml", TEXT_ZH),
+        ):
+            write_text_atomic(staging / name, template.format(**values))
+        staging.rename(folder)
+    except OSError as exc:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise ScaffoldWriteError(f"cannot write the new lesson in {root}: {exc.strerror or exc}") from None
     return folder

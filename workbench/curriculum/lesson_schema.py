@@ -36,6 +36,17 @@ ENTRY_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A
 # A lesson's own script: a .py file inside its folder (no '..', no absolute path), then ':' and the function.
 SCRIPT_PATTERN = r"^([A-Za-z_][A-Za-z0-9_]*/)*[A-Za-z_][A-Za-z0-9_]*\.py:[A-Za-z_][A-Za-z0-9_]*$"
 ENTRY_LAYERS = ("domain", "application", "infrastructure", "shared")
+ALL_LESSONS = "all"
+# The words `--lesson` reads as a selection (every lesson, a layer's lessons): a lesson with one as its id could not run alone.
+RESERVED_IDS: tuple[str, ...] = (ALL_LESSONS, *LAYERS)
+
+
+def reserved_id_problem(lesson_id: str) -> str | None:
+    """Why ``lesson_id`` cannot name a lesson, when it is a word ``--lesson`` reads as a selection; else None."""
+    if lesson_id not in RESERVED_IDS:
+        return None
+    meaning = "every lesson" if lesson_id == ALL_LESSONS else f"the {lesson_id} layer's lessons"
+    return f"'{lesson_id}' is reserved: `--lesson {lesson_id}` means {meaning}; choose another id"
 
 
 class _Strict(BaseModel):
@@ -169,6 +180,14 @@ class LessonSpec(_Strict):
     provides: Provides | None = None
     steps: list[Step] = Field(min_length=1)
     exercises: list[Exercise] = Field(default_factory=list)
+
+    @field_validator("id")
+    @classmethod
+    def _not_a_selection_word(cls, value: str) -> str:
+        problem = reserved_id_problem(value)
+        if problem is not None:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _unique_steps(self) -> LessonSpec:
