@@ -118,6 +118,21 @@ def _validated(raw: Any) -> tuple[dict[str, Any], list[str]]:
     return data, problems
 
 
+def validated(raw: Any) -> tuple[dict[str, Any], list[str]]:
+    """What a reader that must not repair the file (the classroom's status) may use of it, and what is wrong."""
+    return _validated(raw)
+
+
+def lesson_state(entry: dict[str, Any]) -> str:
+    """A lesson entry's state: running (its owner is alive), interrupted (it died and had not passed), or the verdict."""
+    run = entry.get("running")
+    if run is not None:
+        if is_alive(run):
+            return StepStatus.RUNNING.value
+        return StepStatus.PASSED.value if entry.get("status") == StepStatus.PASSED else StepStatus.INTERRUPTED.value
+    return str(entry.get("status", StepStatus.NOT_STARTED.value))
+
+
 def _close_interrupted(entry: dict[str, Any]) -> None:
     """A run whose owner has died becomes an *interrupted* attempt (an earlier pass stays)."""
     run = entry.get("running")
@@ -219,14 +234,7 @@ class ProgressStore:
     def lesson_status(self, lesson_id: str) -> str:
         """running (its owner is alive), interrupted (its owner died and it had not passed), or the last verdict."""
         entry = self._lessons().get(lesson_id)
-        if not isinstance(entry, dict):
-            return StepStatus.NOT_STARTED.value
-        run = entry.get("running")
-        if run is not None:
-            if is_alive(run):
-                return StepStatus.RUNNING.value
-            return StepStatus.PASSED.value if entry.get("status") == StepStatus.PASSED else StepStatus.INTERRUPTED.value
-        return str(entry.get("status", StepStatus.NOT_STARTED.value))
+        return lesson_state(entry) if isinstance(entry, dict) else StepStatus.NOT_STARTED.value
 
     def attempts(self, lesson_id: str) -> list[dict[str, Any]]:
         """Every finished run of the lesson, oldest first (status, started_at, finished_at, steps)."""

@@ -75,7 +75,7 @@ def test_the_manifests_give_each_learner_a_pod_a_volume_and_limits_and_validate_
     typo["spec"]["replica"] = typo["spec"].pop("replicas")
     assert "replica" in (schema_check(typo, "1.33.0", strict=True) or "")
     bad = workbench_cli("classroom", "manifests", str(root), "--host", "class.example.org", "--memory-limit", "lots")
-    assert bad.returncode == 2 and "memory_limit='lots'" in bad.stderr
+    assert bad.returncode == 2 and "--memory-limit 'lots'" in bad.stderr
 
 
 def _free_port_block(count: int) -> int:

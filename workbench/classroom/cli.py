@@ -14,13 +14,17 @@ import json
 import os
 import re
 import sys
+from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
 from shared.utils.atomic_files import write_text_atomic
+
+if TYPE_CHECKING:
+    from workbench.classroom.roster import Classroom
 
 classroom_app = typer.Typer(
     help="A whole class in the browser on one server: a workspace per learner, an instructor's live view.",
@@ -28,19 +32,24 @@ classroom_app = typer.Typer(
     no_args_is_help=True,
 )
 
-ClassDir = typer.Argument(..., metavar="DIR", help="The class folder.", file_okay=False)
+ClassDir = typer.Argument(..., metavar="DIR", help="Work on this class folder (made by classroom init).", file_okay=False)
 LessonsDir = typer.Option(
     None,
     "--lessons-dir",
-    help="Load lessons from this folder instead of the built-in ones.",
+    help="Load the lessons from this folder instead of the built-in ones.",
     envvar="WORKBENCH_LESSONS_DIR",
     file_okay=False,
 )
-RosterOption = typer.Option(None, "--roster", help="CSV with a header line: id,name (id: a-z 0-9 . _ -).", dir_okay=False)
-CsvOption = typer.Option(None, "--csv", help="Write the gradebook as CSV to this path.", dir_okay=False)
-JunitOption = typer.Option(None, "--junit", help="Write JUnit XML (one testsuite per learner).", dir_okay=False)
-OutOption = typer.Option(None, "--out", help="Folder to write to (default: DIR/kubernetes).", file_okay=False)
+RosterOption = typer.Option(
+    None, "--roster", help="Read the learners from this CSV file (header: id,name; id: a-z 0-9 . _ -).", dir_okay=False
+)
+CsvOption = typer.Option(None, "--csv", help="Write the gradebook as CSV to this file.", dir_okay=False)
+JunitOption = typer.Option(
+    None, "--junit", help="Write the gradebook as JUnit XML to this file (a testsuite per learner).", dir_okay=False
+)
+OutOption = typer.Option(None, "--out", help="Write the manifests to this folder (default: DIR/kubernetes).", file_okay=False)
 LOCAL_HOSTS = ("127.0.0.1", "localhost", "::1")
+KUBERNETES_DIR = "kubernetes"  # manifests' default folder inside the class
 
 
 def _fail_usage(message: str) -> typer.Exit:
@@ -51,6 +60,41 @@ def _fail_usage(message: str) -> typer.Exit:
 def _fail(message: str) -> typer.Exit:
     print(f"classroom: {message}", file=sys.stderr)
     return typer.Exit(EXIT_FAILED)
+
+
+def url_problem(option: str, url: str) -> str | None:
+    """Why ``url`` cannot be where learners reach the server (it goes into links a browser opens), or None."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises on a port that is not a number
+    except ValueError as exc:
+        return f"{option} {url!r}: not a URL ({exc}); expected e.g. https://class.example.org"
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return f"{option} {url!r}: expected an http:// or https:// URL with a host, e.g. https://class.example.org"
+    return None
+
+
+def report_path_problem(option: str, path: Path, classroom: Classroom) -> str | None:
+    """Why a report (--csv, --junit) cannot be written to ``path``: the headless --junit's rule (no folder made,
+    checked before anything runs), and never one of the class's own files: class.json, the links, the sessions,
+    the homes, the queue, the manifests."""
+    from workbench.classroom.roster import CLASS_FILE, HOMES_DIR, LINKS_FILE, SESSIONS_FILE, SLOTS_DIR
+    from workbench.headless.reports import junit_path_problem
+
+    if problem := junit_path_problem(path, option):
+        return problem
+    # The report replaces the name in its folder (a rename): that entry, not what a link there points to.
+    target = Path(os.path.realpath(path.parent)) / path.name
+    root = Path(os.path.realpath(classroom.root))
+    owned = [root / name for name in (CLASS_FILE, LINKS_FILE, SESSIONS_FILE, HOMES_DIR, SLOTS_DIR, KUBERNETES_DIR)]
+    if any(target == used or target.is_relative_to(used) for used in owned):
+        return (
+            f"{option} {path}: is the class's own ({target.relative_to(root)}), not written over; "
+            f"write the report elsewhere, e.g. {classroom.root / ('grades.csv' if option == '--csv' else 'grades.xml')}"
+        )
+    return None
 
 
 def _isolate(classroom):  # noqa: ANN001, ANN202 - Classroom → (class gid, accounts), imported lazily
@@ -85,9 +129,11 @@ def lesson_ids(lessons_dir: Path | None) -> list[str]:
 def init_command(
     class_dir: Path = ClassDir,
     roster: Path | None = RosterOption,
-    seats: int | None = typer.Option(None, "--seats", help="No roster: N anonymous seats (seat-01, seat-02, ...)."),
-    name: str | None = typer.Option(None, "--name", help="The class's name (default: the folder's name)."),
-    url: str = typer.Option("http://127.0.0.1:8000", "--url", help="Where learners will reach the server (for the links)."),
+    seats: int | None = typer.Option(None, "--seats", help="Without a roster, make N anonymous seats (seat-01, seat-02, ...)."),
+    name: str | None = typer.Option(None, "--name", help="Name the class (default: the folder's name)."),
+    url: str = typer.Option(
+        "http://127.0.0.1:8000", "--url", help="Put this address, where learners reach the server, in the links."
+    ),
 ) -> None:
     """Create the class folder: a workbench home per learner, a secret link per learner and for the instructor."""
     from workbench.classroom.roster import LINKS_FILE, ClassroomError, init_class, read_roster
@@ -95,6 +141,8 @@ def init_command(
 
     if (roster is None) == (seats is None):
         raise _fail_usage("give either --roster roster.csv or --seats N")
+    if problem := url_problem("--url", url):
+        raise _fail_usage(problem)
     try:
         learners = read_roster(roster) if roster is not None else make_seats(seats or 0)
         classroom, links = init_class(class_dir, learners, name=name, base_url=url)
@@ -124,27 +172,29 @@ def init_command(
 @classroom_app.command("serve", short_help="Serve the class: each link opens a learner's workbench.")
 def serve_command(
     class_dir: Path = ClassDir,
-    host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on (default: this machine only)."),
-    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Port (0: any free port, printed)."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Listen on this address (default: this machine only)."),
+    port: int = typer.Option(8000, "--port", min=0, max=65535, help="Listen on this port (0: any free port, printed)."),
     max_running: int | None = typer.Option(
-        None, "--max-running", min=1, help="At most K steps run at once across the class (default: CPU cores)."
+        None, "--max-running", min=1, help="Run at most K steps at once across the class (default: CPU cores)."
     ),
     public_url: str | None = typer.Option(
-        None, "--public-url", help="The address learners use when a reverse proxy is in front (e.g. https://class.example.org)."
+        None, "--public-url", help="Give learners this address when a proxy is in front (https://...)."
     ),
     lessons_dir: Path | None = LessonsDir,
     no_isolation: bool = typer.Option(
-        False, "--no-isolation", help="As root: run every learner as root too (learners are then not isolated)."
+        False, "--no-isolation", help="As root, run every learner as root too (then they are not isolated)."
     ),
     seat: int | None = typer.Option(
-        None, "--seat", min=0, help="Serve only the class's Nth learner (0 = first): one server per learner (Kubernetes)."
+        None, "--seat", min=0, help="Serve only the class's Nth learner (0 = first), one server each (Kubernetes)."
     ),
     seats_url: str | None = typer.Option(
         None,
         "--seats-url",
-        help="Serve only the instructor's view, gathered from every seat's server at this URL ({index}: the seat).",
+        help="Serve only the instructor's view, gathered from each seat at this URL ({index}: the seat).",
     ),
-    path_prefix: str = typer.Option("", "--path-prefix", help="Serve under this path (e.g. /s/3) behind a path-routing proxy."),
+    path_prefix: str = typer.Option(
+        "", "--path-prefix", help="Serve under this path (e.g. /s/3) behind a proxy that routes by path."
+    ),
 ) -> None:
     """Serve the class: each learner's link opens the workbench in the browser with their own home."""
     import logging
@@ -154,6 +204,8 @@ def serve_command(
     from workbench.curriculum.lesson_loader import default_lessons_dir
 
     classroom = _load(class_dir)
+    if public_url is not None and (problem := url_problem("--public-url", public_url)):
+        raise _fail_usage(problem)
     if seat is not None and seats_url:
         raise _fail_usage("give --seat N (one learner) or --seats-url (the instructor's view), not both")
     if seat is not None and seat >= len(classroom.learners):
@@ -240,15 +292,33 @@ def status_command(
     from workbench.classroom.status import class_status, to_csv, to_junit
 
     classroom = _load(class_dir)
+    reports = [(option, path, text) for option, path, text in (("--csv", csv_path, to_csv), ("--junit", junit, to_junit)) if path]
+    for option, path, _ in reports:  # before anything is read or written
+        if problem := report_path_problem(option, path, classroom):
+            raise _fail_usage(problem)
     status = class_status(classroom, lesson_ids(lessons_dir))
-    for path, text in ((csv_path, to_csv), (junit, to_junit)):
-        if path is not None:
-            write_text_atomic(path, text(status))
-            os.chmod(path, 0o644)
-    if json_output:
+    for row in status["learners"]:
+        if row["progress_problem"]:
+            print(
+                f"classroom: learner {row['id']}: {row['progress_problem']}; graded from what could be read, "
+                "the file left as it is",
+                file=sys.stderr,
+            )
+    if json_output:  # first: a report that cannot be written after all never costs the JSON document
         json.dump(status, sys.stdout, indent=2)
         sys.stdout.write("\n")
-        raise typer.Exit(EXIT_OK)
+    else:
+        _print_table(status)
+    for option, path, text in reports:
+        try:
+            write_text_atomic(path, text(status))
+            os.chmod(path, 0o644)
+        except OSError as exc:
+            raise _fail(f"{option} {path}: not written ({exc.strerror or exc})") from None
+    raise typer.Exit(EXIT_OK)
+
+
+def _print_table(status: dict[str, Any]) -> None:
     from rich.table import Table
 
     from workbench.cli import stdout_console  # loaded already: this command runs through it
@@ -272,7 +342,6 @@ def status_command(
             "[bold red]" + "; ".join(row["stuck_reasons"]) + "[/]",
         )
     stdout_console().print(table)
-    raise typer.Exit(EXIT_OK)
 
 
 @classroom_app.command("teardown", short_help="As root: delete the class's Unix users and group.")
@@ -291,6 +360,37 @@ def teardown_command(class_dir: Path = ClassDir) -> None:
     raise typer.Exit(EXIT_OK)
 
 
+DNS_LABEL = re.compile(r"^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$")
+QUANTITY_SUFFIXES = {"m": "0.001", "k": "1e3", "M": "1e6", "G": "1e9", "T": "1e12"}
+QUANTITY_SUFFIXES |= {f"{unit}i": str(1024 ** (n + 1)) for n, unit in enumerate("KMGT")}
+
+
+def quantity(text: str) -> Decimal:
+    """A Kubernetes quantity's value (``500m`` → 0.5, ``1Gi`` → 1073741824); the text matches ``k8s.QUANTITY``."""
+    number = text.rstrip("mkMGTi")
+    return Decimal(number) * Decimal(QUANTITY_SUFFIXES.get(text[len(number) :], "1"))
+
+
+def resource_problem(settings: Any, given: dict[str, str | None]) -> str | None:
+    """What the Kubernetes API server would reject in these settings, naming the option and its value, or None."""
+    from infrastructure.deployment.containers.kubernetes.classroom.manifests import QUANTITY
+
+    for option, value in (("--namespace", settings.namespace), ("--ingress-namespace", settings.ingress_namespace)):
+        if value and not DNS_LABEL.match(value):
+            return f"{option} {value!r}: expected a DNS-1123 label (1-63 of a-z 0-9 -, a letter or digit at each end)"
+
+    def shown(field: str) -> str:
+        return f"--{field.replace('_', '-')} {getattr(settings, field)}" + ("" if given.get(field) else " (the default)")
+
+    for field in ("cpu_request", "cpu_limit", "memory_request", "memory_limit", "storage"):
+        if not QUANTITY.match(getattr(settings, field)):
+            return f"--{field.replace('_', '-')} {getattr(settings, field)!r}: expected a Kubernetes quantity (e.g. 500m, 1, 512Mi, 2Gi)"
+    for what in ("cpu", "memory"):
+        if quantity(getattr(settings, f"{what}_request")) > quantity(getattr(settings, f"{what}_limit")):
+            return f"{shown(what + '_request')} is more than {shown(what + '_limit')}: a request must not exceed its limit"
+    return None
+
+
 def kubernetes_name(class_name: str) -> str:
     """A DNS label from the class's name: class-2025, ml-101."""
     slug = re.sub(r"[^a-z0-9]+", "-", class_name.lower()).strip("-")
@@ -301,22 +401,36 @@ def kubernetes_name(class_name: str) -> str:
 @classroom_app.command("manifests", short_help="Write the class's Kubernetes manifests, validated offline.")
 def manifests_command(
     class_dir: Path = ClassDir,
-    host: str = typer.Option(..., "--host", help="The DNS name learners will use (the ingress's host), e.g. class.example.org."),
-    out: Path | None = OutOption,
-    name: str | None = typer.Option(None, "--name", help="Name of the Kubernetes objects (default: from the class's name)."),
-    namespace: str = typer.Option("", "--namespace", help="Namespace to put in the manifests (default: none, kubectl's)."),
-    image: str = typer.Option(
-        "mlops-workbench/classroom:latest", "--image", help="The workbench image with the classroom extra."
+    host: str = typer.Option(
+        ..., "--host", help="Route this DNS name to the class (the ingress's host, e.g. class.example.org)."
     ),
-    cpu_request: str | None = typer.Option(None, "--cpu-request", help="Per learner (default: from the sizing guide)."),
-    cpu_limit: str | None = typer.Option(None, "--cpu-limit", help="Per learner."),
-    memory_request: str | None = typer.Option(None, "--memory-request", help="Per learner."),
-    memory_limit: str | None = typer.Option(None, "--memory-limit", help="Per learner (the heaviest lesson's step must fit)."),
-    storage: str | None = typer.Option(None, "--storage", help="Each learner's workspace volume (default: 2Gi)."),
-    storage_class: str = typer.Option("", "--storage-class", help="StorageClass of the workspaces (default: the cluster's)."),
-    ingress_class: str = typer.Option("nginx", "--ingress-class", help="IngressClass."),
+    out: Path | None = OutOption,
+    name: str | None = typer.Option(None, "--name", help="Name the Kubernetes objects (default: from the class's name)."),
+    namespace: str = typer.Option("", "--namespace", help="Put the objects in this namespace (default: none, kubectl's)."),
+    image: str = typer.Option(
+        "mlops-workbench/classroom:latest", "--image", help="Run this image: the workbench with the classroom extra."
+    ),
+    cpu_request: str | None = typer.Option(
+        None, "--cpu-request", help="Request this much CPU per learner (default: from the sizing guide)."
+    ),
+    cpu_limit: str | None = typer.Option(
+        None, "--cpu-limit", help="Let a learner use at most this much CPU (default: from the sizing guide)."
+    ),
+    memory_request: str | None = typer.Option(
+        None, "--memory-request", help="Request this much memory per learner (default: from the sizing guide)."
+    ),
+    memory_limit: str | None = typer.Option(
+        None, "--memory-limit", help="Let a learner use at most this much memory (the heaviest step must fit)."
+    ),
+    storage: str | None = typer.Option(None, "--storage", help="Give each learner's workspace volume this size (default: 2Gi)."),
+    storage_class: str = typer.Option(
+        "", "--storage-class", help="Make the workspaces of this StorageClass (default: the cluster's)."
+    ),
+    ingress_class: str = typer.Option(
+        "nginx", "--ingress-class", help="Serve through the ingress controller of this IngressClass."
+    ),
     ingress_namespace: str = typer.Option(
-        "ingress-nginx", "--ingress-namespace", help="Namespace of the ingress controller (the NetworkPolicy lets it in)."
+        "ingress-nginx", "--ingress-namespace", help="Let the ingress controller in from this namespace (NetworkPolicy)."
     ),
 ) -> None:
     """Kubernetes manifests for the class: a pod and a volume per learner, the instructor's view, validated offline."""
@@ -344,6 +458,8 @@ def manifests_command(
         "storage": storage,
     }
     settings = replace(settings, **{key: value for key, value in given.items() if value is not None})
+    if problem := resource_problem(settings, given):
+        raise _fail_usage(problem)
     try:
         documents = k8s.manifests(settings)
         classroom_yaml, secret_yaml = k8s.render_all(settings, (classroom.root / CLASS_FILE).read_text(encoding="utf-8"))
@@ -355,7 +471,7 @@ def manifests_command(
         found = None
     if found:
         raise _fail("the generated manifests do not validate:\n  " + "\n  ".join(found))
-    target = (out or classroom.root / "kubernetes").absolute()
+    target = (out or classroom.root / KUBERNETES_DIR).absolute()
     target.mkdir(parents=True, exist_ok=True)
     write_text_atomic(target / "classroom.yaml", classroom_yaml)
     os.chmod(target / "classroom.yaml", 0o644)

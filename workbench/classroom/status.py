@@ -1,5 +1,10 @@
 """The instructor's view of a class: learner × lesson, read from each learner's progress.json (read only).
 
+Read only means it: a learner's file is never repaired, migrated or moved aside here (the server may run as
+root, and a file it rewrote would become root's and the learner's next run would lose it). A damaged file is
+graded from what can be read and named in the row's ``progress_problem``; a symbolic link is not followed
+(it could point at another learner's progress).
+
 Per lesson: state, attempts, last run, time spent (sum of the attempts' durations). Per learner: lessons
 passed, exercises done, connected (from the server's sessions.json, when its server is alive), and
 *stuck*: the same step failed 3 times in a row, or connected with no progress for 20 minutes.
@@ -13,17 +18,21 @@ import csv
 import io
 import json
 import os
+import stat
 import time
 import xml.etree.ElementTree as ET
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from workbench.classroom.roster import SESSIONS_FILE, Classroom
-from workbench.progress_store import ProgressStore
+from workbench.progress_store import lesson_state, validated
 
 FAILING = ("failed", "timeout", "crashed")
 STUCK_FAILURES = 3
 STUCK_IDLE_S = 20 * 60
+PROGRESS_FILE = "progress.json"
+MAX_PROGRESS_BYTES = 32 * 1024 * 1024  # a learner's file, read by the instructor's process: bounded
 
 
 def _epoch(stamp: Any) -> float | None:
@@ -49,6 +58,34 @@ def read_sessions(classroom: Classroom) -> dict[str, Any]:
         return {}
     learners = data.get("learners")
     return learners if isinstance(learners, dict) else {}
+
+
+def read_progress(home: Path) -> tuple[dict[str, Any], float | None, str | None]:
+    """A learner's progress as it is on disk, never written: (usable part, last modified, what is wrong or None)."""
+    path = home / PROGRESS_FILE
+    empty: dict[str, Any] = {"lessons": {}, "exercises": {}}
+    try:  # not followed: a link; not blocked: a FIFO in its place
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        return empty, None, None
+    except OSError as exc:
+        why = "a symbolic link, not followed" if path.is_symlink() else (exc.strerror or str(exc))
+        return empty, None, f"{path} could not be read ({why})"
+    with os.fdopen(fd, "rb") as handle:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return empty, st.st_mtime, f"{path} could not be read (not a regular file)"
+        if st.st_size > MAX_PROGRESS_BYTES:
+            return empty, st.st_mtime, f"{path} could not be read ({st.st_size} bytes, more than a progress file holds)"
+        try:
+            raw = json.loads(handle.read().decode("utf-8"))
+        except (OSError, ValueError) as exc:
+            return empty, st.st_mtime, f"{path} could not be read ({exc})"
+    data, problems = validated(raw)  # the learner's app's own rules for what is usable
+    if not problems:
+        return data, st.st_mtime, None
+    what = "; ".join(problems[:3]) + (f"; and {len(problems) - 3} more" if len(problems) > 3 else "")
+    return data, st.st_mtime, f"{path} has entries that could not be read ({what})"
 
 
 def _failed_streak(attempts: list[dict[str, Any]]) -> tuple[int, str | None]:
@@ -97,18 +134,12 @@ def class_status(
     sessions = read_sessions(classroom) if connected is None else connected
     learners = []
     for learner in classroom.learners:
-        home = learner.home(classroom.root)
-        store = ProgressStore.open(home)
-        lessons_raw = store.data.get("lessons", {})
-        exercises = store.data.get("exercises", {})
-        # lesson_status: running only while its owner lives, interrupted when it died mid-run
-        cells = {
-            lesson_id: lesson_cell(lessons_raw.get(lesson_id) or {}, store.lesson_status(lesson_id)) for lesson_id in lesson_ids
-        }
-        try:
-            last_activity: float | None = (home / "progress.json").stat().st_mtime
-        except OSError:
-            last_activity = None
+        progress, last_activity, problem = read_progress(learner.home(classroom.root))
+        lessons_raw, exercises = progress["lessons"], progress["exercises"]
+        cells = {}
+        for lesson_id in lesson_ids:
+            entry = lessons_raw.get(lesson_id) or {}
+            cells[lesson_id] = lesson_cell(entry, lesson_state(entry))  # as the learner's app shows it
         since = sessions.get(learner.id)
         stuck_reasons = [
             f"{lesson_id}: step {cell['failing_step']} failed {cell['failed_streak']} times in a row"
@@ -131,6 +162,7 @@ def class_status(
                 "exercises_done": sum(1 for r in exercises.values() if isinstance(r, dict) and r.get("status") == "passed"),
                 "stuck": bool(stuck_reasons),
                 "stuck_reasons": stuck_reasons,
+                "progress_problem": problem,
                 "lessons": cells,
             }
         )
@@ -149,6 +181,7 @@ def unreachable_row(learner_id: str, name: str, lesson_ids: list[str], why: str)
         "exercises_done": 0,
         "stuck": True,
         "stuck_reasons": [f"their seat did not answer ({why})"],
+        "progress_problem": None,
         "lessons": {lesson_id: lesson_cell({}, "unknown") for lesson_id in lesson_ids},
     }
 

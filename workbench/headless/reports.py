@@ -26,23 +26,25 @@ def json_document(reports: list[LessonReport]) -> dict[str, Any]:
     return json_safe(document)  # strict JSON: a NaN metric is the string "nan", never a bare NaN token
 
 
-def junit_path_problem(path: Path) -> str | None:
+def junit_path_problem(path: Path, option: str = "--junit") -> str | None:
     """Why the JUnit report could not be written to ``path`` (checked before anything runs), or None.
 
-    Nothing is created on the way: a missing folder is a mistake to report, not to make.
+    Nothing is created on the way: a missing folder is a mistake to report, not to make. ``option`` names
+    the report in the message (the classroom's --csv follows the same rule).
     """
     path = Path(path)
+    example = path / ("junit.xml" if option == "--junit" else f"report.{option.lstrip('-')}")
     if path.is_dir():
-        return f"--junit {path}: is a folder; give a file path such as {path / 'junit.xml'}"
+        return f"{option} {path}: is a folder; give a file path such as {example}"
     if not path.parent.is_dir():
-        return f"--junit {path}: the folder {path.parent} does not exist (it is not created for you)"
+        return f"{option} {path}: the folder {path.parent} does not exist (it is not created for you)"
     try:  # the report is written next to its final name, then renamed: that is what must be allowed
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=f".{path.name}.", suffix=".probe"):
             pass
     except OSError as exc:
-        return f"--junit {path}: cannot write in {path.parent} ({exc.strerror or exc})"
+        return f"{option} {path}: cannot write in {path.parent} ({exc.strerror or exc})"
     if path.exists() and not os.access(path, os.W_OK):
-        return f"--junit {path}: the file exists and is not writable"
+        return f"{option} {path}: the file exists and is not writable"
     return None
 
 
