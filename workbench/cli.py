@@ -227,19 +227,21 @@ def lessons_list(
         _print_json({"lessons_dir": str(curriculum.root), "lessons": rows})
         return
     from rich.table import Table
+    from rich.text import Text
 
     from workbench.i18n import t
 
-    table = Table(title=t("Lessons in {folder}", folder=curriculum.root), title_justify="left")
+    # Text cells, not markup: a title, a folder or a broken lesson's error may hold '[' ("[/]" crashed this listing).
+    table = Table(title=Text(t("Lessons in {folder}", folder=curriculum.root)), title_justify="left")
     for column in ("#", "id", "layer", "title", "needs"):
         table.add_column(t(column))
     for row in rows:
         if row["broken"]:
-            table.add_row(
-                f"{row['order']:03d}", row["id"], row["layer"] or "?", f"[red]{t('broken')}: " + row["errors"][0] + "[/]", ""
-            )
+            what = Text(f"{t('broken')}: {row['errors'][0]}", style="red")
+            table.add_row(f"{row['order']:03d}", Text(row["id"]), Text(row["layer"] or "?"), what, "")
         else:
-            table.add_row(f"{row['order']:03d}", row["id"], row["layer"], row["title"], ", ".join(row["prerequisites"]))
+            cells = (row["id"], row["layer"], row["title"], ", ".join(row["prerequisites"]))
+            table.add_row(f"{row['order']:03d}", *(Text(cell) for cell in cells))
     stdout_console().print(table)
 
 

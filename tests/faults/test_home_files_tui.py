@@ -179,3 +179,23 @@ async def test_run_all_on_a_read_only_home_says_why_in_one_line_instead_of_doing
         assert len(said()) == 1
         await _wait(pilot, lambda: not screen.running, 10, "the run to end")
         assert app.is_running
+
+
+# -- text that looks like markup --------------------------------------------------------------------------------
+
+
+async def test_a_progress_file_problem_that_looks_like_markup_is_shown_as_it_is_not_a_crash(home):
+    """A hand-edited progress.json whose bad entry is named `x[/]`: the notice quoting it once ended the app at start
+    (Textual read `[/]` as a closing tag). Every notice shows its text as it is."""
+    raw = {"format_version": 1, "lessons": {"x[/]": [1], "sklearn-iris": {"status": "passed", "steps": {}}}}
+    (home / "progress.json").write_text(json.dumps(raw))
+    app = _app(home)
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # the toasts are drawn, as for a person
+        await _lessons_loaded(pilot)
+        await pilot.pause(0.2)
+        assert app._exception is None and app.is_running
+        [notice] = [m for m in _messages(app) if "x[/]" in m]
+        assert "progress.json" in notice
+        app.notify("saved to /tmp/ML [old]/log.txt [/]")  # any notice: a path with brackets stays whole
+        await pilot.pause(0.2)
+        assert app._exception is None and "saved to /tmp/ML [old]/log.txt [/]" in _messages(app)

@@ -129,3 +129,23 @@ def test_help_lists_every_command_with_its_whole_description(home, group, column
         assert f" {name} {short}" in flat, f"{name}: {short!r} not shown whole"
         if columns is None:  # at 80 columns each description fits on its command's line
             assert one_line_with(done.stdout, f"  {name} ", short), f"{name}: {short!r} wraps at 80 columns"
+
+
+def test_lessons_shows_titles_folders_and_errors_that_look_like_markup_as_they_are(home, tmp_path):
+    """A title `[bold]x[/] [/]`, a folder `ML [old]` and a broken lesson quoting `[/]`: printed whole, no crash."""
+    import shutil
+
+    from tests.conftest import FIXTURE_CURRICULUM
+
+    lessons = tmp_path / "ML [old]"
+    shutil.copytree(FIXTURE_CURRICULUM, lessons)
+    toml = lessons / "020-clean-data" / "lesson.toml"
+    toml.write_text(toml.read_text().replace('title = "Clean a small data set"', 'title = "[bold]x[/] [/]"', 1))
+    broken = lessons / "040-ship-it" / "lesson.toml"
+    broken.write_text(broken.read_text().replace('layer = "', 'layer = "[/]', 1))
+    result = piped("lessons", "--lessons-dir", str(lessons), home=home, columns=None)
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    assert one_line_with(result.stdout, "clean-data", "[bold]x[/] [/]")
+    assert str(lessons) in result.stdout
+    assert one_line_with(result.stdout, "ship-it", "broken", "[/]")

@@ -231,7 +231,7 @@ async def test_no_key_ends_the_app_on_any_screen(
     monkeypatch.delenv("VISUAL", raising=False)
     i18n.set_language(language)
     app = make_app(storm_lessons)
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # toasts drawn: a notice can crash too
         await storm(pilot, f"{where} ({language})", SCREENS[where], failed_workers)
 
 
@@ -258,7 +258,7 @@ async def test_no_key_ends_the_app_while_the_service_runs(
     monkeypatch.delenv("EDITOR", raising=False)
     i18n.set_language(language)
     app = make_app()
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=SIZE, notifications=True) as pilot:  # toasts drawn: a notice can crash too
         where = f"serving running ({language})"
         screen = await serving_running(pilot)
         focused = screen.focused

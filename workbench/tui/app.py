@@ -23,6 +23,7 @@ from workbench.progress_store import ProgressStore  # noqa: E402
 
 if TYPE_CHECKING:
     from textual.command import Provider
+    from textual.notifications import SeverityLevel
     from textual.screen import Screen
 
     from workbench.curriculum.lesson_loader import Curriculum, Lesson
@@ -76,6 +77,20 @@ class WorkbenchApp(App):
         saved = self.settings.get("language")
         if not i18n.chosen_explicitly() and isinstance(saved, str) and saved in i18n.LANGUAGES:
             i18n.set_language(saved)  # switched in the app before (ctrl+l); --lang still wins
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        """Every notice (the screens' too: they call this) shows its text as it is. The workbench's notices carry no
+        markup of their own, and what they quote may hold '[': a lesson title, a path, a step's summary, a broken
+        lesson's error, the progress file's problem (``[/]`` there once ended the app at start)."""
+        super().notify(message, title=title, severity=severity, timeout=timeout, markup=False)
 
     def get_default_screen(self) -> Screen:
         """The map is the bottom of the screen stack (not pushed over Textual's blank default screen: one

@@ -394,7 +394,7 @@ class LessonScreen(WorkbenchScreen):
         if not outcome.ok and outcome.status != "cancelled":
             tail = "\n".join(outcome.log_tail[-3:])
             self.notify(
-                escape(f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else "")),
+                f"{step.id}: {outcome.summary}" + (f"\n{tail}" if tail else ""),
                 title=t("step did not pass"),
                 severity="error",
                 timeout=10,
@@ -545,7 +545,7 @@ class LessonScreen(WorkbenchScreen):
 
     def action_save_log(self) -> None:
         path = self.query_one(LogPanel).save(self.app.home / "logs", self.lesson.id)
-        self.notify(t("log saved to {path}", path=escape(str(path))), title=t("saved"))
+        self.notify(t("log saved to {path}", path=path), title=t("saved"))
         self._command(f"less {path}")
 
     def action_show_tab(self, tab: str) -> None:
