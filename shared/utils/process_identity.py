@@ -75,7 +75,7 @@ def is_alive(owner: object) -> bool:
         return False
     except PermissionError:
         pass  # exists, owned by someone else
-    except OSError:
+    except (OSError, OverflowError):  # OverflowError: a hand-edited pid beyond what the kernel can hold
         return False
     now = _start_ticks(pid)
     if now == "ended":

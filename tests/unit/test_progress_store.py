@@ -177,6 +177,17 @@ def test_a_running_lesson_whose_process_died_is_shown_interrupted_and_keeps_its_
     assert [a["status"] for a in again.attempts("keras-digits")] == ["interrupted", "passed"]
 
 
+@pytest.mark.parametrize("pid", [99999999999999999999, -(2**70), 2**63])
+def test_a_hand_edited_owner_pid_the_kernel_cannot_hold_reads_as_interrupted_and_the_next_run_goes_on(tmp_path, pid):
+    """Every run of the lesson once ended in OverflowError (a traceback, exit 1) and the file was never repaired."""
+    raw = {"format_version": 1, "lessons": {"sklearn-iris": {"status": "passed", "steps": {}, "running": {"pid": pid}}}}
+    (tmp_path / "progress.json").write_text(json.dumps(raw))
+    store = ProgressStore.open(tmp_path)
+    assert store.lesson_status("sklearn-iris") == "passed"  # the dead run does not take the pass away
+    assert store.record_lesson("sklearn-iris", "running") and store.record_lesson("sklearn-iris", "failed")
+    assert [a["status"] for a in store.attempts("sklearn-iris")] == ["interrupted", "failed"]
+
+
 def test_running_written_by_an_older_workbench_reads_as_interrupted(tmp_path):
     (tmp_path / "progress.json").write_text(
         json.dumps({"format_version": 1, "lessons": {"keras-digits": {"status": "running", "steps": {}}}})
