@@ -209,7 +209,11 @@ async def test_a_fresh_home_says_where_to_start_and_a_pass_offers_the_next_lesso
         await pilot.press("escape")
         await pilot.pause()
         assert "next: train-a-model (n)" in str(app.screen.query_one("#overall-label", Label).render())
-        await pilot.press("n")
+        await pilot.press("n")  # opens the lesson the line names
+        await wait_for(
+            pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id == "train-a-model", 5, "train-a-model"
+        )
+        await pilot.press("escape")
         await pilot.pause()
         assert highlighted(app) == "train-a-model"
         entry = next(i for i in app.screen.query(LessonItem) if i.lesson_id == "train-a-model")

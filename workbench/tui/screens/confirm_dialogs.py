@@ -1,4 +1,8 @@
-"""Questions asked before something would end a running step: leaving its screen, or quitting the app."""
+"""Questions asked before something would end a running step: leaving its screen, or quitting the app.
+
+A question stays true while it is up: it reads what runs twice a second, names the steps running now, and
+goes by itself when the last of them has ended (there is nothing left to ask about).
+"""
 
 from __future__ import annotations
 
@@ -13,21 +17,46 @@ from workbench.tui.translated import WorkbenchModal
 
 BACKGROUND = "background"
 CANCEL = "cancel"
+CHECK_S = 0.25  # how often a question looks at what still runs
 
 
 class _Question(WorkbenchModal[str | None]):
     DEFAULT_CSS = """
     _Question { align: center middle; }
-    _Question > Vertical { width: 76; max-width: 95%; height: auto; border: round $warning; background: $surface; padding: 1 2; }
+    _Question > Vertical { width: 76; max-width: 95%; height: auto; max-height: 100%; border: round $warning; background: $surface; padding: 1 2; }
+    _Question #question { width: 100%; }
     """
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, running: list[str]) -> None:
         super().__init__()
-        self.text = text
+        self.shown = running
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(self.text, id="question")
+            yield Label(self.text(self.shown), id="question")
+
+    def on_mount(self) -> None:
+        self.set_interval(CHECK_S, self._check)
+
+    def text(self, running: list[str]) -> str:
+        raise NotImplementedError
+
+    def still_running(self) -> list[str]:
+        """What runs now, as "lesson/step"."""
+        return [screen.running_what() for screen in self.app.running_lessons()]
+
+    def _check(self) -> None:
+        if not self.is_current:
+            return  # under another screen (help): looked at again when back in front
+        running = self.still_running()
+        if not running:
+            self.all_ended(self.shown)
+        elif running != self.shown:
+            self.shown = running
+            self.query_one("#question", Label).update(self.text(running))
+
+    def all_ended(self, ended: list[str]) -> None:
+        raise NotImplementedError
 
     def action_answer(self, value: str | None) -> None:
         self.dismiss(value or None)
@@ -43,9 +72,15 @@ class LeaveRunningDialog(_Question):
     ]
 
     def __init__(self, lesson_id: str, step_id: str | None) -> None:
-        what = f"{lesson_id}/{step_id}" if step_id else lesson_id
-        super().__init__(
-            t("[b]{what}[/] is still running.", what=escape(what))
+        self.lesson_id = lesson_id
+        super().__init__([f"{lesson_id}/{step_id}" if step_id else lesson_id])
+
+    def still_running(self) -> list[str]:
+        return [screen.running_what() for screen in self.app.running_lessons() if screen.lesson.id == self.lesson_id]
+
+    def text(self, running: list[str]) -> str:
+        return (
+            t("[b]{what}[/] is still running.", what=escape(", ".join(running)))
             + "\n\n"
             + t("[b]b[/] or [b]Enter[/]  let it run on in the background (the map shows ◐; open the lesson again to watch it)")
             + "\n"
@@ -53,6 +88,10 @@ class LeaveRunningDialog(_Question):
             + "\n"
             + t("[b]Escape[/]  stay here")
         )
+
+    def all_ended(self, ended: list[str]) -> None:
+        # Nothing runs any more: leave as asked. The lesson's screen sees no run and keeps nothing in the background.
+        self.dismiss(BACKGROUND)
 
 
 class QuitRunningDialog(_Question):
@@ -63,11 +102,20 @@ class QuitRunningDialog(_Question):
         Binding("n,escape", "answer('')", "Stay", id="quit.no"),
     ]
 
-    def __init__(self, running: list[str]) -> None:
-        super().__init__(
+    def text(self, running: list[str]) -> str:
+        return (
             t("Still running: [b]{what}[/].", what=escape(", ".join(running)))
             + "\n\n"
             + t("[b]y[/]  quit: the running steps are cancelled (a pass from an earlier run is kept)")
             + "\n"
             + t("[b]n[/] or [b]Escape[/]  stay")
+        )
+
+    def all_ended(self, ended: list[str]) -> None:
+        # The question is moot: nothing would be cancelled. Say so; quitting stays the learner's choice.
+        self.dismiss(None)
+        self.app.notify(
+            t("{what} ended, so nothing is running now; quit again to leave", what=", ".join(ended)),
+            title=t("nothing to cancel"),
+            markup=False,
         )

@@ -128,6 +128,7 @@ class HomeScreen(WorkbenchScreen):
     ]
 
     loaded = False
+    hinted_lesson_id: str | None = None  # the lesson the line under the map names as next (n opens it)
 
     def compose(self) -> ComposeResult:
         # The header and the footer join right after the first frame (see on_mount): the map comes first.
@@ -188,6 +189,7 @@ class HomeScreen(WorkbenchScreen):
         self.focus_lesson(start.id if start is not None else None)
 
     def on_screen_resume(self) -> None:
+        """Back in front: the marks and the "next" line say what is true now."""
         if self.loaded:
             self.refresh_lessons()
             came_from = self.app.last_lesson_id
@@ -243,6 +245,7 @@ class HomeScreen(WorkbenchScreen):
             "{passed}/{total} lessons passed", passed=done, total=total
         )
         upcoming = self.app.suggested_lesson()
+        self.hinted_lesson_id = upcoming.id if upcoming is not None else None  # what n opens
         if done == 0 and upcoming is not None:
             label += " · " + t("[b]start here:[/] {lesson} (Enter)", lesson=escape(upcoming.id))
         elif upcoming is not None:
@@ -357,13 +360,12 @@ class HomeScreen(WorkbenchScreen):
             self.focus_lesson(None)
 
     def action_next_lesson(self) -> None:
+        """Open the lesson the line under the map names (the line is brought up to date first: one "next")."""
         if not self.loaded:
             return
-        current = self.highlighted_item()
-        upcoming = self.app.suggested_lesson()
-        if upcoming is not None and current is not None and current.lesson_id == upcoming.id:
-            upcoming = self.app.next_lesson(after=upcoming.id)  # already there: the one after
-        if upcoming is None:
+        self.refresh_lessons()
+        if self.hinted_lesson_id is None:
             self.notify(t("every lesson has passed — well done"))
             return
-        self.focus_lesson(upcoming.id)
+        self.focus_lesson(self.hinted_lesson_id)  # highlighted there when the learner comes back
+        self._open(self.hinted_lesson_id)

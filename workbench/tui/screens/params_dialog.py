@@ -32,6 +32,7 @@ class ParamsDialog(WorkbenchModal[dict[str, Any] | None]):
     DEFAULT_CSS = """
     ParamsDialog { align: center middle; }
     ParamsDialog > Vertical { width: 100; max-width: 100%; height: 30; max-height: 100%; border: round $accent; background: $surface; padding: 0 1; }
+    ParamsDialog #params-title { width: 100%; }
     ParamsDialog #params-table { height: auto; max-height: 10; color: $text-muted; }
     ParamsDialog TextArea { height: 1fr; min-height: 4; }
     ParamsDialog #params-error { color: $error; height: auto; }
@@ -55,7 +56,8 @@ class ParamsDialog(WorkbenchModal[dict[str, Any] | None]):
         with Vertical():
             yield Label(
                 f"[b]{escape(self.lesson.step_title(self.step))}[/] — "
-                + t("parameters as JSON; ctrl+s uses them for the next run (r), escape cancels")
+                + t("parameters as JSON for the next run (r); ctrl+s uses them, escape cancels"),
+                id="params-title",
             )
             yield Static(self._table(), id="params-table")
             yield TextArea(json.dumps(self.params, indent=2, ensure_ascii=False), id="params-text", language=None)
@@ -63,8 +65,10 @@ class ParamsDialog(WorkbenchModal[dict[str, Any] | None]):
             yield Footer(show_command_palette=False)
 
     def _table(self) -> str:
-        if not self.signature:
+        if self.signature is None:
             return t("(the step's signature could not be read; any JSON object is passed as keyword arguments)")
+        if not self.signature:  # read, and empty
+            return t("this step takes any keyword arguments") if self.takes_any else t("this step takes no parameters")
         lesson_params = dict(self.step.params)
         width = max(len(p.name) for p in self.signature) + 2
         rows = [f"[b]{t('name').ljust(width)}{t('type').ljust(12)}{t('default').ljust(14)}{t('this run')}[/]"]
