@@ -17,12 +17,14 @@ except ImportError:  # Windows: no cross-process lock; one process per home
     fcntl = None  # type: ignore[assignment]  # the module or None: callers check
 
 
-def write_text_atomic(path: Path, text: str) -> Path:
-    """Write to a temporary file in the same folder, fsync, then rename over ``path``."""
+def write_text_atomic(path: Path, text: str, mode: int | None = None) -> Path:
+    """Write to a temporary file in the same folder, fsync, then rename over ``path`` (mode 0600 unless ``mode``)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        if mode is not None:
+            os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
             handle.flush()
@@ -33,6 +35,36 @@ def write_text_atomic(path: Path, text: str) -> Path:
             os.unlink(tmp)
         raise
     return path
+
+
+def write_report(path: Path, text: str) -> Path:
+    """Write a file the user named (a JUnit report, a gradebook) the way they meant it.
+
+    A regular file (or a new one) is written atomically, with the mode the umask gives a new file (or the mode it
+    had); a symbolic link keeps pointing where it did and its target gets the text; a pipe or a device (a FIFO,
+    /dev/stdout, /dev/full) is written into, never replaced by a file. Errors (a full disk) are raised, not hidden.
+    """
+    path = Path(path)
+    target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return path
+    mode = target.stat().st_mode & 0o7777 if target.exists() else 0o666 & ~_umask()
+    write_text_atomic(target, text, mode=mode)
+    return path
+
+
+def _umask() -> int:
+    """This process's umask, read without changing it (os.umask sets it, racing the app's other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    return 0o022
 
 
 def write_json_atomic(path: Path, data: Any) -> Path:

@@ -166,14 +166,20 @@ def test_every_classroom_option_help_is_a_sentence_and_the_help_fits_80_columns(
     assert not fragments, "help texts that are not whole sentences:\n" + "\n".join(fragments)
 
 
-def test_a_symlinked_class_json_target_is_not_the_class_file(tmp_path: Path) -> None:
-    """The report replaces a link (an atomic rename), never the file it points to: a link elsewhere is fine."""
+def test_a_report_path_that_links_to_the_class_json_is_refused_and_a_link_elsewhere_is_written_through(tmp_path: Path) -> None:
+    """A report is written where a link points (as the user meant: the link stays): a link to class.json is the
+    class's own file, refused; a link to a gradebook elsewhere gets the report and stays a link."""
     root = tmp_path / "clink"  # its own Unix names: tests run in parallel
     make_class(root, ("alice",))
     kept = (root / "class.json").read_bytes()
     link = tmp_path / "grades.csv"
     os.symlink(root / "class.json", link)
     done = workbench_cli("classroom", "status", str(root), "--csv", str(link))
+    assert done.returncode == 2 and "is the class's own (class.json)" in done.stderr, done.stderr
+    assert (root / "class.json").read_bytes() == kept and link.is_symlink()
+    gradebook, other = tmp_path / "gradebook.csv", tmp_path / "latest.csv"
+    gradebook.write_text("old\n")
+    os.symlink(gradebook, other)
+    done = workbench_cli("classroom", "status", str(root), "--csv", str(other))
     assert done.returncode == 0, done.stderr
-    assert (root / "class.json").read_bytes() == kept and not link.is_symlink()
-    assert link.read_text().startswith("learner,name,")
+    assert other.is_symlink() and gradebook.read_text().startswith("learner,name,")

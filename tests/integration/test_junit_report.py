@@ -9,6 +9,7 @@ junitparser, a real JUnit consumer.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from xml.etree import ElementTree
 
@@ -191,3 +192,49 @@ def test_the_json_document_is_written_even_when_the_junit_report_cannot_be(cli, 
     assert result.json()["passed"] is True  # the run passed; only the report could not be written
     assert f"--junit {out / 'x.xml'}: not written" in result.stderr
     assert not out.exists()  # not re-created
+
+
+def _run_gate_step(cli, lessons: Path, target: Path):
+    return cli("--lesson", "gate", "--step", "passes", "--lessons-dir", str(lessons), "--junit", str(target), "--plain")
+
+
+def test_a_junit_path_that_is_a_link_a_pipe_or_a_new_file_gets_the_report_as_the_user_meant(cli, tmp_path):
+    """A link keeps pointing where it did (its target gets the report), a pipe's reader gets the report (the pipe
+    was once replaced by a file, its reader blocked for ever), and a new file has the umask's mode, not 0600."""
+    import stat
+    import threading
+
+    lessons = write_lessons(tmp_path / "lessons")
+    artifacts = tmp_path / "artifacts"
+    artifacts.mkdir()
+    link, target = tmp_path / "link.xml", artifacts / "junit.xml"
+    os.symlink(target, link)
+    assert _run_gate_step(cli, lessons, link).returncode == 0
+    assert link.is_symlink() and ElementTree.parse(target).getroot().tag == "testsuites"
+
+    pipe = tmp_path / "pipe.xml"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    assert _run_gate_step(cli, lessons, pipe).returncode == 0
+    reader.join(30)
+    assert stat.S_ISFIFO(pipe.lstat().st_mode) and received and b"<testsuites" in received[0]
+
+    fresh = tmp_path / "fresh.xml"
+    assert _run_gate_step(cli, lessons, fresh).returncode == 0
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(fresh.stat().st_mode) == 0o666 & ~umask  # the CI's artifact reader can read it
+
+
+def test_a_junit_report_to_a_full_device_says_it_was_not_written_and_leaves_the_device(cli, tmp_path):
+    import stat
+
+    full = Path("/dev/full")
+    if not (full.exists() and stat.S_ISCHR(full.stat().st_mode)):
+        pytest.skip("needs /dev/full, a device that answers every write with 'no space left'")
+    lessons = write_lessons(tmp_path / "lessons")
+    result = _run_gate_step(cli, lessons, full)
+    assert result.returncode != 0 and "written to /dev/full" not in result.stdout + result.stderr
+    assert stat.S_ISCHR(full.stat().st_mode)  # still the device (it was once replaced by an XML file)

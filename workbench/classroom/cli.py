@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
-from shared.utils.atomic_files import write_text_atomic
+from shared.utils.atomic_files import write_report, write_text_atomic
 
 if TYPE_CHECKING:
     from workbench.classroom.roster import Classroom
@@ -85,8 +85,8 @@ def report_path_problem(option: str, path: Path, classroom: Classroom) -> str | 
 
     if problem := junit_path_problem(path, option):
         return problem
-    # The report replaces the name in its folder (a rename): that entry, not what a link there points to.
-    target = Path(os.path.realpath(path.parent)) / path.name
+    # A report is written where a link points (write_report): judge the file it lands in.
+    target = Path(os.path.realpath(path))
     root = Path(os.path.realpath(classroom.root))
     owned = [root / name for name in (CLASS_FILE, LINKS_FILE, SESSIONS_FILE, HOMES_DIR, SLOTS_DIR, KUBERNETES_DIR)]
     if any(target == used or target.is_relative_to(used) for used in owned):
@@ -311,7 +311,7 @@ def status_command(
         _print_table(status)
     for option, path, text in reports:
         try:
-            write_text_atomic(path, text(status))
+            write_report(path, text(status))
             os.chmod(path, 0o644)
         except OSError as exc:
             raise _fail(f"{option} {path}: not written ({exc.strerror or exc})") from None

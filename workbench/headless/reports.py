@@ -17,7 +17,7 @@ from xml.etree import ElementTree as ET
 
 from shared.events.protocol import json_safe
 from shared.events.step_status import UNFINISHED_STATUSES, StepStatus
-from shared.utils.atomic_files import write_text_atomic
+from shared.utils.atomic_files import write_report
 from workbench.runner.lesson_runner import LessonReport
 
 
@@ -50,7 +50,7 @@ def junit_path_problem(path: Path, option: str = "--junit") -> str | None:
 
 def write_junit(path: Path, reports: list[LessonReport]) -> Path:
     path = Path(path)
-    if not path.parent.is_dir():  # never create folders (write_text_atomic would)
+    if not path.parent.is_dir():  # never create folders (an atomic write would)
         raise FileNotFoundError(f"{path.parent} does not exist")
     suites = ET.Element("testsuites", name="mlops-workbench")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
@@ -86,4 +86,4 @@ def write_junit(path: Path, reports: list[LessonReport]) -> Path:
             suites.set(key, str(value))
     suites.set("time", f"{grand_total:.3f}")
     ET.indent(suites)
-    return write_text_atomic(path, ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n")
+    return write_report(path, ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n")
