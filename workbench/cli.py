@@ -72,6 +72,20 @@ Lang = typer.Option(
 )
 
 
+def _before_name(ctx: typer.Context, name: str, value: Any) -> Any:
+    """A sub-command's --home or --lessons-dir: its own when given after its name, else the one given before it
+    (`mlops-workbench --home H runs` once listed the default home's runs), else its own (environment or default)."""
+
+    def typed(context: Any) -> bool:  # by name: Typer may bring its own copy of Click's ParameterSource
+        source = context.get_parameter_source(name)
+        return source is not None and source.name == "COMMANDLINE"
+
+    parent = ctx.parent
+    if typed(ctx) or parent is None:
+        return value
+    return parent.params.get(name) if typed(parent) else value
+
+
 def _home(home: Path | None) -> Path:
     import os
 
@@ -139,6 +153,16 @@ def main_command(
         raise typer.Exit(EXIT_OK)
     ctx.obj = {"lessons_dir": lessons_dir}
     if ctx.invoked_subcommand is not None:
+        given = (("--lesson", lesson), ("--step", step), ("--param", param), ("--json", json_output), ("--junit", junit))
+        misplaced = [name for name, value in (*given, ("--plain", plain)) if value]
+        if misplaced:  # `mlops-workbench --json lessons` once printed the table (and broke `| jq`) without a word
+            print(
+                f"error: {', '.join(misplaced)}: an option of the bare command (mlops-workbench --lesson ID ...), "
+                f"not of '{ctx.invoked_subcommand}'; its own options go after its name "
+                f"(mlops-workbench {ctx.invoked_subcommand} --help)",
+                file=sys.stderr,
+            )
+            raise typer.Exit(EXIT_USAGE)
         return
     if lesson is None:
         if json_output or junit or step or param:
@@ -305,6 +329,7 @@ def lessons_new(
 
 @app.command("runs", short_help="List the training runs recorded in MLflow, newest first.")
 def runs_command(
+    ctx: typer.Context,
     json_output: bool = typer.Option(False, "--json", help="Print the runs as JSON."),
     lesson: str | None = typer.Option(None, "--lesson", "-l", help="Only the runs of this lesson (MLflow experiment)."),
     limit: int = typer.Option(50, "--limit", min=1, help="At most this many runs, newest first."),
@@ -313,6 +338,7 @@ def runs_command(
 ) -> None:
     """The training runs recorded in MLflow (local store, or MLFLOW_TRACKING_URI), newest first."""
     args = ["--max-runs", str(limit)] + (["--experiment", lesson] if lesson else [])
+    home = _before_name(ctx, "home", home)
     listing = _query_or_exit("application.registry.experiment_runs", args, "could not read the tracking store", _home(home))
     for warning in listing.get("warnings", []):  # e.g. a broken store moved aside and a fresh one started
         print(f"warning: {warning}", file=sys.stderr)
@@ -326,6 +352,7 @@ def runs_command(
 
 @app.command("exercise", short_help="List the exercises, or check, watch, reset or hint one.")
 def exercise_command(
+    ctx: typer.Context,
     exercise_id: str | None = typer.Argument(None, help="The exercise; none lists them all."),
     check: bool = typer.Option(False, "--check", help="Run the check once on your copy (exit 0 passed, 1 not yet)."),
     watch: bool = typer.Option(False, "--watch", help="Re-run the check every time you save the file."),
@@ -339,6 +366,7 @@ def exercise_command(
     """Exercises: edit real code in your workspace copy; the check runs it for real."""
     from workbench.headless.exercise_cli import list_exercises, run_exercise
 
+    home, lessons_dir = _before_name(ctx, "home", home), _before_name(ctx, "lessons_dir", lessons_dir)
     if exercise_id is None:
         raise typer.Exit(list_exercises(lessons_dir, _home(home)))
     raise typer.Exit(

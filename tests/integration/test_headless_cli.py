@@ -197,3 +197,22 @@ def test_a_parameter_value_out_of_range_fails_in_one_line_without_a_traceback(cl
     assert result.returncode == 1, result.stdout[-2000:]
     assert f"FAIL {lesson}/{step}" in result.stdout and message in result.stdout, result.stdout[-2000:]
     assert "Traceback" not in result.stdout + result.stderr, result.stdout[-3000:]
+
+
+def test_options_before_a_sub_commands_name_are_used_or_refused_never_silently_ignored(cli, home, tmp_path):
+    """`--home H runs` once listed the default home's runs, `--json lessons` printed a table into `| jq`."""
+    import json
+
+    elsewhere = tmp_path / "elsewhere"
+    listing = cli("--home", str(elsewhere), "runs", "--json")
+    assert listing.returncode == 0, listing.stderr
+    assert json.loads(listing.stdout)["tracking_uri"] == f"sqlite:///{elsewhere}/mlflow/mlflow.db"
+    exercises = cli("--lessons-dir", str(FIXTURE_CURRICULUM), "exercise")
+    assert exercises.returncode == 0 and "drop-rule" in exercises.stdout, exercises.stdout + exercises.stderr
+    for misplaced in (["--json", "lessons"], ["--lesson", "nosuch", "runs"], ["--junit", str(tmp_path / "x.xml"), "exercise"]):
+        result = cli(*misplaced)
+        assert result.returncode == 2, (misplaced, result.stdout[-500:])
+        [line] = result.stderr.strip().splitlines()
+        assert f"{misplaced[0]}: an option of the bare command" in line and f"'{misplaced[-1]}'" in line
+        assert result.stdout == ""
+    assert not (tmp_path / "x.xml").exists()
