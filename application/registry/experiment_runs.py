@@ -66,6 +66,9 @@ def main() -> int:
     except TrackingStoreError as exc:  # one line: the cause and the fix, not a SQLAlchemy traceback
         print(exc, file=sys.stderr)
         return 1
+    except OSError as exc:  # a read-only or full home: the local store cannot be made there
+        print(f"{exc.filename or 'the tracking store'}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     json.dump(result, sys.stdout)
     return 0
 

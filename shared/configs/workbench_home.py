@@ -54,10 +54,20 @@ def workbench_home() -> Path:
     return Path(user_data_dir(APP_NAME, appauthor=False))
 
 
+class HomeUnusable(OSError):
+    """The workbench home cannot be made: the message names it, the cause and what to do."""
+
+
 def created_workbench_home() -> Path:
     """The workbench home, created if it is not there yet (what the app and the command line start in)."""
     path = workbench_home()
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:  # HOME=/nonexistent in a CI container, --home under a file, a read-only disk
+        raise HomeUnusable(
+            f"the workbench home {path} cannot be created ({exc.strerror or exc}); "
+            f"choose another with --home DIR or WORKBENCH_HOME=DIR"
+        ) from exc
     return path
 
 
