@@ -305,8 +305,10 @@ class WorkbenchApp(App):
         from workbench.tui.screens.home_screen import HomeScreen
 
         self.drop_background_screen(screen)
+        if not self.is_running or self._exit:  # the app is closing: its map may already be taken apart
+            return
         for home in self.screen_stack:
-            if isinstance(home, HomeScreen) and home.loaded:
+            if isinstance(home, HomeScreen) and home.loaded and home.is_attached:
                 home.refresh_lessons()
 
     def open_exercise(self, exercise_id: str) -> None:
