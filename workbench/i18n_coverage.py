@@ -20,7 +20,6 @@ from workbench import i18n
 
 SOURCE = Path(__file__).parent
 UI_SOURCE = SOURCE / "tui"  # the screens: every literal they show goes through the catalogue
-VERDICT = re.compile(r'Verdict\(\s*"\w+",\s*"(?P<text>[^"]+)"')  # fixed titles (f-string titles stay English)
 EXEMPT = "# i18n: not translated"
 # Calls whose (first) argument a learner reads, and keyword arguments a learner reads.
 SHOWN_CALLS = {
@@ -137,15 +136,17 @@ def unwrapped_literals(root: Path = UI_SOURCE) -> list[Literal]:
 
 def dynamic_msgids() -> set[str]:
     from shared.constants import LAYERS
+    from shared.utils.gpu_utils.verdicts import TEXTS
     from workbench.headless.renderers import MARK
+    from workbench.tui.gpu_view import DEVICE_COLUMNS
     from workbench.tui.lesson_states import ICONS, LEGEND
     from workbench.tui.runs_table import STATUS_WORDS
     from workbench.tui.screens.home_screen import LAYER_ROLES
     from workbench.tui.screens.runs_screen import COLUMNS
 
     roles = {text for pair in LAYER_ROLES.values() for text in pair}
-    verdicts_source = (SOURCE.parent / "shared" / "utils" / "gpu_utils" / "verdicts.py").read_text(encoding="utf-8")
-    verdicts = {m["text"] for m in VERDICT.finditer(verdicts_source)}
+    # The GPU verdicts' templates (shown through t(template, **values)); one that is only a {value} has no words.
+    verdicts = {text for texts in TEXTS.values() for text in texts if WORD.search(re.sub(r"\{\w+\}", " ", text))}
     legend = {meaning for _, meaning in LEGEND}
     help_texts = _help_texts()
     return (
@@ -158,6 +159,7 @@ def dynamic_msgids() -> set[str]:
         | help_texts
         | {"kind", "path", "description", "palette"}
         | {c for c in COLUMNS if c.isalpha()}
+        | {title for title, _ in DEVICE_COLUMNS if WORD.search(title)}
         | set(STATUS_WORDS.values())
     )
 

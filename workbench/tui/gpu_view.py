@@ -31,7 +31,7 @@ def _pair(first: Any, second: Any, template: str) -> str:
 
 def device_cells(device: dict[str, Any]) -> list[str]:
     if device.get("lost"):
-        return [str(device["index"]), "[red]lost[/]", *([""] * (len(DEVICE_COLUMNS) - 2))]
+        return [str(device["index"]), f"[red]{t('lost')}[/]", *([""] * (len(DEVICE_COLUMNS) - 2))]
     cells = []
     for _, key in DEVICE_COLUMNS:
         if key is not None:
@@ -48,22 +48,48 @@ def device_cells(device: dict[str, Any]) -> list[str]:
     return cells
 
 
-def verdict_lines(verdicts: list[dict[str, str]]) -> list[str]:
+def verdict_texts(verdict: dict[str, Any]) -> tuple[str, str, str]:
+    """A verdict's title, why and fix in the UI's language: its templates (found by its id) through the catalogue,
+    filled with its values. A report without ids (older, or hand-made) shows its English texts, titles translated."""
+    from shared.utils.gpu_utils.verdicts import TEXTS
+
+    english = (str(verdict["title"]), str(verdict["why"]), str(verdict.get("fix") or ""))
+    templates, values = TEXTS.get(str(verdict.get("id", ""))), verdict.get("values")
+    if templates is None or not isinstance(values, dict):
+        return t(english[0]), english[1], english[2]
+    try:
+        title, why, fix = (t(template, **values) if values else t(template) for template in templates)
+    except (KeyError, IndexError, ValueError):  # a value the template does not know: the report's own English
+        return english
+    return title, why, fix if english[2] else ""
+
+
+def verdict_lines(verdicts: list[dict[str, Any]]) -> list[str]:
+    from rich.cells import cell_len
+
+    why_label, fix_label = t("why:"), t("do:")
+    width = max(cell_len(why_label), cell_len(fix_label))  # the texts start in one column, in any language
+    why_label, fix_label = (label + " " * (width - cell_len(label)) for label in (why_label, fix_label))
     lines = []
     for v in verdicts:
         icon, style = LEVEL_STYLE[v["level"]]
-        lines.append(f"[{style}]{icon} {escape(t(v['title']))}[/]")
-        lines.append(f"   [dim]{t('why:')}[/] {escape(v['why'])}")
-        if v.get("fix"):
-            lines.append(f"   [dim]{t('do:')} [/] {escape(v['fix'])}")
+        title, why, fix = verdict_texts(v)
+        lines.append(f"[{style}]{icon} {escape(title)}[/]")
+        lines.append(f"   [dim]{why_label}[/] {escape(why)}")
+        if fix:
+            lines.append(f"   [dim]{fix_label}[/] {escape(fix)}")
     return lines
 
 
 def cpu_line(host: dict[str, Any]) -> str:
     cpu = host["cpu"]
-    return (
-        f"CPU {cpu['model']} · {cpu['usable_cores']}/{cpu['logical_cores']} cores usable · {cpu['memory_gib']} GiB RAM"
-        f" · container: {'yes' if host['in_container'] else 'no'}"
+    return t(
+        "CPU {model} · {usable}/{logical} cores usable · {memory} GiB RAM · container: {container}",
+        model=cpu["model"],
+        usable=cpu["usable_cores"],
+        logical=cpu["logical_cores"],
+        memory=cpu["memory_gib"],
+        container=t("yes") if host["in_container"] else t("no"),
     )
 
 
@@ -72,13 +98,40 @@ def framework_lines(frameworks: dict[str, Any]) -> list[str]:
     torch = frameworks.get("torch") or {}
     if torch.get("installed"):
         lines.append(
-            f"PyTorch {torch['version']} · CUDA build {torch.get('cuda_build') or 'none (CPU wheel)'} · "
-            f"cuda available {torch.get('cuda_available')} · {torch.get('cpu_threads')} CPU threads"
+            t(
+                "PyTorch {version} · CUDA build {cuda} · cuda available {available} · {threads} CPU threads",
+                version=torch["version"],
+                cuda=torch.get("cuda_build") or t("none (CPU wheel)"),
+                available=torch.get("cuda_available"),
+                threads=torch.get("cpu_threads"),
+            )
         )
     tf = frameworks.get("tensorflow") or {}
     if tf.get("installed"):
-        lines.append(f"TensorFlow {tf['version']} · CUDA build {tf.get('cuda_build')} · GPUs seen {len(tf.get('gpus', []))}")
+        lines.append(
+            t(
+                "TensorFlow {version} · CUDA build {cuda} · GPUs seen {gpus}",
+                version=tf["version"],
+                cuda=tf.get("cuda_build"),
+                gpus=len(tf.get("gpus", [])),
+            )
+        )
     return lines
+
+
+def nvml_line(nvml: dict[str, Any]) -> str:
+    """NVML's status, the driver's version and the CUDA version it supports, on one line."""
+    return t(
+        "NVML {status} · driver {driver} · CUDA driver API {cuda}",
+        status=nvml["status"],
+        driver=nvml["driver_version"],
+        cuda=nvml["cuda_driver_version"],
+    )
+
+
+def column_title(title: str) -> str:
+    """A device column's heading in the UI's language (its key stays the English title)."""
+    return t(title)
 
 
 def report_renderable(report: dict[str, Any]):
@@ -88,14 +141,13 @@ def report_renderable(report: dict[str, Any]):
 
     nvml = report["nvml"]
     parts: list[Any] = [
-        Text.from_markup(
-            f"[b]NVML[/] {nvml['status']} · driver {nvml['driver_version']} · CUDA driver API {nvml['cuda_driver_version']}"
-        )
+        Text(nvml_line(nvml)),
     ]
+    parts[0].stylize("bold", 0, len("NVML"))  # every language's line starts with NVML
     if nvml["devices"]:
         table = Table(show_edge=False)
         for title, _ in DEVICE_COLUMNS:
-            table.add_column(title)
+            table.add_column(column_title(title))
         for device in nvml["devices"]:
             table.add_row(*device_cells(device))
         parts.append(table)

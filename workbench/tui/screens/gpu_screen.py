@@ -20,7 +20,15 @@ from textual.widgets import DataTable, Footer, Header, Label, ProgressBar, Spark
 
 from shared.events import Event, Metric, Progress
 from workbench.i18n import t
-from workbench.tui.gpu_view import DEVICE_COLUMNS, cpu_line, device_cells, framework_lines, verdict_lines
+from workbench.tui.gpu_view import (
+    DEVICE_COLUMNS,
+    column_title,
+    cpu_line,
+    device_cells,
+    framework_lines,
+    nvml_line,
+    verdict_lines,
+)
 from workbench.tui.translated import WorkbenchScreen
 
 if TYPE_CHECKING:
@@ -96,7 +104,7 @@ class GpuScreen(WorkbenchScreen):
         self.title = t("GPU health") + " · shared/utils/gpu_utils"  # i18n: not translated
         table = self.query_one("#gpu-devices", DataTable)
         for title, _ in DEVICE_COLUMNS:
-            table.add_column(title, key=title)
+            table.add_column(column_title(title), key=title)
         bench = self.query_one("#gpu-bench-progress", ProgressBar)
         bench.update(total=1, progress=0)
         bench.query_one("#eta").display = False  # no ETA while nothing runs
@@ -121,7 +129,7 @@ class GpuScreen(WorkbenchScreen):
         self.polls += 1
         self.devices_seen = len(nvml["devices"])
         self.query_one("#gpu-sparks").display = bool(nvml["devices"])  # no GPU: no empty "GPU 0" charts
-        summary = f"NVML {nvml['status']} · driver {nvml['driver_version']} · CUDA driver API {nvml['cuda_driver_version']}"
+        summary = nvml_line(nvml)
         if nvml["status"] != "ok":
             summary += f" · {nvml.get('message', '')}"
         if not nvml["devices"]:
@@ -152,7 +160,7 @@ class GpuScreen(WorkbenchScreen):
             report = self.report_loader() if self.report_loader else _real_report(self.app.home)
         except Exception as exc:
             self.app.call_from_thread(
-                self.query_one("#gpu-verdicts", Static).update, f"[red]the GPU report failed:[/] {escape(str(exc))}"
+                self.query_one("#gpu-verdicts", Static).update, f"[red]{t('the GPU report failed:')}[/] {escape(str(exc))}"
             )
             return
         self.app.call_from_thread(self._show_report, report)
