@@ -115,12 +115,12 @@ async def test_the_leave_question_goes_when_the_step_ends_and_the_lesson_is_left
     app = make_app(storm_lessons)
     async with app.run_test(size=SMALL) as pilot:
         screen = await open_lesson(pilot, STORM_LESSON_ID)
-        await run_slow_step(pilot, screen, 1.5)
+        await run_slow_step(pilot, screen, 4.0)  # long enough to reach the question on a busy machine
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, LeaveRunningDialog), 5, "the leave question")
         assert "storm-steps/slow" in question(app)
         # The step passes behind the question: the question goes, and the learner is where Escape leads.
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 15, "the question to go with the run")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 30, "the question to go with the run")
         assert app.progress.step_record(STORM_LESSON_ID, "slow")["status"] == "passed"
         await pilot.pause(0.3)
         assert app.running_lessons() == []
@@ -142,12 +142,12 @@ async def test_the_quit_question_follows_the_runs_and_goes_with_the_last_one(mak
         await pilot.press("escape", "b")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 5, "the map")
         storm = await open_lesson(pilot, STORM_LESSON_ID)
-        await run_slow_step(pilot, storm, 1.5)
+        await run_slow_step(pilot, storm, 4.0)  # long enough to reach the question on a busy machine
         await pilot.press("ctrl+q")
         await wait_for(pilot, lambda: isinstance(app.screen, QuitRunningDialog), 5, "the quit question")
         assert "storm-steps/slow" in question(app) and "train-a-model/fit" in question(app)
         # One run ends: the question names only the other.
-        await wait_for(pilot, lambda: "storm-steps" not in question(app), 15, "the question to drop the ended run")
+        await wait_for(pilot, lambda: "storm-steps" not in question(app), 30, "the question to drop the ended run")
         assert isinstance(app.screen, QuitRunningDialog) and "train-a-model/fit" in question(app)
         await pilot.press("n")
         await pilot.pause()
@@ -163,12 +163,12 @@ async def test_the_quit_question_follows_the_runs_and_goes_with_the_last_one(mak
         await pilot.press("escape")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 5, "the map")
         storm = await open_lesson(pilot, STORM_LESSON_ID)
-        await run_slow_step(pilot, storm, 1.5)
+        await run_slow_step(pilot, storm, 4.0)  # long enough to reach the question on a busy machine
         await pilot.press("escape", "b")
         await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 5, "the map")
         await pilot.press("q")
         await wait_for(pilot, lambda: isinstance(app.screen, QuitRunningDialog), 5, "the quit question")
-        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 15, "the question to go with the run")
+        await wait_for(pilot, lambda: isinstance(app.screen, HomeScreen), 30, "the question to go with the run")
         assert app.is_running
 
         def notices() -> list[str]:
