@@ -342,12 +342,27 @@ def runs_command(
     listing = _query_or_exit("application.registry.experiment_runs", args, "could not read the tracking store", _home(home))
     for warning in listing.get("warnings", []):  # e.g. a broken store moved aside and a fresh one started
         print(f"warning: {warning}", file=sys.stderr)
+    if lesson and not listing.get("runs"):
+        _exit_if_unknown_lesson(lesson)  # a typo is bad usage, not "no runs yet"
     if json_output:
         _print_json(listing)
         return
     from workbench.tui.runs_table import runs_rich_table
 
     stdout_console().print(runs_rich_table(listing))
+
+
+def _exit_if_unknown_lesson(lesson: str) -> None:
+    """`runs --lesson sklearn-irs` with no runs: when no lesson has that id, say so with the close ones, exit 2."""
+    from workbench.curriculum.lesson_loader import load_curriculum
+
+    curriculum = load_curriculum()
+    if lesson in curriculum.ids:
+        return
+    close = curriculum.close_matches(lesson)
+    hint = f"; closest: {', '.join(close)}" if close else f"; lessons: {', '.join(curriculum.ids)}"
+    print(f"error: --lesson {lesson}: no lesson has that id and no runs are recorded under it{hint}", file=sys.stderr)
+    raise typer.Exit(EXIT_USAGE)
 
 
 @app.command("exercise", short_help="List the exercises, or check, watch, reset or hint one.")

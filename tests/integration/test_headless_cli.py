@@ -83,9 +83,16 @@ def test_an_unknown_lesson_is_bad_usage_and_names_close_matches(cli):
     result = cli("--lesson", "no-such-lesson")
     assert result.returncode == 2
     assert "unknown lesson 'no-such-lesson'" in result.stderr
-    assert "Closest matches:" in result.stderr
+    assert "Closest matches:" not in result.stderr  # nothing like it: no unrelated guesses, the known ids follow
+    assert "Known lessons: gpu-health, data-quality" in result.stderr
     typo = cli("--lesson", "sklearn-irs")
     assert typo.returncode == 2 and "Closest matches: sklearn-iris" in typo.stderr
+    for name, meant in (("ALL", "all"), ("Domain", "domain"), ("gpu", "gpu-health")):
+        wrong_case = cli("--lesson", name)
+        assert wrong_case.returncode == 2 and f"Closest matches: {meant}" in wrong_case.stderr, wrong_case.stderr
+    runs = cli("runs", "--lesson", "sklearn-irs")  # once: an empty table and exit 0, as if there were no runs yet
+    assert runs.returncode == 2 and "closest: sklearn-iris" in runs.stderr, runs.stderr
+    assert cli("runs", "--lesson", "sklearn-iris").returncode == 0  # a lesson without runs yet is not a mistake
 
 
 def test_a_broken_lesson_does_not_stop_the_others(cli, lessons_copy):

@@ -23,10 +23,12 @@ from shared.configs.repository import REPO_ROOT
 from shared.constants import LAYERS
 from workbench import i18n
 from workbench.curriculum.lesson_schema import ALL_LESSONS, Exercise, LessonSpec, LessonText, Step
+from workbench.i18n import t
 
 LESSON_FILE = "lesson.toml"
 README_FILE = "README.md"
 TRANSLATED_LANGUAGES = (i18n.ZH_TW,)  # every lesson ships these; `lessons check` lists what is missing
+CLOSE_ENOUGH = 0.6  # difflib's ratio for "did you mean": a typo (sklearn-irs) is ~0.95, an unrelated id below 0.5
 
 
 def readme_file(lang: str) -> str:
@@ -141,10 +143,14 @@ class Curriculum:
     def ids(self) -> list[str]:
         return [lesson.id for lesson in self.lessons]
 
-    def close_matches(self, name: str, limit: int = 3) -> list[str]:
-        """The known ids most similar to ``name``, closest first (always some, when any lesson exists)."""
-        known = self.ids + [b.id for b in self.broken if b.id not in self.ids]
-        scored = sorted(known, key=lambda k: (-difflib.SequenceMatcher(None, name, k).ratio(), k))
+    def close_matches(self, name: str, limit: int = 3, also: tuple[str, ...] = ()) -> list[str]:
+        """The known ids (and ``also``: 'all', the layers) like ``name``, closest first; case does not count
+        (ALL → all), and nothing is offered for a name like none of them."""
+        known = self.ids + [b.id for b in self.broken if b.id not in self.ids] + [a for a in also if a not in self.ids]
+        wanted = name.lower()
+        ratio = {k: difflib.SequenceMatcher(None, wanted, k.lower()).ratio() for k in known}
+        like = [k for k in known if ratio[k] >= CLOSE_ENOUGH or (len(wanted) >= 3 and wanted in k.lower())]  # gpu → gpu-health
+        scored = sorted(like, key=lambda k: (-ratio[k], k))
         return scored[:limit]
 
     def by_layer(self, layer: str) -> list[Lesson]:
@@ -166,16 +172,18 @@ class Curriculum:
             else:
                 broken = next((b for b in self.broken if b.id == name), None)
                 if broken is not None:
-                    raise SelectionError(f"lesson '{name}' is broken: " + "; ".join(broken.errors))
-                hint = self.close_matches(name)
-                message = f"unknown lesson '{name}'."
-                message += f" Closest matches: {', '.join(hint)}." if hint else ""
-                message += f" Known lessons: {', '.join(self.ids) or '(none)'}; layers: {', '.join(LAYERS)}; or 'all'."
+                    errors = "; ".join(broken.errors)
+                    raise SelectionError(t("lesson '{lesson}' is broken: {errors}", lesson=name, errors=errors))
+                hint = self.close_matches(name, also=(ALL_LESSONS, *LAYERS))
+                message = t("unknown lesson '{lesson}'.", lesson=name)
+                message += " " + t("Closest matches: {ids}.", ids=", ".join(hint)) if hint else ""
+                known = ", ".join(self.ids) or t("(none)")
+                message += " " + t("Known lessons: {ids}; layers: {layers}; or 'all'.", ids=known, layers=", ".join(LAYERS))
                 raise SelectionError(message)
             for lesson in found:
                 chosen[lesson.id] = lesson
         if not chosen:
-            raise SelectionError(f"no lessons selected by '{selection}'")
+            raise SelectionError(t("no lessons selected by '{selection}'", selection=selection))
         return sorted(chosen.values(), key=lambda lesson: (lesson.order, lesson.id))
 
     def exercises(self) -> list[tuple[Lesson, Any]]:
