@@ -394,12 +394,17 @@ def register_sklearn_model(run_id: str, model: Any, registered_name: str, truste
 store_warnings: list[str] = []  # what opening the store in this process said (shown by `runs` and the runs screen)
 
 
+def _shortened(text: str, limit: int = 1200) -> str:
+    """One line, long enough for the fix a library's own message ends with (MLflow's file-store message is ~600)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 def _reading(what: str, uri: str | None, exc: Exception) -> TrackingStoreError:
     """One line for a store that cannot be read: the root cause and what to do."""
     root: BaseException = exc
     while (deeper := root.__cause__ or root.__context__) is not None:
         root = deeper
-    cause = " ".join(str(getattr(root, "orig", None) or root).split())[:300] or type(root).__name__
+    cause = _shortened(" ".join(str(getattr(root, "orig", None) or root).split())) or type(root).__name__
     where = uri or "the tracking store"
     if uri and uri == os.environ.get("MLFLOW_TRACKING_URI", "").strip():
         fix = f"check MLFLOW_TRACKING_URI={uri}, or unset it to use the workbench's local store"

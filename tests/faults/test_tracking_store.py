@@ -177,3 +177,11 @@ def test_a_killed_steps_mlflow_run_is_marked_killed_at_the_next_start(home):
     assert listing.returncode == 0, listing.stderr
     [row] = [r for r in listing.json()["runs"] if r["run_id"] == run_id]
     assert row["status"] == "KILLED"
+
+
+def test_runs_on_a_file_store_uri_keeps_mlflows_whole_reason_and_its_way_out_in_one_line(home, tmp_path):
+    """The cause was cut at 300 characters: MLflow's own way out (MLFLOW_ALLOW_FILE_STORE=true) was lost at 'See htt'."""
+    result = run_cli("runs", home=home, env={"MLFLOW_TRACKING_URI": f"file://{tmp_path / 'mlruns'}"})
+    assert result.returncode == 1
+    [line] = [line for line in result.stderr.splitlines() if line.strip()]
+    assert "MLFLOW_ALLOW_FILE_STORE=true" in line and "fix: check MLFLOW_TRACKING_URI" in line
