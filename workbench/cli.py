@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import typer
 
 from shared.constants import EXIT_FAILED, EXIT_OK, EXIT_USAGE
+from workbench.i18n import t
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -120,7 +121,7 @@ def _query_or_exit(module: str, args: list[str], failure: str, home: Path | None
     try:
         return query_child(module, args, home=home)
     except ChildQueryError as exc:
-        print(f"error: {failure}: {exc}", file=sys.stderr)
+        print(t("error: {message}", message=f"{failure}: {exc}"), file=sys.stderr)
         raise typer.Exit(EXIT_FAILED) from None
 
 
@@ -157,16 +158,19 @@ def main_command(
         misplaced = [name for name, value in (*given, ("--plain", plain)) if value]
         if misplaced:  # `mlops-workbench --json lessons` once printed the table (and broke `| jq`) without a word
             print(
-                f"error: {', '.join(misplaced)}: an option of the bare command (mlops-workbench --lesson ID ...), "
-                f"not of '{ctx.invoked_subcommand}'; its own options go after its name "
-                f"(mlops-workbench {ctx.invoked_subcommand} --help)",
+                t(
+                    "error: {options}: an option of the bare command (mlops-workbench --lesson ID ...), "
+                    "not of '{command}'; its own options go after its name (mlops-workbench {command} --help)",
+                    options=", ".join(misplaced),
+                    command=ctx.invoked_subcommand,
+                ),
                 file=sys.stderr,
             )
             raise typer.Exit(EXIT_USAGE)
         return
     if lesson is None:
         if json_output or junit or step or param:
-            print("error: --json, --junit and --step go with --lesson ID", file=sys.stderr)
+            print(t("error: --json, --junit and --step go with --lesson ID"), file=sys.stderr)
             raise typer.Exit(EXIT_USAGE)
         from workbench.tui.app import run_app
 
@@ -175,7 +179,7 @@ def main_command(
 
     overrides = _parse_params(param)
     if overrides and not step:
-        print("error: --param needs --step (parameters belong to one step)", file=sys.stderr)
+        print(t("error: --param needs --step (parameters belong to one step)"), file=sys.stderr)
         raise typer.Exit(EXIT_USAGE)
     raise typer.Exit(
         run_headless(
@@ -196,7 +200,7 @@ def _parse_params(pairs: list[str]) -> dict:
     for pair in pairs:
         key, sep, raw = pair.partition("=")
         if not sep or not key.strip():
-            print(f"error: --param {pair!r}: expected KEY=VALUE", file=sys.stderr)
+            print(t("error: --param {pair}: expected KEY=VALUE", pair=repr(pair)), file=sys.stderr)
             raise typer.Exit(EXIT_USAGE)
         try:
             params[key.strip()] = json.loads(raw)
@@ -339,7 +343,7 @@ def runs_command(
     """The training runs recorded in MLflow (local store, or MLFLOW_TRACKING_URI), newest first."""
     args = ["--max-runs", str(limit)] + (["--experiment", lesson] if lesson else [])
     home = _before_name(ctx, "home", home)
-    listing = _query_or_exit("application.registry.experiment_runs", args, "could not read the tracking store", _home(home))
+    listing = _query_or_exit("application.registry.experiment_runs", args, t("could not read the tracking store"), _home(home))
     for warning in listing.get("warnings", []):  # e.g. a broken store moved aside and a fresh one started
         print(f"warning: {warning}", file=sys.stderr)
     if lesson and not listing.get("runs"):
@@ -360,8 +364,9 @@ def _exit_if_unknown_lesson(lesson: str) -> None:
     if lesson in curriculum.ids:
         return
     close = curriculum.close_matches(lesson)
-    hint = f"; closest: {', '.join(close)}" if close else f"; lessons: {', '.join(curriculum.ids)}"
-    print(f"error: --lesson {lesson}: no lesson has that id and no runs are recorded under it{hint}", file=sys.stderr)
+    hint = t("; closest: {ids}", ids=", ".join(close)) if close else t("; lessons: {ids}", ids=", ".join(curriculum.ids))
+    message = t("error: --lesson {lesson}: no lesson has that id and no runs are recorded under it", lesson=lesson)
+    print(message + hint, file=sys.stderr)
     raise typer.Exit(EXIT_USAGE)
 
 
@@ -383,6 +388,17 @@ def exercise_command(
 
     home, lessons_dir = _before_name(ctx, "home", home), _before_name(ctx, "lessons_dir", lessons_dir)
     if exercise_id is None:
+        actions = (
+            ("--check", check),
+            ("--watch", watch),
+            ("--reset", reset),
+            ("--hint", hint is not None),
+            ("--solution", solution),
+        )
+        given = [name for name, on in actions if on]
+        if given:  # `exercise --check` listed the exercises and exited 0: a CI step that checked nothing
+            print(f"error: {', '.join(given)} needs an exercise id: mlops-workbench exercise ID {given[0]}", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE)
         raise typer.Exit(list_exercises(lessons_dir, _home(home)))
     raise typer.Exit(
         run_exercise(
@@ -406,7 +422,7 @@ def gpu_command(
 ) -> None:
     """GPU health check: driver, devices, frameworks and verdicts. Exit 1 when a verdict fails."""
     report = _query_or_exit(
-        "shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [], "the GPU probe failed", None
+        "shared.utils.gpu_utils.gpu_report", ["--no-frameworks"] if no_frameworks else [], t("the GPU probe failed"), None
     )
     if json_output:
         _print_json(report)

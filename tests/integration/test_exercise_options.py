@@ -63,3 +63,12 @@ def test_reset_says_where_it_kept_the_learners_version(cli, home: Path):
     [backup] = workspace.parent.glob("drop_rule.py.bak-*")
     assert f"kept as {backup}" in reset.stdout
     assert backup.read_text(encoding="utf-8") == "# mine\n"
+
+
+def test_an_action_without_an_exercise_id_is_bad_usage_not_a_listing(cli):
+    """`exercise --check` listed the exercises and exited 0: a CI step that checked nothing and passed."""
+    for option in (["--check"], ["--watch"], ["--hint", "1"]):
+        result = cli("exercise", *option, timeout=60)
+        assert result.returncode == 2, (option, result.stdout[-500:])
+        [line] = result.stderr.strip().splitlines()
+        assert f"{option[0]} needs an exercise id" in line and result.stdout == ""
