@@ -63,6 +63,19 @@ def test_each_bad_keymap_entry_is_named_and_left_out_and_the_good_ones_kept():
     assert "lesson.save_log" in by_id["lesson.edit_params"]
 
 
+def test_dotted_keymap_ids_written_without_quotes_are_read_as_the_ids_they_name(tmp_path):
+    """TOML reads `lesson.run_step = "f5"` (no quotes) as a table `lesson`: it was refused with "'lesson' ... not dict"."""
+    from workbench.tui.keymap_file import read_keymap
+
+    keymap = tmp_path / "keymap.toml"
+    keymap.write_text('lesson.run_step = "f5"\n"runs.reload" = "ctrl+r"\nlesson.save_log = 6\n')
+    entries, problems = read_keymap(keymap)
+    assert entries == {"lesson.run_step": "f5", "runs.reload": "ctrl+r"}
+    assert problems == [f"{keymap}: 'lesson.save_log' ignored: the value must be a key name such as \"f5\", not int"]
+    accepted, warnings = checked_keymap(entries, binding_scopes())
+    assert accepted == entries and warnings == []
+
+
 async def test_a_keymap_that_would_hide_cancel_warns_and_the_footer_keeps_cancel(home):
     (home / "keymap.toml").write_text('"lesson.run_step" = "x"\n"lesson.save_log" = "f6"\n"nope.nothing" = "f2"\n')
     app = _app(home)

@@ -106,11 +106,18 @@ def read_keymap(path: Path) -> tuple[dict[str, str], list[str]]:
         return {}, [f"{path}: ignored ({reason})"]
     entries: dict[str, str] = {}
     problems: list[str] = []
-    for key, value in raw.items():
+
+    def take(key: str, value: object) -> None:
         if isinstance(value, str):
             entries[key] = value
+        elif isinstance(value, dict):  # TOML's dotted keys: lesson.run_step = "f5" (unquoted) is {"lesson": {...}}
+            for inner, inner_value in value.items():
+                take(f"{key}.{inner}", inner_value)
         else:
             problems.append(f"{path}: '{key}' ignored: the value must be a key name such as \"f5\", not {type(value).__name__}")
+
+    for key, value in raw.items():
+        take(key, value)
     return entries, problems
 
 
