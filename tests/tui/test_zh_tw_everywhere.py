@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import re
 
+from rich.cells import cell_len
 from textual.widgets import DataTable, Static
 
+from shared.configs.repository import REPO_ROOT
 from shared.utils.gpu_utils.nvml_probe import probe_nvml
 from shared.utils.gpu_utils.verdicts import evaluate
+from tests.conftest import FIXTURE_CURRICULUM
 from tests.fake_nvml import FakeNvml, h100
 from tests.tui.conftest import lessons_loaded, wait_for
 from workbench import i18n
@@ -90,3 +93,91 @@ def test_the_report_stays_english_and_a_report_without_ids_is_shown_in_english()
     assert verdict_texts(old) == ("找不到 NVIDIA GPU／驅動程式", verdict["why"], verdict["fix"])
     i18n.set_language(i18n.ENGLISH)
     assert verdict_texts(verdict) == (verdict["title"], verdict["why"], verdict["fix"])
+
+
+# ---- the lesson screen ----------------------------------------------------------------------------------------------
+async def test_the_lesson_log_and_the_last_run_line_speak_chinese(make_app):
+    from workbench.tui.screens.lesson_screen import LessonScreen
+    from workbench.tui.widgets.log_panel import LogPanel
+
+    i18n.set_language(i18n.ZH_TW)
+    app = make_app(FIXTURE_CURRICULUM)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lessons_loaded(pilot)
+        app.open_lesson("check-the-machine")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 10, "the lesson")
+        await pilot.press("r")
+        log = app.screen.query_one(LogPanel)
+        await wait_for(pilot, lambda: any("check-the-machine/report (" in line for line in log.lines), 60, "the step's end")
+        finished = next(line for line in log.lines if "check-the-machine/report (" in line)
+        assert finished.startswith("通過 check-the-machine/report"), finished
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, LessonScreen), 10, "the map")
+        app.open_lesson("check-the-machine")
+        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 10, "the lesson again")
+        status = str(app.screen.query_one("#run-status").render())
+        assert "上次執行 report：cores = " in status and "last run" not in status, status
+
+
+def test_the_verdicts_step_says_its_counts_once(monkeypatch, tmp_path):
+    """The step is called "verdicts": its summary was "2 verdicts: 2 info", read "verdicts: 2 verdicts: 2 info"."""
+    import importlib.util
+
+    from shared.utils.gpu_utils import gpu_report
+
+    monkeypatch.setenv("WORKBENCH_ARTIFACTS_DIR", str(tmp_path))
+    monkeypatch.setattr(gpu_report, "build_report", lambda frameworks=True: report(NO_DRIVER))
+    spec = importlib.util.spec_from_file_location("gpu_health_steps", REPO_ROOT / "lessons" / "010-gpu-health" / "steps.py")
+    assert spec is not None and spec.loader is not None
+    steps = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(steps)
+    outputs = steps.verdicts()
+    assert outputs["summary"] == "2 info" and outputs["failing_verdicts"] == 0
+
+
+# ---- the title bar, the metrics placeholder ---------------------------------------------------------------------------
+async def test_the_title_bar_follows_ctrl_l(home):
+    from workbench.tui.app import WorkbenchApp
+
+    app = WorkbenchApp(home=home, lessons_dir=FIXTURE_CURRICULUM, show_startup_time=True)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await lessons_loaded(pilot)
+        home_screen = app.screen
+        assert "started in" in home_screen.sub_title
+        await pilot.press("ctrl+l")
+        await lessons_loaded(pilot)
+        assert i18n.language() == i18n.ZH_TW
+        assert "啟動耗時" in home_screen.sub_title and "started in" not in home_screen.sub_title, home_screen.sub_title
+
+
+async def test_the_metrics_placeholder_stays_in_its_box_at_80x24(make_app):
+    from workbench.tui.widgets.metrics_panel import GuardedPlot
+
+    i18n.set_language(i18n.ZH_TW)
+    app = make_app(FIXTURE_CURRICULUM)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await lessons_loaded(pilot)
+        app.open_lesson("check-the-machine")
+        await pilot.pause(0.5)
+        chart = app.screen.query_one(GuardedPlot)
+        rows = ["".join(segment.text for segment in chart.render_line(y)) for y in range(chart.size.height)]
+        title = next((row for row in rows if "指標曲線" in row), None)
+        assert title is not None, rows
+        assert "顯示在這裡" in title, rows  # one row: the placeholder did not wrap onto the next
+        assert all(cell_len(row) <= chart.size.width for row in rows), rows
+        assert not any(row.startswith("這裡") for row in rows), rows
+
+
+# ---- the command line -------------------------------------------------------------------------------------------------
+def test_command_line_usage_errors_speak_chinese_and_keep_exit_code_2(cli):
+    lessons = ("--lessons-dir", str(FIXTURE_CURRICULUM))
+    unknown = cli("--lang", "zh-TW", *lessons, "--lesson", "check-the-machin")
+    assert unknown.returncode == 2
+    assert "錯誤：沒有叫做 'check-the-machin' 的課程" in unknown.stderr and "check-the-machine" in unknown.stderr
+    assert "error:" not in unknown.stderr and "unknown lesson" not in unknown.stderr, unknown.stderr
+    no_step = cli("--lang", "zh-TW", *lessons, "--lesson", "check-the-machine", "--step", "reprot")
+    assert no_step.returncode == 2 and "沒有步驟 'reprot'" in no_step.stderr and "has no step" not in no_step.stderr
+    bad_param = cli("--lang", "zh-TW", *lessons, "--lesson", "check-the-machine", "--step", "report", "--param", "oops")
+    assert bad_param.returncode == 2 and "格式應為 KEY=VALUE" in bad_param.stderr and "expected" not in bad_param.stderr
+    english = cli("--lang", "en", *lessons, "--lesson", "check-the-machin")
+    assert english.returncode == 2 and english.stderr.startswith("error: unknown lesson 'check-the-machin'.")

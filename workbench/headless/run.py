@@ -21,7 +21,7 @@ from workbench.runner.step_runner import URGENT_STAGES, cancel_live_runs
 
 
 def _usage_error(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    print(t("error: {message}", message=message), file=sys.stderr)
     return EXIT_USAGE
 
 
@@ -67,16 +67,23 @@ def run_headless(
         return _usage_error(str(exc))
     if step is not None:
         if len(selected) != 1:
-            return _usage_error("--step needs exactly one lesson in --lesson")
+            return _usage_error(t("--step needs exactly one lesson in --lesson"))
         known = [s.id for s in selected[0].spec.steps]
         if step not in known:
-            return _usage_error(f"lesson '{selected[0].id}' has no step '{step}'; its steps: {', '.join(known)}")
+            return _usage_error(
+                t(
+                    "lesson '{lesson}' has no step '{step}'; its steps: {steps}",
+                    lesson=selected[0].id,
+                    step=step,
+                    steps=", ".join(known),
+                )
+            )
         if params:
             lesson = selected[0]
             chosen = next(s for s in lesson.spec.steps if s.id == step)
             problems = parameter_problems(lesson.script_entry(chosen.entry), params, chosen.params)
             if problems:  # checked against the step's own signature, before anything runs
-                return _usage_error(f"--param for {lesson.id}/{step}: " + "; ".join(problems))
+                return _usage_error(t("--param for {step}: {problems}", step=f"{lesson.id}/{step}", problems="; ".join(problems)))
     if junit is not None and (problem := junit_path_problem(junit)):
         return _usage_error(problem)  # found before anything runs, not after the whole lesson
 
@@ -98,7 +105,7 @@ def run_headless(
         try:
             renderer.note(t("JUnit report written to {path}", path=write_junit(junit, reports)))
         except OSError as exc:
-            renderer.note(f"--junit {junit}: not written ({exc})", "error")
+            renderer.note(t("--junit {path}: not written ({error})", path=junit, error=exc), "error")
             return EXIT_FAILED
     passed = sum(r.passed for r in reports)
     renderer.note(

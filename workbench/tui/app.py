@@ -72,6 +72,7 @@ class WorkbenchApp(App):
         self.show_startup_time = show_startup_time
         self.settings = self._read_settings()
         self.startup_ms: float | None = None  # shown once, on the first home screen
+        self.started_in_ms: float | None = None
         self.last_lesson_id: str | None = None
         self.recent_lesson_id: str | None = None
         saved = self.settings.get("language")
@@ -105,6 +106,7 @@ class WorkbenchApp(App):
         self._apply_keymap()
         if self.show_startup_time:
             self.startup_ms = (time.perf_counter() - _STARTED) * 1000
+            self.started_in_ms = self.startup_ms  # kept: the map's title says it again in a new language (ctrl+l)
         if self.progress.warning:
             self.notify(self.progress.warning, title=t("progress file"), severity="warning", timeout=15)
         if self.settings_warning:
@@ -367,6 +369,8 @@ class WorkbenchApp(App):
         home = self.screen_stack[0]
         if isinstance(home, HomeScreen):
             self.call_later(home.rebuild)  # the map is the bottom of the stack: rebuilt in place
+            if home.sub_title and self.started_in_ms is not None:  # its title too, not English until a restart
+                home.sub_title = t("started in {ms} ms", ms=f"{self.started_in_ms:.0f}")
         for make in reopen:
             screen = make()
             if screen is not None:

@@ -179,7 +179,7 @@ class LessonScreen(WorkbenchScreen):
             return f"{badge(state)}  [dim]{t('r runs the highlighted step, a runs them all, ? shows every key')}[/]"
         record, step = max(finished, key=lambda pair: str(pair[0].get("finished_at")))
         summary = escape(str(record.get("summary", "")))
-        return f"{badge(state)} · {t('last run')} {step.id}: {summary}"
+        return f"{badge(state)} · " + t("last run {step}: {summary}", step=step.id, summary=summary)
 
     def on_mount(self) -> None:
         self.title = f"{self.lesson.id} · {self.lesson.layer}"
@@ -384,7 +384,7 @@ class LessonScreen(WorkbenchScreen):
             self._show_code(step)
 
     def step_finished(self, lesson: Lesson, step: Step, outcome: StepOutcome) -> None:
-        verdict = "PASS" if outcome.passed else outcome.status.upper()
+        verdict = t("PASS") if outcome.passed else t(outcome.status.upper())  # FAILED, TIMEOUT, ... (zh-TW.toml)
         self.query_one(LogPanel).write_lines([f"{verdict} {lesson.id}/{step.id} ({outcome.duration_s:.1f} s): {outcome.summary}"])
         self.query_one("#run-status", Label).update(f"{badge(outcome.status)} {lesson.id}/{step.id}: {escape(outcome.summary)}")
         self._running_step = None

@@ -46,14 +46,31 @@ def _chart_value(value: float) -> float:
     return 0.0 if abs(value) < CHART_MIN_ABS else value
 
 
+def fit_wide_rows(drawing: Text, width: int) -> Text:
+    """plotext lays a row out in characters, so a row with wide ones (a Chinese title) is wider than the chart and
+    wraps: its padding gives back the extra cells, half on each side (which centres the title again)."""
+    rows = drawing.split("\n", allow_blank=True)
+    fitted = False
+    for index, row in enumerate(rows):
+        excess, plain = cell_len(row.plain) - width, row.plain
+        if width <= 0 or excess <= 0:
+            continue
+        left, right = len(plain) - len(plain.lstrip(" ")), len(plain) - len(plain.rstrip(" "))
+        cut_right = min(right, excess - min(left, excess // 2))
+        cut_left = min(left, excess - cut_right)
+        rows[index], fitted = row[cut_left : len(plain) - cut_right], True
+    return Text("\n").join(rows) if fitted else drawing
+
+
 class GuardedPlot(PlotextPlot):
     """A chart whose drawing can fail without taking the app with it (plotext has numeric edge cases)."""
 
     def render(self):
         try:
-            return super().render()
+            drawing = super().render()
         except Exception as exc:  # noqa: BLE001 - any plotext failure: say so in place of the chart
             return Text(f"{t('the chart could not be drawn')}: {type(exc).__name__}: {exc}", style="dim")
+        return fit_wide_rows(drawing, self.size.width) if isinstance(drawing, Text) else drawing
 
     def on_resize(self) -> None:
         # The table beside it widens as values arrive: the chart's title is chosen again for the new width
