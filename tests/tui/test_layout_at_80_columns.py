@@ -69,3 +69,31 @@ async def test_the_progress_bar_shows_its_eta_whole_at_80_columns(make_app, long
         assert bar.query_one("#percentage").region.right <= eta.region.x
         await pilot.press("x")
         await wait_for(pilot, lambda: not screen.running, 10, "the cancel")
+
+
+@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+async def test_the_serving_screens_buttons_are_whole_and_its_chart_starts_at_zero(make_app, quick_queries, size):
+    """In the request column the third button was cut ("Load test (l" at 120x40, gone at 80x24); before any request
+    the requests/s axis ran from -1 to 1."""
+    from collections import deque
+
+    from textual.widgets import Button
+
+    from workbench.tui.screens.serving_screen import ServingScreen
+
+    app = make_app(FIXTURE_CURRICULUM)
+    async with app.run_test(size=size) as pilot:
+        await lessons_loaded(pilot)
+        app.action_open_serving()
+        await wait_for(pilot, lambda: isinstance(app.screen, ServingScreen), 5, "the serving screen")
+        await pilot.pause(0.3)
+        screen = app.screen
+        for button in screen.query(Button):
+            label = str(button.label)
+            inner, row = button.content_region, button.parent.region  # what is outside its row is not drawn
+            assert inner.right <= row.right and inner.width >= len(label), f"{label!r}: {inner} in a row {row}"
+        screen.rps = deque([(0.0, 0.0), (1.0, 0.0), (2.0, 0.0)])
+        screen.p95 = deque([(0.0, 0.0), (1.0, 0.0), (2.0, 0.0)])
+        screen._draw_chart()
+        drawn = screen.query_one("#serve-chart").plt.build()
+        assert "-1" not in drawn and "-0.5" not in drawn

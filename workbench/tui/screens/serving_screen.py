@@ -84,12 +84,12 @@ class ServingScreen(WorkbenchScreen):
     def compose(self) -> ComposeResult:
         yield Header()
         yield Static("", id="serve-status")
+        with Horizontal(id="serve-buttons"):  # the whole width: in the request column the third was cut ("Load test (l")
+            yield Button(t("Start service"), id="serve-toggle", variant="success")
+            yield Button(t("Send (ctrl+s)"), id="serve-send", disabled=True)
+            yield Button(t("Load test (l)"), id="serve-load", disabled=True)
         with Horizontal(id="serve-body"):
             with Vertical(id="serve-console"):
-                with Horizontal(id="serve-buttons"):
-                    yield Button(t("Start service"), id="serve-toggle", variant="success")
-                    yield Button(t("Send (ctrl+s)"), id="serve-send", disabled=True)
-                    yield Button(t("Load test (l)"), id="serve-load", disabled=True)
                 yield Input(ENDPOINT_LABEL, placeholder=t("endpoint: /classify or /predict_proba"), id="serve-endpoint")
                 body = RequestEditor(EXAMPLE_REQUEST, id="serve-request", soft_wrap=True)
                 body.border_title = t("request body (JSON)")
@@ -366,10 +366,13 @@ class ServingScreen(WorkbenchScreen):
         plt = chart.plt
         plt.clear_data()
         plt.clear_figure()
+        # Rates and latencies are never negative: the axes start at 0 (a flat 0 before any request drew -1 to 1).
         if self.rps:
             plt.plot([x for x, _ in self.rps], [y for _, y in self.rps], label=t("req/s"), marker="braille")
+            plt.ylim(0, max(1.0, *(y for _, y in self.rps)) * 1.05, yside="left")
         if self.p95:
             plt.plot([x for x, _ in self.p95], [y for _, y in self.p95], label="p95 ms", marker="braille", yside="right")
+            plt.ylim(0, max(1.0, *(y for _, y in self.p95)) * 1.05, yside="right")
         plt.title(t("requests/s (left) and p95 latency ms (right), per second") if self.rps else t("live once the service runs"))
         plt.xlabel(t("seconds since start"))
         chart.refresh()
