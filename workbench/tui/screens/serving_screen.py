@@ -369,10 +369,10 @@ class ServingScreen(WorkbenchScreen):
         # Rates and latencies are never negative: the axes start at 0 (a flat 0 before any request drew -1 to 1).
         if self.rps:
             plt.plot([x for x, _ in self.rps], [y for _, y in self.rps], label=t("req/s"), marker="braille")
-            plt.ylim(0, max(1.0, *(y for _, y in self.rps)) * 1.05, yside="left")
+            plt.ylim(0, max(1.0, *(y for _, y in self.rps)) * 1.05, yside="left")  # type: ignore[arg-type]  # plotext's hint says float; it takes "left"/"right"
         if self.p95:
             plt.plot([x for x, _ in self.p95], [y for _, y in self.p95], label="p95 ms", marker="braille", yside="right")
-            plt.ylim(0, max(1.0, *(y for _, y in self.p95)) * 1.05, yside="right")
+            plt.ylim(0, max(1.0, *(y for _, y in self.p95)) * 1.05, yside="right")  # type: ignore[arg-type]  # as above
         plt.title(t("requests/s (left) and p95 latency ms (right), per second") if self.rps else t("live once the service runs"))
         plt.xlabel(t("seconds since start"))
         chart.refresh()
