@@ -26,7 +26,6 @@ from textual.widgets import (
     Footer,
     Header,
     Label,
-    Log,
     Markdown,
     ProgressBar,
     TabbedContent,
@@ -44,6 +43,7 @@ from workbench.tui.lesson_states import badge, badge_width, mark
 from workbench.tui.screens.params_dialog import ParamsDialog
 from workbench.tui.translated import WorkbenchScreen
 from workbench.tui.widgets.code_panel import CodePanel
+from workbench.tui.widgets.commands_panel import CommandsPanel
 from workbench.tui.widgets.log_panel import LogPanel
 from workbench.tui.widgets.metrics_panel import MetricsPanel
 
@@ -72,6 +72,16 @@ def clip(text: str, width: int) -> str:
             break
         out += char
     return out + "…"
+
+
+class StepTable(DataTable):
+    """The step table: its titles are fitted to its own width, whenever that width changes (the screen's size
+    does not tell: the table is first laid out before the narrow layout's styles apply)."""
+
+    def on_resize(self) -> None:
+        screen = self.screen
+        if isinstance(screen, LessonScreen):
+            self.call_after_refresh(screen._refit_steps)
 
 
 class TuiRenderer:
@@ -146,7 +156,7 @@ class LessonScreen(WorkbenchScreen):
         yield Header()
         with Horizontal(id="lesson-body"):
             with Vertical(id="lesson-left"):
-                steps: DataTable = DataTable(id="steps", cursor_type="row")
+                steps: DataTable = StepTable(id="steps", cursor_type="row")
                 steps.border_title = t("steps")
                 yield steps
                 yield Label("", id="step-title")  # the highlighted step's whole title, when the table cuts it
@@ -156,18 +166,31 @@ class LessonScreen(WorkbenchScreen):
                 yield Label(self._initial_status(), id="run-status")
                 yield ProgressBar(id="progress", show_eta=True)
                 yield LogPanel(id="log-panel")
-                # The tab's key beside its name, where there is room (the help lists them too).
-                key = (lambda k: f" ({k})") if self.app.size.width >= COMPACT_BELOW else (lambda k: "")
+                labels = self._tab_labels(self.app.size.width)
                 with TabbedContent(id="tabs", initial="tab-metrics"):
-                    with TabPane(t("Metrics") + key("m"), id="tab-metrics"):
+                    with TabPane(labels["tab-metrics"], id="tab-metrics"):
                         yield MetricsPanel(id="metrics")
-                    with TabPane(t("Code") + key("c"), id="tab-code"):
+                    with TabPane(labels["tab-code"], id="tab-code"):
                         yield CodePanel(id="code-panel")
-                    with TabPane(t("Commands") + key("k"), id="tab-commands"):
-                        yield Log(id="commands", highlight=False)
-                    with TabPane(t("Files") + key("f"), id="tab-artifacts"):
+                    with TabPane(labels["tab-commands"], id="tab-commands"):
+                        yield CommandsPanel(id="commands")
+                    with TabPane(labels["tab-artifacts"], id="tab-artifacts"):
                         yield DataTable(id="artifacts", cursor_type="row")
         yield Footer(show_command_palette=False)  # ctrl+p still opens it; the help lists it
+
+    @staticmethod
+    def _tab_labels(width: int) -> dict[str, str]:
+        """The tabs' names, with each tab's key beside it where there is room (the help lists them too)."""
+        names = {"tab-metrics": ("Metrics", "m"), "tab-code": ("Code", "c"), "tab-commands": ("Commands", "k")}
+        names["tab-artifacts"] = ("Files", "f")
+        return {pane: t(name) + (f" ({key})" if width >= COMPACT_BELOW else "") for pane, (name, key) in names.items()}
+
+    def _relabel_tabs(self) -> None:
+        tabs = self.query_one("#tabs", TabbedContent)
+        for pane, label in self._tab_labels(self.size.width or self.app.size.width).items():
+            tab = tabs.get_tab(pane)
+            if str(tab.label) != label:
+                tab.label = label
 
     def _initial_status(self) -> str:
         """What the last run of this lesson left: its state and the latest step's summary."""
@@ -186,7 +209,10 @@ class LessonScreen(WorkbenchScreen):
         self.sub_title = self.lesson.title
         self._fill_steps()
         bar = self.query_one("#progress", ProgressBar)
-        bar.update(total=1, progress=0)  # idle, not the "busy" animation
+        # Idle, not the "busy" animation: complete when every step passed last time (or was skipped), empty otherwise.
+        states = [self.app.progress.step_record(self.lesson.id, s.id).get("status") for s in self.lesson.spec.steps]
+        done = "passed" in states and all(state in ("passed", "skipped") for state in states)
+        bar.update(total=1, progress=1 if done else 0)
         bar.query_one("#eta").display = False
         artifacts = self.query_one("#artifacts", DataTable)
         for column in ("kind", "path", "description"):
@@ -195,6 +221,11 @@ class LessonScreen(WorkbenchScreen):
         self.set_interval(FRAME_S, self._flush)
         self.watch(self.app, "theme", self._theme_changed, init=False)
         self.query_one("#steps", DataTable).focus()
+        self.call_after_refresh(self._refit_steps)  # the table's real width is known once it is laid out
+
+    def on_screen_resume(self) -> None:
+        self.call_after_refresh(self._refit_steps)
+        self.call_after_refresh(self._relabel_tabs)
 
     def on_screen_suspend(self) -> None:
         if not self.running:  # kept for a run that ended while this screen was under another one: it goes now
@@ -209,7 +240,9 @@ class LessonScreen(WorkbenchScreen):
         steps = self.query_one("#steps", DataTable)
         compact = (self.size.width or self.app.size.width) < COMPACT_BELOW
         state_width = 1 if compact else badge_width()
-        available = steps.size.width or max(self.app.size.width * 2 // 5, 30)
+        # Before the table is laid out: its column's share of the window, less the border (lesson_screen.tcss).
+        share = (self.app.size.width // 2) if compact else (self.app.size.width * 2 // 5)
+        available = steps.size.width or max(share - 2, 30)
         scrollbar = 2 if len(self.lesson.spec.steps) > STEP_ROWS_SHOWN else 0
         return compact, max(available - state_width - TIME_WIDTH - 3 * 2 * steps.cell_padding - scrollbar, 8)
 
@@ -247,6 +280,7 @@ class LessonScreen(WorkbenchScreen):
 
     def on_resize(self) -> None:
         self.call_after_refresh(self._refit_steps)
+        self.call_after_refresh(self._relabel_tabs)
 
     def _refit_steps(self) -> None:
         if self.query_one("#steps", DataTable).size.width and self._layout() != (self._compact, self._step_width):
@@ -360,7 +394,7 @@ class LessonScreen(WorkbenchScreen):
 
     # ---- runner callbacks (applied in order with the events) --------------
     def _command(self, text: str) -> None:
-        self.query_one("#commands", Log).write_line(f"$ {text}")
+        self.query_one("#commands", CommandsPanel).add(f"$ {text}")
 
     def _set_step_state(self, step_id: str, state: str, duration: str = "") -> None:
         steps = self.query_one("#steps", DataTable)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -20,6 +21,8 @@ from workbench.i18n import t
 from workbench.tui.runs_table import row_cells, started
 from workbench.tui.translated import WorkbenchScreen
 
+SHORT_BELOW = 30  # screen rows under which the comparison, once shown, takes the place of the runs list
+HEADING_MAX = 28  # a run's column heading in the comparison: longer ones end in "…"
 COLUMNS = ("✓", "lesson", "run", "started", "time", "status", "params", "metrics")
 SORT_KEYS = {
     "lesson": lambda r: (r["lesson"], -(r.get("start_ms") or 0)),
@@ -90,12 +93,19 @@ class RunsScreen(WorkbenchScreen):
         self.action_reload()
         table.focus()
 
+    def on_resize(self) -> None:
+        self.set_class(self.size.height < SHORT_BELOW, "-short")
+
     # ---- loading (child processes, in threads) --------------------------
     def reopen(self) -> RunsScreen:
         return RunsScreen()
 
     def action_back(self) -> None:
         """Escape in the filter clears it first (and shows every run again); then it goes back."""
+        if self.has_class("-comparing") and self.has_class("-short"):  # the comparison took the list's place
+            self.remove_class("-comparing")
+            self.query_one("#runs", DataTable).focus()
+            return
         field = self.query_one("#runs-filter", Input)
         if self.focused is field or self.query_text:
             field.value = ""
@@ -218,7 +228,9 @@ class RunsScreen(WorkbenchScreen):
         table.clear(columns=True)
         table.add_column(t("metric"), key="metric")
         for number, run in enumerate(chosen, start=1):
-            table.add_column(f"{number} {run['lesson']}/{run['name']}"[:28], key=run["run_id"])
+            heading = Text(f"{number} {run['lesson']}/{run['name']}")  # Text: a run's name is never markup
+            heading.truncate(HEADING_MAX, overflow="ellipsis")
+            table.add_column(heading, key=run["run_id"])
         names = sorted({name for run in chosen for name in run["metrics"]})
         for name in names:
             values = [run["metrics"].get(name) for run in chosen]
@@ -228,6 +240,7 @@ class RunsScreen(WorkbenchScreen):
         # Curves: metrics with more than one point in at least one selected run.
         self.metric_names = [n for n in names if any(len(histories.get(r["run_id"], {}).get(n, [])) > 1 for r in chosen)]
         self.metric_index = 0
+        self.add_class("-comparing")  # in a short window the comparison takes the list's place (escape: the list)
         self.draw_chart(chosen)
 
     def draw_chart(self, chosen: list[dict[str, Any]] | None = None) -> None:

@@ -19,7 +19,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.widgets import DataTable
+from textual.widgets import DataTable, Label
 from textual.widgets.data_table import ColumnKey
 from textual_plotext import PlotextPlot
 
@@ -36,6 +36,7 @@ NAME_MIN = 6  # a metric name keeps at least this many cells (then "…")
 NAME_MAX = 24  # the table grows past its share for names up to this long
 TITLE_MARGIN = 6  # plotext leaves out a title that does not fit beside the axis labels: a shorter one is chosen
 COLUMNS = ("metric", "latest", "points")
+CHART_MIN_ROWS = 7  # a title, the frame, the x labels and at least three rows of curve
 
 
 def plottable(value: float) -> bool:
@@ -88,6 +89,10 @@ class MetricsPanel(Horizontal):
     MetricsPanel.-stacked { layout: vertical; }
     MetricsPanel.-stacked > PlotextPlot { height: 1fr; }
     MetricsPanel.-stacked > DataTable { width: 1fr; max-width: 100%; height: auto; max-height: 50%; }
+    MetricsPanel > #metrics-too-small { display: none; height: auto; width: 1fr; color: $text-muted; padding: 0 1; }
+    MetricsPanel.-short > PlotextPlot { display: none; }
+    MetricsPanel.-short > #metrics-too-small { display: block; }
+    MetricsPanel.-short > DataTable { height: 1fr; max-height: 100%; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -100,9 +105,11 @@ class MetricsPanel(Horizontal):
         self._cells: dict[str, tuple[str, str]] = {}  # per metric: the (latest, points) cells shown
         self._fitted: tuple[tuple[str, ...], int] = (COLUMNS, 0)  # the columns shown, the width names were cut to
         self._stacked = False  # a narrow panel: the table under the chart
+        self._has_curves = False  # a series with two drawable points or more
 
     def compose(self) -> ComposeResult:
         yield GuardedPlot(id="metrics-chart")
+        yield Label(t("enlarge the window to see the chart"), id="metrics-too-small")
         yield DataTable(id="metrics-table", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
@@ -111,9 +118,16 @@ class MetricsPanel(Horizontal):
     def on_resize(self) -> None:
         self._stacked = 0 < self.size.width < STACK_BELOW
         self.set_class(self._stacked, "-stacked")
+        self._fit_chart()
         if self._fit() != self._fitted:
             self._rebuild()
         self.chart_resized()
+
+    def _fit_chart(self) -> None:
+        """Too few rows for a curve (a lesson at 80x24: the chart's share holds its axes only): once there are curves
+        to draw, a line says to enlarge the window instead and the table takes the room (the placeholder stays)."""
+        chart_rows = self.size.height // 2 if self._stacked else self.size.height
+        self.set_class(self._has_curves and 0 < chart_rows < CHART_MIN_ROWS, "-short")
 
     def chart_resized(self) -> None:
         """Draw again with the title that fits the chart's new width."""
@@ -222,6 +236,9 @@ class MetricsPanel(Horizontal):
         plt.clear_figure()
         curves = {name: [(x, _chart_value(y)) for x, y in pts if plottable(y)] for name, pts in self.series.items()}
         curves = {name: pts for name, pts in curves.items() if len(pts) > 1}
+        if bool(curves) != self._has_curves:
+            self._has_curves = bool(curves)
+            self._fit_chart()
         if curves:
             for name, pts in curves.items():
                 plt.plot([p[0] for p in pts], [p[1] for p in pts], label=name, marker="braille")
