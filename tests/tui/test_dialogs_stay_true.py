@@ -111,6 +111,7 @@ async def test_the_leave_and_quit_questions_are_whole_at_80x24(make_app, storm_l
     assert process_group_members(run.pid) == []
 
 
+@pytest.mark.slow  # waits on steps that run for seconds
 async def test_the_leave_question_goes_when_the_step_ends_and_the_lesson_is_left(make_app, storm_lessons):
     app = make_app(storm_lessons)
     async with app.run_test(size=SMALL) as pilot:
@@ -131,6 +132,7 @@ async def test_the_leave_question_goes_when_the_step_ends_and_the_lesson_is_left
         assert app.screen is not screen  # nothing was kept in the background
 
 
+@pytest.mark.slow  # waits on steps that run for seconds
 async def test_the_quit_question_follows_the_runs_and_goes_with_the_last_one(make_app, storm_lessons):
     app = make_app(storm_lessons)
     async with app.run_test(size=SMALL) as pilot:

@@ -71,7 +71,7 @@ async def test_the_progress_bar_shows_its_eta_whole_at_80_columns(make_app, long
         await wait_for(pilot, lambda: not screen.running, 10, "the cancel")
 
 
-@pytest.mark.parametrize("size", [(80, 24), (120, 40)])
+@pytest.mark.parametrize("size", [(80, 24), pytest.param((120, 40), marks=pytest.mark.slow)])  # 120x40 in make test
 async def test_the_serving_screens_buttons_are_whole_and_its_chart_starts_at_zero(make_app, quick_queries, size):
     """In the request column the third button was cut ("Load test (l" at 120x40, gone at 80x24); before any request
     the requests/s axis ran from -1 to 1."""
