@@ -7,8 +7,8 @@ parent-death signal reaches only a direct child, and only as a polite SIGTERM: `
 down at its own pace and its worker, in a process group of its own, may outlive the app for seconds or for
 good. Between the app and the command this small process waits: when its parent goes (kill -9 of the app
 included) it ends every process of the run — SIGTERM, 1 s, then SIGKILL — and exits, as a step child does
-(``process_tree.end_run_when_parent_dies``); also when the command itself exits first after the app died, since its
-worker may not have. A SIGTERM or SIGINT sent to it is passed on to the command.
+(``process_tree.end_run_when_parent_dies``); and whenever the command itself exits, since what it started (its worker)
+may not have. A SIGTERM or SIGINT sent to it is passed on to the command.
 
 Exit status: the command's (128 + N when signal N ended it); 127 when it cannot be started; 2 when misused.
 """
@@ -59,8 +59,10 @@ def main(argv: list[str]) -> int:
     for number in early:
         child.send_signal(number)
     code = child.wait()
-    if os.getppid() != parent:  # the app is gone and the command ended first: what it started goes too (its worker)
-        process_tree.stop_tree(token, stages=process_tree.LEFTOVER_STAGES)
+    # The command is the root of this run: what it started (its worker) ends with it, however it ended. Not only when
+    # the app is gone: the kernel's parent-death SIGTERM can arrive while the dying app is still being torn down (its
+    # pid still this process's parent), and a check of getppid() here once let the guard exit and leave the worker.
+    process_tree.stop_tree(token, stages=process_tree.LEFTOVER_STAGES)
     return 128 - code if code < 0 else code
 
 

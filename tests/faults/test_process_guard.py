@@ -123,6 +123,24 @@ def test_the_guard_passes_sigterm_on_and_exits_with_the_servers_status(mark):
         app.wait(10)
 
 
+def test_when_the_server_stops_at_once_on_sigterm_its_worker_goes_too_while_the_app_lives(mark):
+    """The kernel's parent-death SIGTERM can reach the guard while the dying app is still being torn down (its pid
+    still the guard's parent): the server stopped at once, the guard saw its parent alive, exited, and the worker
+    (in a session of its own, ignoring SIGTERM) was left — seen under load. A SIGTERM with the app alive is the same."""
+    token, variable = mark
+    app = start_app(variable, QUICK_SERVER)
+    try:
+        lines = read_until(app, {"serving", "worker up", "guard"})
+        [guard] = [int(line.split()[1]) for line in lines if line.startswith("guard")]
+        os.kill(guard, signal.SIGTERM)
+        # (not the app's "exit" line: the app reads the server's output until its end, which the worker holds open)
+        left = lambda: [p for p in marked(token) if p != app.pid]  # noqa: E731
+        assert wait_until(lambda: not left(), 5.0), f"left after the guard: {[cmdline(p)[:80] for p in left()]}"
+    finally:
+        app.kill()
+        app.wait(10)
+
+
 def test_the_guard_refuses_to_run_without_a_run_mark():
     env = {k: v for k, v in os.environ.items() if k != "WORKBENCH_RUN_ID"}
     done = subprocess.run(
