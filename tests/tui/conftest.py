@@ -33,6 +33,21 @@ async def lessons_loaded(pilot) -> None:
     await wait_for(pilot, lambda: any(isinstance(s, HomeScreen) and s.loaded for s in app.screen_stack), 10, "lessons to load")
 
 
+async def open_lesson(pilot, lesson_id: str, settle_s: float = 0.0):  # noqa: ANN201 - the LessonScreen
+    """The lesson ``lesson_id`` open in front, as from the map (after the lessons have loaded)."""
+    from workbench.tui.screens.lesson_screen import LessonScreen
+
+    app = pilot.app
+    await lessons_loaded(pilot)
+    app.open_lesson(lesson_id)
+    await wait_for(
+        pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.lesson.id == lesson_id, 5, f"the lesson {lesson_id}"
+    )
+    if settle_s:
+        await pilot.pause(settle_s)
+    return app.screen
+
+
 def process_group_members(pgid: int) -> list[int]:
     """Live (non-zombie) processes in a process group, read from /proc."""
     members = []

@@ -11,7 +11,8 @@ from pathlib import Path
 from textual.widgets import DataTable
 
 from tests.conftest import FIXTURE_CURRICULUM
-from tests.tui.conftest import lessons_loaded, wait_for
+from tests.tui.conftest import open_lesson as open_any_lesson
+from tests.tui.conftest import wait_for
 from workbench.tui.screens.lesson_screen import LessonScreen
 from workbench.tui.widgets.log_panel import LogPanel
 
@@ -99,11 +100,7 @@ def make_long_output_lessons(tmp_path: Path) -> Path:
 
 async def open_lesson(pilot) -> LessonScreen:
     """The lesson ``long-output`` open, as from the map."""
-    await lessons_loaded(pilot)
-    pilot.app.open_lesson(LESSON_ID)
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LessonScreen), 5, "the lesson")
-    await pilot.pause(0.3)
-    return pilot.app.screen
+    return await open_any_lesson(pilot, LESSON_ID, settle_s=0.3)
 
 
 async def open_and_run(pilot, step: str = "shout") -> LessonScreen:

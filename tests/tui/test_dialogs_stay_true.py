@@ -16,7 +16,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Label, Static, TextArea
 
 from tests.conftest import FIXTURE_CURRICULUM
-from tests.tui.conftest import STORM_LESSON_ID, lessons_loaded, process_group_members, wait_for
+from tests.tui.conftest import STORM_LESSON_ID, lessons_loaded, open_lesson, process_group_members, wait_for
 from workbench import i18n
 from workbench.tui.screens.confirm_dialogs import LeaveRunningDialog, QuitRunningDialog
 from workbench.tui.screens.home_screen import HomeScreen, LessonItem
@@ -47,13 +47,6 @@ def assert_whole(app, box: Widget, markup: str) -> None:
 
 def question(app) -> str:
     return str(app.screen.query_one("#question", Label).render())
-
-
-async def open_lesson(pilot, lesson_id: str) -> LessonScreen:
-    await lessons_loaded(pilot)
-    pilot.app.open_lesson(lesson_id)
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LessonScreen), 5, "the lesson")
-    return pilot.app.screen
 
 
 async def run_slow_step(pilot, screen: LessonScreen, seconds: float):

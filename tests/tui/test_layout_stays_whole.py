@@ -13,7 +13,7 @@ from rich.cells import cell_len
 from textual.widgets import DataTable, ProgressBar, Static
 
 from tests.conftest import FIXTURE_CURRICULUM
-from tests.tui.conftest import lessons_loaded, wait_for
+from tests.tui.conftest import lessons_loaded, open_lesson, wait_for
 from tests.tui.long_output_lesson import LESSON_ID, make_long_output_lessons, run
 from tests.tui.test_dialogs_stay_true import drawn_inside, squeezed
 from workbench.tui.screens.lesson_screen import LessonScreen
@@ -59,14 +59,6 @@ CHECKS_STEPS = """def catch() -> dict:
 """
 
 
-async def open_lesson(pilot, lesson_id: str) -> LessonScreen:
-    await lessons_loaded(pilot)
-    pilot.app.open_lesson(lesson_id)
-    await wait_for(pilot, lambda: isinstance(pilot.app.screen, LessonScreen) and pilot.app.screen.lesson.id == lesson_id)
-    await pilot.pause(0.3)
-    return pilot.app.screen
-
-
 async def run_all(pilot, screen: LessonScreen) -> None:
     lesson_id = screen.lesson.id
     await pilot.press("a")
@@ -95,7 +87,7 @@ def lessons(tmp_path: Path) -> Path:
 async def test_the_code_header_names_the_file_shown_and_the_lesson_script_calling_it(make_app, lessons, size):
     app = make_app(lessons)
     async with app.run_test(size=size) as pilot:
-        screen = await open_lesson(pilot, "layer-code")
+        screen = await open_lesson(pilot, "layer-code", settle_s=0.3)
         await pilot.press("c")
         await pilot.pause(0.5)
         header = drawn_inside(app, screen.query_one("#code-path")).replace("\n", " ")
@@ -155,7 +147,7 @@ async def test_step_titles_use_the_table_width_in_every_lesson_opened(make_app, 
 async def test_every_command_shows_whole(make_app, lessons, size):
     app = make_app(lessons)
     async with app.run_test(size=size) as pilot:
-        screen = await open_lesson(pilot, LESSON_ID)
+        screen = await open_lesson(pilot, LESSON_ID, settle_s=0.3)
         await run(pilot, screen, "quick")
         await run(pilot, screen, "shout")
         await pilot.press("k")
@@ -177,7 +169,7 @@ async def test_every_command_shows_whole(make_app, lessons, size):
 async def test_tab_labels_fit_again_after_a_resize(make_app, lessons):
     app = make_app(lessons)
     async with app.run_test(size=(120, 40)) as pilot:
-        screen = await open_lesson(pilot, "clean-data")
+        screen = await open_lesson(pilot, "clean-data", settle_s=0.3)
         assert "Metrics (m)" in drawn_inside(app, screen.query_one("#tabs Tabs"))
         await pilot.resize_terminal(80, 24)
         await pilot.pause(0.5)
@@ -193,11 +185,11 @@ async def test_tab_labels_fit_again_after_a_resize(make_app, lessons):
 async def test_a_passed_lesson_reopens_with_its_whole_status_over_a_complete_bar(make_app, lessons, size):
     app = make_app(lessons)
     async with app.run_test(size=size) as pilot:
-        screen = await open_lesson(pilot, "many-checks")
+        screen = await open_lesson(pilot, "many-checks", settle_s=0.3)
         await run_all(pilot, screen)
         await pilot.press("escape")
         await pilot.pause(0.3)
-        screen = await open_lesson(pilot, "many-checks")
+        screen = await open_lesson(pilot, "many-checks", settle_s=0.3)
         status = drawn_inside(app, screen.query_one("#run-status"))
         summary = app.progress.step_record("many-checks", "catch-corruption")["summary"]
         assert "faults_caught = 5" in summary and "rows_checked" in summary
@@ -211,7 +203,7 @@ async def test_a_passed_lesson_reopens_with_its_whole_status_over_a_complete_bar
 async def test_the_metrics_tab_draws_a_curve_or_says_to_enlarge_the_window(make_app, lessons, size):
     app = make_app(lessons)
     async with app.run_test(size=size) as pilot:
-        screen = await open_lesson(pilot, LESSON_ID)
+        screen = await open_lesson(pilot, LESSON_ID, settle_s=0.3)
         await run(pilot, screen, "shout")
         await pilot.press("m")
         await pilot.pause(0.8)

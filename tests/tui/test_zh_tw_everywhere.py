@@ -14,7 +14,7 @@ from shared.utils.gpu_utils.nvml_probe import probe_nvml
 from shared.utils.gpu_utils.verdicts import evaluate
 from tests.conftest import FIXTURE_CURRICULUM
 from tests.fake_nvml import FakeNvml, h100
-from tests.tui.conftest import lessons_loaded, wait_for
+from tests.tui.conftest import lessons_loaded, open_lesson, wait_for
 from workbench import i18n
 from workbench.tui.screens.gpu_screen import GpuScreen
 
@@ -103,9 +103,7 @@ async def test_the_lesson_log_and_the_last_run_line_speak_chinese(make_app):
     i18n.set_language(i18n.ZH_TW)
     app = make_app(FIXTURE_CURRICULUM)
     async with app.run_test(size=(120, 40)) as pilot:
-        await lessons_loaded(pilot)
-        app.open_lesson("check-the-machine")
-        await wait_for(pilot, lambda: isinstance(app.screen, LessonScreen), 10, "the lesson")
+        await open_lesson(pilot, "check-the-machine")
         await pilot.press("r")
         log = app.screen.query_one(LogPanel)
         await wait_for(pilot, lambda: any("check-the-machine/report (" in line for line in log.lines), 60, "the step's end")
@@ -156,9 +154,7 @@ async def test_the_metrics_placeholder_stays_in_its_box_at_80x24(make_app):
     i18n.set_language(i18n.ZH_TW)
     app = make_app(FIXTURE_CURRICULUM)
     async with app.run_test(size=(80, 24)) as pilot:
-        await lessons_loaded(pilot)
-        app.open_lesson("check-the-machine")
-        await pilot.pause(0.5)
+        await open_lesson(pilot, "check-the-machine", settle_s=0.5)
         chart = app.screen.query_one(GuardedPlot)
         rows = ["".join(segment.text for segment in chart.render_line(y)) for y in range(chart.size.height)]
         title = next((row for row in rows if "指標曲線" in row), None)
