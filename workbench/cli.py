@@ -384,18 +384,11 @@ def exercise_command(
     lang: str | None = Lang,
 ) -> None:
     """Exercises: edit real code in your workspace copy; the check runs it for real."""
-    from workbench.headless.exercise_cli import list_exercises, run_exercise
+    from workbench.headless.exercise_cli import chosen_actions, list_exercises, run_exercise
 
     home, lessons_dir = _before_name(ctx, "home", home), _before_name(ctx, "lessons_dir", lessons_dir)
     if exercise_id is None:
-        actions = (
-            ("--check", check),
-            ("--watch", watch),
-            ("--reset", reset),
-            ("--hint", hint is not None),
-            ("--solution", solution),
-        )
-        given = [name for name, on in actions if on]
+        given = chosen_actions(check=check, watch=watch, reset=reset, hint=hint, solution=solution)
         if given:  # `exercise --check` listed the exercises and exited 0: a CI step that checked nothing
             print(f"error: {', '.join(given)} needs an exercise id: mlops-workbench exercise ID {given[0]}", file=sys.stderr)
             raise typer.Exit(EXIT_USAGE)

@@ -31,6 +31,12 @@ def _print_result(outcome, progress: ProgressStore, exercise_id: str) -> None:
     print(f"{time.strftime('%H:%M:%S')} {verdict}: {outcome.summary}", flush=True)
 
 
+def chosen_actions(*, check: bool, watch: bool, reset: bool, hint: int | None, solution: bool) -> list[str]:
+    """The action options given (each is one thing to do with an exercise), by name."""
+    given = (("--check", check), ("--watch", watch), ("--reset", reset), ("--hint", hint is not None), ("--solution", solution))
+    return [name for name, on in given if on]
+
+
 def run_exercise(
     exercise_id: str,
     *,
@@ -43,17 +49,7 @@ def run_exercise(
     solution: bool,
 ) -> int:
     # Each option is one thing to do: two at once would silently do one (or watch forever in CI), so neither runs.
-    chosen = [
-        name
-        for name, on in (
-            ("--check", check),
-            ("--watch", watch),
-            ("--reset", reset),
-            ("--hint", hint is not None),
-            ("--solution", solution),
-        )
-        if on
-    ]
+    chosen = chosen_actions(check=check, watch=watch, reset=reset, hint=hint, solution=solution)
     if len(chosen) > 1:
         named = ", ".join(chosen[:-1]) + " and " + chosen[-1]
         print(f"error: {named} cannot be used together: choose one", file=sys.stderr)
